@@ -1,0 +1,257 @@
+/**
+ * The one table of error codes. Each IDN_ERR_* maps to a Handle response code (RFC 3652 /
+ * Handle.Net v9 REST), an HTTP status (as the Handle server maps them) and a gRPC status code.
+ * Every transport renders errors from this table; nothing else decides a status.
+ */
+
+/** Handle response codes used by idnode (subset of RFC 3652 plus v9 REST usage). */
+export const HandleRc = {
+  SUCCESS: 1,
+  ERROR: 2,
+  SERVER_BUSY: 3,
+  PROTOCOL_ERROR: 4,
+  OPERATION_DENIED: 5,
+  RECUR_LIMIT_EXCEEDED: 6,
+  HANDLE_NOT_FOUND: 100,
+  HANDLE_ALREADY_EXISTS: 101,
+  INVALID_HANDLE: 102,
+  VALUES_NOT_FOUND: 200,
+  VALUE_ALREADY_EXISTS: 201,
+  INVALID_VALUE: 202,
+  SERVER_NOT_RESPONSIBLE: 301,
+  SERVICE_REFERRAL: 302,
+  PREFIX_REFERRAL: 303,
+  NOT_AUTHORIZED: 400,
+  ACCESS_DENIED: 401,
+  AUTHENTICATION_NEEDED: 402,
+  AUTHENTICATION_FAILED: 403,
+  INVALID_CREDENTIAL: 404,
+} as const;
+export type HandleRcValue = (typeof HandleRc)[keyof typeof HandleRc];
+
+/** gRPC status codes (grpc/status.h), kept here so the table needs no transport import. */
+export const GrpcCode = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+export type GrpcCodeValue = (typeof GrpcCode)[keyof typeof GrpcCode];
+
+export interface ErrorSpec {
+  readonly rc: HandleRcValue;
+  readonly http: number;
+  readonly grpc: GrpcCodeValue;
+  readonly message: string;
+}
+
+const bad = (message: string): ErrorSpec => ({
+  rc: HandleRc.INVALID_HANDLE,
+  http: 400,
+  grpc: GrpcCode.INVALID_ARGUMENT,
+  message,
+});
+const badValue = (message: string): ErrorSpec => ({
+  rc: HandleRc.INVALID_VALUE,
+  http: 400,
+  grpc: GrpcCode.INVALID_ARGUMENT,
+  message,
+});
+
+export const ERRORS = {
+  // --- identifier grammar (one parser, node/src/identifier) ---
+  IDN_ERR_EMPTY_IDENTIFIER: bad('The identifier is empty.'),
+  IDN_ERR_MISSING_SEPARATOR: bad('The identifier has no "/" between prefix and suffix.'),
+  IDN_ERR_EMPTY_PREFIX: bad('The prefix (before the first "/") is empty.'),
+  IDN_ERR_EMPTY_SUFFIX: bad('The suffix (after the first "/") is empty.'),
+  IDN_ERR_EMPTY_PREFIX_SEGMENT: bad('The prefix has an empty segment (leading, trailing or doubled ".").'),
+  IDN_ERR_PREFIX_CHARACTER: bad('The prefix may contain only ASCII letters, digits and "." between segments.'),
+  IDN_ERR_PREFIX_TOO_LONG: bad('The prefix is longer than the limit in bytes.'),
+  IDN_ERR_PREFIX_TOO_DEEP: bad('The prefix has more segments than the limit.'),
+  IDN_ERR_PREFIX_SEGMENT_TOO_LONG: bad('A prefix segment is longer than the limit.'),
+  IDN_ERR_SUFFIX_TOO_LONG: bad('The suffix is longer than the limit in bytes.'),
+  IDN_ERR_SUFFIX_TOO_DEEP: bad('The suffix has more "/"-separated segments than the limit.'),
+  IDN_ERR_IDENTIFIER_TOO_LONG: bad('The identifier is longer than the limit in bytes.'),
+  IDN_ERR_EMPTY_SUFFIX_SEGMENT: bad('The suffix has an empty segment ("//", or a leading or trailing "/").'),
+  IDN_ERR_DOT_SEGMENT: bad('The suffix has a "." or ".." segment.'),
+  IDN_ERR_SUFFIX_CHARACTER: bad('The suffix contains an ASCII character outside the allowed set.'),
+  IDN_ERR_CONTROL_CHARACTER: bad('The identifier contains a control character.'),
+  IDN_ERR_WHITESPACE: bad('The identifier contains white space.'),
+  IDN_ERR_BIDI_CHARACTER: bad('The identifier contains a bidirectional formatting character.'),
+  IDN_ERR_INVISIBLE_CHARACTER: bad('The identifier contains a zero-width or other invisible character.'),
+  IDN_ERR_NONCHARACTER: bad('The identifier contains a Unicode noncharacter, private-use or unassigned code point.'),
+  IDN_ERR_COMPATIBILITY_CHARACTER: bad(
+    'The identifier contains a compatibility character (e.g. fullwidth digits) that NFKC would change.',
+  ),
+  IDN_ERR_LONE_SURROGATE: bad('The identifier contains a lone UTF-16 surrogate.'),
+  IDN_ERR_BAD_PERCENT_ENCODING: bad('A "%" is not followed by two hexadecimal digits.'),
+  IDN_ERR_DOUBLE_ENCODED: bad('The identifier is percent-encoded twice ("%25XX"); encode it once.'),
+  IDN_ERR_INVALID_UTF8: bad('The percent-decoded bytes are not valid UTF-8.'),
+
+  // --- records and values ---
+  IDN_ERR_INVALID_RECORD: badValue('The record body is not valid.'),
+  IDN_ERR_INVALID_VALUE: badValue('A value in the record is not valid.'),
+  IDN_ERR_DUPLICATE_INDEX: badValue('Two values share one index.'),
+  IDN_ERR_RESERVED_INDEX: badValue('The index is reserved for another value type.'),
+  IDN_ERR_INVALID_QUERY: bad('A query parameter is not valid.'),
+
+  // --- resolution ---
+  IDN_ERR_NOT_FOUND: {
+    rc: HandleRc.HANDLE_NOT_FOUND,
+    http: 404,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'No record exists for this identifier.',
+  },
+  IDN_ERR_GONE: {
+    rc: HandleRc.HANDLE_NOT_FOUND,
+    http: 410,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'The identifier was deleted; its suffix is not reused.',
+  },
+  IDN_ERR_VALUES_NOT_FOUND: {
+    rc: HandleRc.VALUES_NOT_FOUND,
+    http: 404,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'The record has no value matching the requested index or type.',
+  },
+  IDN_ERR_NO_REDIRECT_TARGET: {
+    rc: HandleRc.VALUES_NOT_FOUND,
+    http: 404,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'The record has no URL value to redirect to.',
+  },
+  IDN_ERR_NOT_RESPONSIBLE: {
+    rc: HandleRc.SERVER_NOT_RESPONSIBLE,
+    http: 400,
+    grpc: GrpcCode.FAILED_PRECONDITION,
+    message: 'This node is not responsible for the prefix.',
+  },
+  IDN_ERR_PREFIX_NOT_FOUND: {
+    rc: HandleRc.HANDLE_NOT_FOUND,
+    http: 404,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'The prefix does not exist on this node (no 0.NA record).',
+  },
+
+  // --- writes ---
+  IDN_ERR_ALREADY_EXISTS: {
+    rc: HandleRc.HANDLE_ALREADY_EXISTS,
+    http: 409,
+    grpc: GrpcCode.ALREADY_EXISTS,
+    message: 'A record already exists for this identifier (overwrite=false).',
+  },
+  IDN_ERR_VALUE_EXISTS: {
+    rc: HandleRc.VALUE_ALREADY_EXISTS,
+    http: 409,
+    grpc: GrpcCode.ALREADY_EXISTS,
+    message: 'A value already exists at this index.',
+  },
+  IDN_ERR_VERSION_MISMATCH: {
+    rc: HandleRc.OPERATION_DENIED,
+    http: 412,
+    grpc: GrpcCode.FAILED_PRECONDITION,
+    message: 'The record changed since it was read (If-Match does not match the current ETag).',
+  },
+  IDN_ERR_LAST_ADMIN: {
+    rc: HandleRc.OPERATION_DENIED,
+    http: 409,
+    grpc: GrpcCode.FAILED_PRECONDITION,
+    message: 'The change would leave the record with no HS_ADMIN value able to administer it.',
+  },
+
+  // --- authentication and authorisation ---
+  IDN_ERR_AUTH_REQUIRED: {
+    rc: HandleRc.AUTHENTICATION_NEEDED,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'This operation needs authentication (HTTP Basic "<index>:<admin-handle>" or a Bearer token).',
+  },
+  IDN_ERR_AUTH_FAILED: {
+    rc: HandleRc.AUTHENTICATION_FAILED,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The credentials were not accepted.',
+  },
+  IDN_ERR_INVALID_CREDENTIAL: {
+    rc: HandleRc.INVALID_CREDENTIAL,
+    http: 400,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The Authorization header is malformed.',
+  },
+  IDN_ERR_NOT_AUTHORIZED: {
+    rc: HandleRc.NOT_AUTHORIZED,
+    http: 403,
+    grpc: GrpcCode.PERMISSION_DENIED,
+    message: 'The authenticated admin lacks the HS_ADMIN permission for this operation.',
+  },
+
+  // --- transport and server ---
+  IDN_ERR_ROUTE_NOT_FOUND: {
+    rc: HandleRc.ERROR,
+    http: 404,
+    grpc: GrpcCode.UNIMPLEMENTED,
+    message: 'No such route.',
+  },
+  IDN_ERR_BODY_TOO_LARGE: {
+    rc: HandleRc.ERROR,
+    http: 413,
+    grpc: GrpcCode.RESOURCE_EXHAUSTED,
+    message: 'The request body exceeds the limit.',
+  },
+  IDN_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    rc: HandleRc.ERROR,
+    http: 415,
+    grpc: GrpcCode.INVALID_ARGUMENT,
+    message: 'The request body must be application/json.',
+  },
+  IDN_ERR_MALFORMED_BODY: {
+    rc: HandleRc.ERROR,
+    http: 400,
+    grpc: GrpcCode.INVALID_ARGUMENT,
+    message: 'The request body is not valid JSON.',
+  },
+  IDN_ERR_BAD_REQUEST: {
+    rc: HandleRc.ERROR,
+    http: 400,
+    grpc: GrpcCode.INVALID_ARGUMENT,
+    message: 'The request is malformed.',
+  },
+  IDN_ERR_TIMEOUT: {
+    rc: HandleRc.ERROR,
+    http: 504,
+    grpc: GrpcCode.DEADLINE_EXCEEDED,
+    message: 'The request did not complete within its deadline.',
+  },
+  IDN_ERR_UNAVAILABLE: {
+    rc: HandleRc.SERVER_BUSY,
+    http: 503,
+    grpc: GrpcCode.UNAVAILABLE,
+    message: 'The node cannot serve this request now; retry later.',
+  },
+  IDN_ERR_STORE_UNAVAILABLE: {
+    rc: HandleRc.ERROR,
+    http: 503,
+    grpc: GrpcCode.UNAVAILABLE,
+    message: 'The store is unavailable; the change was not made.',
+  },
+  IDN_ERR_INTERNAL: {
+    rc: HandleRc.ERROR,
+    http: 500,
+    grpc: GrpcCode.INTERNAL,
+    message: 'Internal error; the node keeps serving.',
+  },
+} as const satisfies Record<`IDN_ERR_${string}`, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
