@@ -120,11 +120,19 @@ export const ERRORS = {
     grpc: GrpcCode.NOT_FOUND,
     message: 'The identifier was deleted; its suffix is not reused.',
   },
+  // Handle answers a resolution whose filters match nothing with RC 200 and HTTP 200 ...
   IDN_ERR_VALUES_NOT_FOUND: {
     rc: HandleRc.VALUES_NOT_FOUND,
-    http: 404,
+    http: 200,
     grpc: GrpcCode.NOT_FOUND,
     message: 'The record has no value matching the requested index or type.',
+  },
+  // ... and a write naming a missing value with RC 200 and HTTP 400.
+  IDN_ERR_VALUE_NOT_FOUND: {
+    rc: HandleRc.VALUES_NOT_FOUND,
+    http: 400,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'The record has no value at the given index.',
   },
   IDN_ERR_NO_REDIRECT_TARGET: {
     rc: HandleRc.VALUES_NOT_FOUND,

@@ -1,0 +1,19 @@
+import { identifierKey } from '../identifier/index.ts';
+
+/** An authenticated admin, named as Handle names it: `<index>:<admin-handle>`. */
+export interface Identity {
+  readonly index: number;
+  readonly handle: string;
+  /** identifierKey(handle), for matching HS_ADMIN references. */
+  readonly handleKey: string;
+  /** 'basic' or 'bearer': how the caller proved it. */
+  readonly via: 'basic' | 'bearer';
+  /** A bearer token may narrow the admin's rights (mask of Perm bits). */
+  readonly permMask: number;
+}
+
+export const identityName = (id: Pick<Identity, 'index' | 'handle'>): string => `${id.index}:${id.handle}`;
+
+export function makeIdentity(index: number, handle: string, via: Identity['via'], permMask: number): Identity {
+  return { index, handle, handleKey: identifierKey(handle), via, permMask };
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Files in the data directory that hold node secrets: created once, mode 0600. */
+
+export const CREDENTIALS_FILE = 'admin-credentials.json';
+const TOKEN_KEY_FILE = 'token-key';
+
+async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+async function writePrivate(path: string, content: string): Promise<void> {
+  await writeFile(path, content, { mode: 0o600 });
+  await chmod(path, 0o600);
+}
+
+export type StoredCredentials = Record<string, { user: string; secret: string }>;
+
+export async function readCredentials(dataDir: string): Promise<StoredCredentials> {
+  const text = await readIfExists(join(dataDir, CREDENTIALS_FILE));
+  return text === undefined ? {} : (JSON.parse(text) as StoredCredentials);
+}
+
+export async function writeCredentials(dataDir: string, creds: StoredCredentials): Promise<void> {
+  await writePrivate(join(dataDir, CREDENTIALS_FILE), `${JSON.stringify(creds, null, 2)}\n`);
+}
+
+export const newSecret = (): string => randomBytes(24).toString('base64url');
+
+export async function loadTokenKey(dataDir: string): Promise<Buffer> {
+  const path = join(dataDir, TOKEN_KEY_FILE);
+  const existing = await readIfExists(path);
+  if (existing !== undefined) return Buffer.from(existing.trim(), 'base64');
+  const key = randomBytes(32);
+  await writePrivate(path, key.toString('base64'));
+  return key;
+}

@@ -1,0 +1,15 @@
+import type { Authenticator } from '../auth/authenticate.ts';
+import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
+import type { Next } from '../resolve/outcome.ts';
+import type { Store } from '../store/store.ts';
+import type { HandleWriter } from '../write/handle-writer.ts';
+
+/** What the HTTP routes need; built once in main.ts (or by tests) and passed to buildServer. */
+export interface AppContext {
+  readonly resolve: Next;
+  readonly writer: HandleWriter;
+  readonly authenticator: Authenticator;
+  readonly store: Store;
+  readonly homed: HomedPrefixes;
+  readonly tokenKey: Buffer;
+}

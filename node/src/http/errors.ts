@@ -1,0 +1,56 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS, type ErrorCode } from '../errors/codes.ts';
+import { IdnError, isIdnError } from '../errors/idn-error.ts';
+
+/** The JSON error body: Handle's `{responseCode, handle, message}` plus our machine-readable `code`. */
+export function errorBody(e: IdnError, handle?: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { responseCode: e.spec.rc, code: e.code, message: e.message };
+  if (handle !== undefined) body.handle = handle;
+  if (e.detail !== undefined) body.detail = e.detail;
+  return body;
+}
+
+export function sendError(reply: FastifyReply, e: IdnError, handle?: string): FastifyReply {
+  if (e.code === 'IDN_ERR_AUTH_REQUIRED' || e.code === 'IDN_ERR_AUTH_FAILED') {
+    reply.header('www-authenticate', 'Basic realm="idnode", charset="UTF-8"');
+  }
+  return reply.code(e.spec.http).type('application/json; charset=utf-8').send(errorBody(e, handle));
+}
+
+/** Fastify's own errors (body limit, bad JSON, schema validation, ...) mapped onto our codes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'IDN_ERR_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'IDN_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'IDN_ERR_BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'IDN_ERR_MALFORMED_BODY',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'IDN_ERR_MALFORMED_BODY',
+  FST_ERR_BAD_URL: 'IDN_ERR_BAD_PERCENT_ENCODING',
+  FST_ERR_ASYNC_CONSTRAINT: 'IDN_ERR_BAD_REQUEST',
+  FST_ERR_HANDLER_TIMEOUT: 'IDN_ERR_TIMEOUT',
+};
+
+export function toIdnError(err: FastifyError | Error): IdnError {
+  if (isIdnError(err)) return err;
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const where = fe.validationContext === 'body' ? 'IDN_ERR_INVALID_RECORD' : 'IDN_ERR_INVALID_QUERY';
+    const issues = fe.validation.map((v) => ({ path: `${fe.validationContext ?? ''}${v.instancePath}`, problem: v.message }));
+    return new IdnError(where, `${ERRORS[where].message} ${issues.map((i) => `${i.path}: ${i.problem}`).join('; ')}`, { issues });
+  }
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+    return new IdnError('IDN_ERR_MALFORMED_BODY', `The request body is not valid JSON: ${err.message}`);
+  }
+  const mapped = fe.code === undefined ? undefined : FASTIFY_CODES[fe.code];
+  if (mapped) return new IdnError(mapped);
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new IdnError('IDN_ERR_BAD_REQUEST', err.message);
+  }
+  return new IdnError('IDN_ERR_INTERNAL');
+}
+
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const e = toIdnError(err);
+  // Runtime errors are reported and the node keeps serving; client errors are not server faults.
+  if (e.spec.http >= 500) request.log.error({ err, code: e.code }, 'request failed');
+  return sendError(reply, e);
+}

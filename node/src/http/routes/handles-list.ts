@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { requirePermissions } from '../../auth/authorise.ts';
+import { naHandleOf } from '../../authority/homed-prefixes.ts';
+import { IdnError } from '../../errors/idn-error.ts';
+import { parseIdentifier, parsePrefix } from '../../identifier/index.ts';
+import { Perm } from '../../records/permissions.ts';
+import { ErrorResponse } from '../../records/schema.ts';
+import { isLive } from '../../records/types.ts';
+import type { AppContext } from '../app-context.ts';
+
+const ListQuery = Type.Object({
+  prefix: Type.String({ minLength: 1, maxLength: 256, description: 'List identifiers under this prefix (e.g. 88.100.5).' }),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  cursor: Type.Optional(Type.String({ maxLength: 1024, description: 'The `next` value of the previous page.' })),
+});
+type ListQuery = Static<typeof ListQuery>;
+
+const ListResponse = Type.Object({
+  responseCode: Type.Integer(),
+  prefix: Type.String(),
+  handles: Type.Array(Type.String()),
+  next: Type.Optional(Type.String()),
+});
+
+/** GET /api/handles?prefix=P: paged listing, for admins holding LIST_HANDLES on 0.NA/P. */
+export function registerHandlesList(app: FastifyInstance, ctx: AppContext): void {
+  app.get<{ Querystring: ListQuery }>(
+    '/api/handles',
+    {
+      schema: {
+        summary: 'List identifiers under a prefix (paged with a cursor)',
+        tags: ['registration'],
+        querystring: ListQuery,
+        response: { 200: ListResponse, '4xx': ErrorResponse },
+      },
+    },
+    async (request) => {
+      const p = parsePrefix(request.query.prefix, 'text');
+      if (!ctx.homed.covers(p.prefixKey)) throw new IdnError('IDN_ERR_NOT_RESPONSIBLE', `This node does not home ${p.prefix}.`);
+      const na = await ctx.store.get(parseIdentifier(naHandleOf(p.prefix), 'text').key);
+      if (!isLive(na)) throw new IdnError('IDN_ERR_PREFIX_NOT_FOUND');
+      const identity = await ctx.authenticator.authenticate(request.headers.authorization);
+      requirePermissions(identity, na.values, Perm.LIST_HANDLES, na.handle);
+      const page = await ctx.store.list(`${p.prefixKey}/`, {
+        limit: request.query.pageSize ?? 100,
+        ...(request.query.cursor === undefined ? {} : { after: request.query.cursor }),
+      });
+      const handles = await Promise.all(page.keys.map(async (k) => (await ctx.store.get(k))?.handle ?? k));
+      return { responseCode: 1, prefix: p.prefix, handles, ...(page.next === undefined ? {} : { next: page.next }) };
+    },
+  );
+}

@@ -1,0 +1,82 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { IdnError } from '../errors/idn-error.ts';
+import { parseIdentifier } from '../identifier/index.ts';
+import type { AppContext } from './app-context.ts';
+import { errorHandler, sendError } from './errors.ts';
+import { rawPathTail } from './raw-identifier.ts';
+import { API_PREFIX, registerHandlesRead } from './routes/handles-read.ts';
+import { registerHandlesList } from './routes/handles-list.ts';
+import { registerHandlesWrite } from './routes/handles-write.ts';
+import { registerHome } from './routes/home.ts';
+import { registerProxy } from './routes/proxy.ts';
+import { registerTokens } from './routes/tokens.ts';
+
+export interface ServerOptions {
+  /** A pino logger (main.ts passes one with an asynchronous destination); false in tests. */
+  readonly logger: FastifyServerOptions['loggerInstance'] | false;
+}
+
+/** Production limits: slow clients cannot hold sockets, large bodies are refused early. */
+const LIMITS = {
+  bodyLimit: 256 * 1024,
+  requestTimeout: 30_000,
+  connectionTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  handlerTimeout: 10_000,
+  headersTimeout: 10_000,
+  // The longest legal identifier, fully percent-encoded, must still route (LIMITS.encodedInputChars).
+  maxParamLength: 1024,
+} as const;
+
+/** A malformed URL is reported with the parser's own precise code, not a generic one. */
+function onBadUrl(error: Error, request: { url: string }, reply: Parameters<typeof sendError>[0]): void {
+  const prefix = request.url.startsWith(API_PREFIX) ? API_PREFIX.length : 1;
+  try {
+    parseIdentifier(rawPathTail(request.url, prefix), 'uri');
+  } catch (e) {
+    if (e instanceof IdnError) {
+      void sendError(reply, e);
+      return;
+    }
+  }
+  void sendError(reply, new IdnError('IDN_ERR_BAD_REQUEST', error.message));
+}
+
+export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
+    // Per-request log lines are synchronous work on the hot path; the access log comes separately.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: LIMITS.bodyLimit,
+    requestTimeout: LIMITS.requestTimeout,
+    connectionTimeout: LIMITS.connectionTimeout,
+    keepAliveTimeout: LIMITS.keepAliveTimeout,
+    handlerTimeout: LIMITS.handlerTimeout,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: LIMITS.maxParamLength },
+    frameworkErrors: onBadUrl,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.headersTimeout = LIMITS.headersTimeout;
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_request, reply) => sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND')));
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'idnode', version: '0.1.0', description: 'Handle.Net v9 compatible REST API of an idnode resolution node.' },
+      components: {
+        securitySchemes: { basic: { type: 'http', scheme: 'basic' }, bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerHome(app, ctx);
+  registerHandlesList(app, ctx);
+  registerHandlesRead(app, ctx);
+  registerHandlesWrite(app, ctx);
+  registerTokens(app, ctx);
+  registerProxy(app, ctx);
+  return app;
+}

@@ -1,0 +1,47 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
+import { createAppContext } from './app.ts';
+import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
+import { CREDENTIALS_FILE, loadTokenKey } from './bootstrap/secrets-file.ts';
+import { ConfigError, loadConfig, type NodeConfig } from './config/load.ts';
+import { buildServer } from './http/server.ts';
+import { openLmdbStore } from './store/lmdb-store.ts';
+
+function configOrExit(): NodeConfig {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`idnode: ${e.message}\n`);
+    process.exit(2);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  // Asynchronous log destination: a log line must never block the resolution path.
+  const logger = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false }));
+  await mkdir(config.dataDir, { recursive: true });
+  const store = await openLmdbStore({ path: join(config.dataDir, 'lmdb') });
+  const boot = await bootstrapHomedPrefixes(store, config.prefixes, config.dataDir, config.adminSecret);
+  const tokenKey = config.tokenKey ?? (await loadTokenKey(config.dataDir));
+  const app = await buildServer(createAppContext(store, config.prefixes, tokenKey), { logger });
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    await app.close();
+    await store.close();
+    logger.flush();
+  });
+  const address = await app.listen({ port: config.httpPort, host: config.host });
+  const credentials = config.adminSecret ? 'the secret in IDNODE_ADMIN_SECRET' : `the secret in ${join(config.dataDir, CREDENTIALS_FILE)}`;
+  logger.info({ address, prefixes: config.prefixes, dataDir: config.dataDir }, 'idnode listening');
+  if (boot.generated.length > 0) logger.info({ file: join(config.dataDir, CREDENTIALS_FILE) }, 'admin secrets generated (mode 0600)');
+  for (const p of config.prefixes) {
+    logger.info(`admin for ${p}: user "300:${p}/ADMIN" with ${credentials}`);
+  }
+}
+
+await main();

@@ -1,0 +1,122 @@
+import { IdnError } from '../errors/idn-error.ts';
+import { parseIdentifier } from '../identifier/index.ts';
+import { PERMISSION_STRING } from './permissions.ts';
+import type { ValueInput } from './schema.ts';
+import type { AccessTier, HandleValue, ValueData } from './types.ts';
+
+/**
+ * Semantic checks the JSON schema cannot express: reserved index ranges, per-type data shapes,
+ * unique indexes, sizes. Each failure names the path of the offending value.
+ */
+
+export const DEFAULT_TTL = 86_400;
+/** How secret values are shown, and how a client says "keep the stored secret". */
+export const REDACTED_FORMAT = 'redacted';
+const MAX_VALUE_BYTES = 16 * 1024;
+const MAX_URL_CHARS = 2048;
+const ADMIN_RANGE = [100, 199] as const;
+const KEY_RANGE = [300, 399] as const;
+const KEY_TYPES = new Set(['HS_SECKEY', 'HS_PUBKEY']);
+export const RECORD_KINDS = new Set(['product', 'batch', 'model', 'enterprise', 'park']);
+
+const inRange = (i: number, [lo, hi]: readonly [number, number]): boolean => i >= lo && i <= hi;
+
+function fail(path: string, message: string, code: 'IDN_ERR_INVALID_VALUE' | 'IDN_ERR_RESERVED_INDEX' = 'IDN_ERR_INVALID_VALUE'): never {
+  throw new IdnError(code, `${path}: ${message}`, { path });
+}
+
+function checkReservedIndex(path: string, index: number, type: string): void {
+  const isAdmin = type === 'HS_ADMIN';
+  const isKey = KEY_TYPES.has(type);
+  if (inRange(index, ADMIN_RANGE) !== isAdmin) {
+    fail(path, `indexes 100-199 hold HS_ADMIN values only (index ${index}, type ${type})`, 'IDN_ERR_RESERVED_INDEX');
+  }
+  if (inRange(index, KEY_RANGE) !== isKey) {
+    fail(path, `indexes 300-399 hold HS_SECKEY/HS_PUBKEY values only (index ${index}, type ${type})`, 'IDN_ERR_RESERVED_INDEX');
+  }
+}
+
+function stringValue(path: string, data: ValueData): string {
+  if (data.format !== 'string' || typeof data.value !== 'string') fail(path, 'expects {format:"string", value:<string>}');
+  return data.value;
+}
+
+export function checkUrl(path: string, s: string): void {
+  if (s.length > MAX_URL_CHARS) fail(path, `URL longer than ${MAX_URL_CHARS} characters`);
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return fail(path, `"${s.slice(0, 80)}" is not an absolute URL`);
+  }
+  // Redirect targets must be web URLs: never javascript:, data: or file: (open redirect / XSS).
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') fail(path, `URL scheme "${u.protocol}" is not http or https`);
+}
+
+function checkAdmin(path: string, data: ValueData): void {
+  const v = data.value as { handle?: unknown; index?: unknown; permissions?: unknown } | null;
+  if (data.format !== 'admin' || v === null || typeof v !== 'object') {
+    fail(path, 'HS_ADMIN expects {format:"admin", value:{handle, index, permissions}}');
+  }
+  if (typeof v.handle !== 'string') fail(`${path}.value.handle`, 'must be an identifier string');
+  try {
+    parseIdentifier(v.handle, 'text');
+  } catch (e) {
+    fail(`${path}.value.handle`, e instanceof Error ? e.message : 'invalid identifier');
+  }
+  if (typeof v.index !== 'number' || !Number.isInteger(v.index) || v.index < 1) fail(`${path}.value.index`, 'must be a positive integer');
+  if (typeof v.permissions !== 'string' || !PERMISSION_STRING.test(v.permissions)) {
+    fail(`${path}.value.permissions`, 'must be a 12-character string of 0 and 1');
+  }
+}
+
+function checkByType(path: string, type: string, data: ValueData): void {
+  switch (type) {
+    case 'URL':
+      return checkUrl(`${path}.data`, stringValue(`${path}.data`, data));
+    case 'EMAIL': {
+      const s = stringValue(`${path}.data`, data);
+      if (!/^[^@\s]+@[^@\s]+$/.test(s) || s.length > 254) fail(`${path}.data`, `"${s.slice(0, 80)}" is not an e-mail address`);
+      return;
+    }
+    case 'KIND': {
+      const s = stringValue(`${path}.data`, data);
+      if (!RECORD_KINDS.has(s)) fail(`${path}.data`, `KIND must be one of ${[...RECORD_KINDS].join(', ')}`);
+      return;
+    }
+    case 'HS_ADMIN':
+      return checkAdmin(`${path}.data`, data);
+    case 'HS_SECKEY': {
+      // A record read back and written again carries the redaction marker: the writer keeps the stored hash.
+      if (data.format === REDACTED_FORMAT) return;
+      const s = stringValue(`${path}.data`, data);
+      if (s.length < 12 || s.length > 256) fail(`${path}.data`, 'a secret key must have 12 to 256 characters');
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function toData(d: ValueInput['data']): ValueData {
+  return typeof d === 'string' ? { format: 'string', value: d } : { format: d.format, value: d.value };
+}
+
+/** Turns request values into stored values: checked, canonical type spelling, timestamps set now. */
+export function validateValues(input: readonly ValueInput[], now: string, pathPrefix = 'values'): HandleValue[] {
+  const seen = new Set<number>();
+  return input.map((v, i) => {
+    const path = `${pathPrefix}[${i}]`;
+    if (seen.has(v.index)) throw new IdnError('IDN_ERR_DUPLICATE_INDEX', `${path}: index ${v.index} appears twice`, { path, index: v.index });
+    seen.add(v.index);
+    const type = v.type.toUpperCase().startsWith('HS_') ? v.type.toUpperCase() : v.type;
+    checkReservedIndex(path, v.index, type.toUpperCase());
+    const data = toData(v.data);
+    if (Buffer.byteLength(JSON.stringify(data.value) ?? '', 'utf8') > MAX_VALUE_BYTES) {
+      fail(`${path}.data`, `value larger than ${MAX_VALUE_BYTES} bytes`);
+    }
+    checkByType(path, type.toUpperCase(), data);
+    const access: AccessTier = type === 'HS_SECKEY' ? 'authority' : (v.access ?? 'public');
+    return { index: v.index, type, data, ttl: v.ttl ?? DEFAULT_TTL, timestamp: now, access };
+  });
+}

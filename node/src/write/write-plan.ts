@@ -1,0 +1,87 @@
+import { IdnError } from '../errors/idn-error.ts';
+import { isAdminType } from '../records/admin-value.ts';
+import { Perm } from '../records/permissions.ts';
+import type { HandleValue } from '../records/types.ts';
+
+/** What a write asks for, independent of transport (HTTP PUT/DELETE, later gRPC and CLI). */
+export type WriteRequest =
+  | { readonly op: 'replace'; readonly values: readonly HandleValue[]; readonly overwrite: boolean }
+  | { readonly op: 'upsert-indexes'; readonly values: readonly HandleValue[] }
+  | { readonly op: 'remove-indexes'; readonly indexes: readonly number[] }
+  | { readonly op: 'delete' };
+
+export interface ValueChangePlan {
+  readonly values: HandleValue[];
+  /** Permission bits needed on the record's admins (0 when nothing changes). */
+  readonly needed: number;
+}
+
+function sameValue(a: HandleValue, b: HandleValue): boolean {
+  return (
+    a.type === b.type &&
+    a.ttl === b.ttl &&
+    a.access === b.access &&
+    a.data.format === b.data.format &&
+    JSON.stringify(a.data.value) === JSON.stringify(b.data.value)
+  );
+}
+
+/** The permission a single value change needs, by Handle's split of admin and non-admin values. */
+function permFor(before: HandleValue | undefined, after: HandleValue | undefined): number {
+  if (before && after) {
+    if (sameValue(before, after)) return 0;
+    const adminBefore = isAdminType(before.type);
+    if (adminBefore !== isAdminType(after.type)) return permFor(before, undefined) | permFor(undefined, after);
+    return adminBefore ? Perm.MODIFY_ADMIN : Perm.MODIFY_VALUE;
+  }
+  if (after) return isAdminType(after.type) ? Perm.ADD_ADMIN : Perm.ADD_VALUE;
+  if (before) return isAdminType(before.type) ? Perm.REMOVE_ADMIN : Perm.REMOVE_VALUE;
+  return 0;
+}
+
+function byIndex(values: readonly HandleValue[]): Map<number, HandleValue> {
+  return new Map(values.map((v) => [v.index, v]));
+}
+
+/** Keeps the stored timestamp of values that did not change, so timestamps mean "last changed". */
+function keepUnchangedTimestamps(next: HandleValue[], before: Map<number, HandleValue>): HandleValue[] {
+  return next.map((v) => {
+    const b = before.get(v.index);
+    return b && sameValue(b, v) ? b : v;
+  });
+}
+
+/** Values after the change and the permissions it needs, for an identifier that exists. */
+export function planValueChange(existing: readonly HandleValue[], req: WriteRequest): ValueChangePlan {
+  const before = byIndex(existing);
+  let next: HandleValue[];
+  switch (req.op) {
+    case 'replace':
+      next = [...req.values];
+      break;
+    case 'upsert-indexes': {
+      const m = new Map(before);
+      for (const v of req.values) m.set(v.index, v);
+      next = [...m.values()];
+      break;
+    }
+    case 'remove-indexes': {
+      const missing = req.indexes.filter((i) => !before.has(i));
+      if (missing.length > 0) {
+        throw new IdnError('IDN_ERR_VALUE_NOT_FOUND', `No value at index ${missing.join(', ')}.`, { indexes: missing });
+      }
+      const drop = new Set(req.indexes);
+      next = existing.filter((v) => !drop.has(v.index));
+      break;
+    }
+    case 'delete':
+      throw new Error('planValueChange does not handle delete');
+  }
+  next = keepUnchangedTimestamps(next, before).sort((a, b) => a.index - b.index);
+  const after = byIndex(next);
+  let needed = 0;
+  for (const i of new Set([...before.keys(), ...after.keys()])) needed |= permFor(before.get(i), after.get(i));
+  return { values: next, needed };
+}
+
+export const countAdmins = (values: readonly HandleValue[]): number => values.filter((v) => isAdminType(v.type)).length;
