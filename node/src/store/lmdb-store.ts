@@ -1,0 +1,203 @@
+import { mkdir } from 'node:fs/promises';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { IdnError } from '../errors/idn-error.ts';
+import type { StoredRecord } from '../records/types.ts';
+import {
+  changeEntry,
+  checkAfterSeq,
+  checkAllocateCount,
+  checkChangesLimit,
+  checkDelete,
+  checkListLimit,
+  checkPut,
+  nextRecord,
+  tombstone,
+} from './record-transitions.ts';
+import { settle, toStoreError } from './store-errors.ts';
+import type { ChangeEntry, ChangeMeta, ChangeOp, ListPage, RecordInput, Store, WriteCondition } from './store.ts';
+
+/** 4 GiB of address space to start with; lmdb-js still grows the map by itself when it fills. */
+const DEFAULT_MAP_SIZE = 4 * 1024 ** 3;
+const LAST_SEQ = 'lastSeq';
+
+export interface LmdbStoreOptions {
+  readonly path: string;
+  readonly mapSizeBytes?: number;
+}
+
+/** The LMDB store also offers a synchronous read for the resolution hot path. */
+export interface LmdbStore extends Store {
+  readonly kind: 'lmdb';
+  getSync(key: string): StoredRecord | undefined;
+}
+
+interface Dbs {
+  readonly root: RootDatabase;
+  readonly records: Database<StoredRecord, string>;
+  readonly changes: Database<ChangeEntry, number>;
+  readonly counters: Database<number, string>;
+  readonly meta: Database<number, string>;
+}
+
+function openDbs(opts: LmdbStoreOptions): Dbs {
+  const root = open({
+    path: opts.path,
+    mapSize: opts.mapSizeBytes ?? DEFAULT_MAP_SIZE,
+    // Durability: lmdb-js defaults to overlappingSync on Linux, where a write promise resolves at
+    // commit and the fsync happens later (see lmdb's writer.cpp: the txn begins with MDB_NOSYNC).
+    // Turning it off makes every commit fsync data and meta pages before the promise resolves, so
+    // an acknowledged write survives power loss. Concurrent writes are still batched into one
+    // transaction per event turn, so the fsync cost is shared. noSync/noMetaSync stay off.
+    overlappingSync: false,
+    noSync: false,
+    noMetaSync: false,
+    maxDbs: 8,
+  });
+  return {
+    root,
+    records: root.openDB<StoredRecord, string>({ name: 'records' }),
+    changes: root.openDB<ChangeEntry, number>({ name: 'changes' }),
+    counters: root.openDB<number, string>({ name: 'counters' }),
+    meta: root.openDB<number, string>({ name: 'meta' }),
+  };
+}
+
+export async function openLmdbStore(opts: LmdbStoreOptions): Promise<LmdbStore> {
+  try {
+    await mkdir(opts.path, { recursive: true });
+    return new LmdbStoreImpl(openDbs(opts));
+  } catch (e) {
+    throw toStoreError(e);
+  }
+}
+
+class LmdbStoreImpl implements LmdbStore {
+  readonly kind = 'lmdb';
+  readonly #dbs: Dbs;
+  readonly #pending = new Set<Promise<unknown>>();
+  #closed = false;
+
+  constructor(dbs: Dbs) {
+    this.#dbs = dbs;
+  }
+
+  getSync(key: string): StoredRecord | undefined {
+    this.#assertOpen();
+    return this.#dbs.records.get(key);
+  }
+
+  get(key: string): Promise<StoredRecord | undefined> {
+    return settle(() => this.getSync(key));
+  }
+
+  put(key: string, input: RecordInput, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
+    return this.#write(() => {
+      const current = this.#dbs.records.get(key);
+      checkPut(current, cond);
+      return this.#apply(key, 'put', nextRecord(current, input, new Date().toISOString()), meta);
+    });
+  }
+
+  delete(key: string, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
+    return this.#write(() => {
+      const current = this.#dbs.records.get(key);
+      checkDelete(current, cond);
+      return this.#apply(key, 'delete', tombstone(current, new Date().toISOString()), meta);
+    });
+  }
+
+  list(keyPrefix: string, page: { readonly after?: string; readonly limit: number }): Promise<ListPage> {
+    return settle(() => {
+      this.#assertOpen();
+      checkListLimit(page.limit);
+      return this.#listPage(keyPrefix, page.after, page.limit);
+    });
+  }
+
+  allocate(counter: string, count: number): Promise<{ readonly first: number; readonly last: number }> {
+    try {
+      checkAllocateCount(count);
+    } catch (e) {
+      return Promise.reject(toStoreError(e));
+    }
+    return this.#write(() => {
+      const before = this.#dbs.counters.get(counter) ?? 0;
+      this.#dbs.counters.putSync(counter, before + count);
+      return { first: before + 1, last: before + count };
+    });
+  }
+
+  changesSince(afterSeq: number, limit: number): Promise<readonly ChangeEntry[]> {
+    return settle(() => {
+      this.#assertOpen();
+      checkAfterSeq(afterSeq);
+      checkChangesLimit(limit);
+      return Array.from(this.#dbs.changes.getRange({ start: afterSeq + 1, limit }), ({ value }) => value);
+    });
+  }
+
+  lastSeq(): Promise<number> {
+    return settle(() => {
+      this.#assertOpen();
+      return this.#dbs.meta.get(LAST_SEQ) ?? 0;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled(this.#pending);
+    try {
+      await this.#dbs.root.close();
+    } catch (e) {
+      throw toStoreError(e);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'The store is closed.');
+  }
+
+  /**
+   * Runs `fn` as a child transaction of the next batched write transaction: a throw (a failed
+   * condition) rolls back only this call, and the promise resolves after the commit has synced.
+   * (Child transactions need lmdb-js caching and useWritemap off, which are the defaults kept here.)
+   */
+  #write<T>(fn: () => T): Promise<T> {
+    try {
+      this.#assertOpen();
+    } catch (e) {
+      return Promise.reject(toStoreError(e));
+    }
+    const done = this.#dbs.root.childTransaction(fn).catch((e: unknown) => {
+      throw toStoreError(e);
+    });
+    this.#pending.add(done);
+    const forget = (): void => void this.#pending.delete(done);
+    done.then(forget, forget);
+    return done;
+  }
+
+  /** Record write, seq bump and change-log append, inside the caller's write transaction. */
+  #apply(key: string, op: ChangeOp, record: StoredRecord, meta: ChangeMeta): StoredRecord {
+    const { records, changes, meta: metaDb } = this.#dbs;
+    const seq = (metaDb.get(LAST_SEQ) ?? 0) + 1;
+    records.putSync(key, record);
+    changes.putSync(seq, changeEntry(seq, key, op, record, meta));
+    metaDb.putSync(LAST_SEQ, seq);
+    return record;
+  }
+
+  /** Starts the cursor at `after` (or the prefix), so a page costs O(limit + tombstones skipped). */
+  #listPage(keyPrefix: string, after: string | undefined, limit: number): ListPage {
+    const start = after !== undefined && after > keyPrefix ? after : keyPrefix;
+    const keys: string[] = [];
+    for (const { key, value } of this.#dbs.records.getRange({ start })) {
+      if (typeof key !== 'string' || !key.startsWith(keyPrefix)) break;
+      if (key === after || value.deletedAt !== undefined) continue;
+      if (keys.length === limit) return { keys, next: keys[keys.length - 1] };
+      keys.push(key);
+    }
+    return { keys };
+  }
+}

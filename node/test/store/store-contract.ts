@@ -1,0 +1,454 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IdnError } from '../../src/errors/idn-error.ts';
+import type { ErrorCode } from '../../src/errors/codes.ts';
+import { isLive, type HandleValue, type StoredRecord } from '../../src/records/types.ts';
+import type { ChangeMeta, RecordInput, Store } from '../../src/store/store.ts';
+
+/**
+ * The behavioural contract of `Store`, run against every backend. Only observable behaviour is
+ * tested here; backend details (files, connections) belong in each backend's own test file.
+ */
+
+export interface ContractHarness {
+  readonly store: Store;
+  /** Opens a new store on the same data. The suite closes the previous store first. */
+  readonly reopen?: () => Promise<Store>;
+  readonly cleanup: () => Promise<void>;
+}
+
+const META: ChangeMeta = { actor: '300:88.100.5/admin' };
+const PREFIX = '88.100.5/';
+
+const value = (index: number, type: string, v: unknown, format = 'string'): HandleValue => ({
+  index,
+  type,
+  data: { format, value: v },
+  ttl: 86400,
+  timestamp: '2025-01-01T00:00:00.000Z',
+  access: 'public',
+});
+
+const input = (handle: string, ...values: HandleValue[]): RecordInput => ({ handle, values });
+const urlRecord = (key: string, url = 'https://example.com/' + key): RecordInput =>
+  input(key.toUpperCase(), value(1, 'URL', url));
+
+const isIso = (s: string): boolean => new Date(s).toISOString() === s;
+
+async function errorOf(p: Promise<unknown>): Promise<IdnError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof IdnError) return e;
+    throw e;
+  }
+  throw new Error('expected the promise to reject with an IdnError');
+}
+
+async function expectCode(p: Promise<unknown>, code: ErrorCode, detail?: Record<string, unknown>): Promise<IdnError> {
+  const err = await errorOf(p);
+  expect(err.code).toBe(code);
+  if (detail) expect(err.detail).toMatchObject(detail);
+  return err;
+}
+
+/** Runs `tasks` with at most `width` in flight; keeps large fixtures fast without one huge batch. */
+async function inChunks<T>(items: readonly T[], width: number, task: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += width) {
+    await Promise.all(items.slice(i, i + width).map(task));
+  }
+}
+
+export function runStoreContract(name: string, open: () => Promise<ContractHarness>): void {
+  describe(`Store contract: ${name}`, () => {
+    let harness: ContractHarness;
+    let store: Store;
+
+    beforeEach(async () => {
+      harness = await open();
+      store = harness.store;
+    });
+
+    afterEach(async () => {
+      await store.close().catch(() => undefined);
+      await harness.cleanup();
+    });
+
+    /** Closes the current store and opens a fresh one on the same data; undefined without `reopen`. */
+    async function reopen(): Promise<Store | undefined> {
+      if (!harness.reopen) return undefined;
+      await store.close();
+      store = await harness.reopen();
+      return store;
+    }
+
+    describe('versions and conditional writes', () => {
+      it('returns undefined for a key never written', async () => {
+        expect(await store.get(PREFIX + 'missing')).toBeUndefined();
+      });
+
+      it('creates version 1 with timestamps and keeps the handle and values', async () => {
+        const key = PREFIX + 'bat-1';
+        const values = [
+          value(1, 'URL', 'https://example.com/a'),
+          value(2, 'DPP', { battery: { capacityKWh: 75, cells: [1, 2] } }, 'json'),
+        ];
+        const rec = await store.put(key, input('88.100.5/BAT-1', ...values), undefined, META);
+        expect(rec).toMatchObject({ handle: '88.100.5/BAT-1', values, version: 1 });
+        expect(rec.deletedAt).toBeUndefined();
+        expect(isIso(rec.createdAt)).toBe(true);
+        expect(rec.updatedAt).toBe(rec.createdAt);
+        expect(await store.get(key)).toEqual(rec);
+      });
+
+      it('bumps the version on each write, keeps createdAt and replaces all values at once', async () => {
+        const key = PREFIX + 'bat-2';
+        const first = await store.put(
+          key,
+          input(key, value(1, 'URL', 'a'), value(2, 'EMAIL', 'b'), value(3, 'KIND', 'c')),
+          undefined,
+          META,
+        );
+        const second = await store.put(key, input(key, value(7, 'URL', 'z')), undefined, META);
+        expect(second.version).toBe(2);
+        expect(second.createdAt).toBe(first.createdAt);
+        expect(second.updatedAt >= first.updatedAt).toBe(true);
+        expect((await store.get(key))?.values).toEqual([value(7, 'URL', 'z')]);
+      });
+
+      it('expectAbsent creates a new key and refuses an existing one without changing it', async () => {
+        const key = PREFIX + 'absent';
+        const rec = await store.put(key, urlRecord(key), { expectAbsent: true }, META);
+        expect(rec.version).toBe(1);
+        await expectCode(store.put(key, urlRecord(key, 'x'), { expectAbsent: true }, META), 'IDN_ERR_ALREADY_EXISTS', {
+          version: 1,
+          deleted: false,
+        });
+        expect(await store.get(key)).toEqual(rec);
+      });
+
+      it('expectVersion writes on a match and reports expected/actual on a mismatch', async () => {
+        const key = PREFIX + 'etag';
+        await store.put(key, urlRecord(key), undefined, META);
+        const v2 = await store.put(key, urlRecord(key, 'two'), { expectVersion: 1 }, META);
+        expect(v2.version).toBe(2);
+        await expectCode(
+          store.put(key, urlRecord(key, 'stale'), { expectVersion: 1 }, META),
+          'IDN_ERR_VERSION_MISMATCH',
+          {
+            expected: 1,
+            actual: 2,
+          },
+        );
+        expect(await store.get(key)).toEqual(v2);
+      });
+
+      it('expectVersion on a key never written is a mismatch with actual 0', async () => {
+        const key = PREFIX + 'ghost';
+        await expectCode(store.put(key, urlRecord(key), { expectVersion: 3 }, META), 'IDN_ERR_VERSION_MISMATCH', {
+          expected: 3,
+          actual: 0,
+        });
+        expect(await store.get(key)).toBeUndefined();
+      });
+    });
+
+    describe('tombstones', () => {
+      const key = PREFIX + 'doomed';
+
+      it('delete leaves a tombstone with a bumped version, no values and createdAt kept', async () => {
+        const live = await store.put(key, urlRecord(key), undefined, META);
+        const dead = await store.delete(key, undefined, META);
+        expect(dead).toMatchObject({ handle: live.handle, values: [], version: 2, createdAt: live.createdAt });
+        expect(dead.deletedAt).toBeDefined();
+        expect(isIso(dead.deletedAt ?? '')).toBe(true);
+        const got = await store.get(key);
+        expect(got).toEqual(dead);
+        expect(isLive(got)).toBe(false);
+      });
+
+      it('delete of a missing key is NOT_FOUND, of a tombstone GONE', async () => {
+        await expectCode(store.delete(PREFIX + 'never', undefined, META), 'IDN_ERR_NOT_FOUND');
+        await store.put(key, urlRecord(key), undefined, META);
+        await store.delete(key, undefined, META);
+        await expectCode(store.delete(key, undefined, META), 'IDN_ERR_GONE');
+        await expectCode(store.delete(key, { expectVersion: 2 }, META), 'IDN_ERR_GONE');
+      });
+
+      it('delete honours expectVersion', async () => {
+        await store.put(key, urlRecord(key), undefined, META);
+        await expectCode(store.delete(key, { expectVersion: 5 }, META), 'IDN_ERR_VERSION_MISMATCH', {
+          expected: 5,
+          actual: 1,
+        });
+        expect(isLive(await store.get(key))).toBe(true);
+        expect((await store.delete(key, { expectVersion: 1 }, META)).version).toBe(2);
+      });
+
+      it('a tombstone blocks expectAbsent and unconditional puts, but a put naming its version revives it', async () => {
+        const created = await store.put(key, urlRecord(key), undefined, META);
+        await store.delete(key, undefined, META);
+        await expectCode(store.put(key, urlRecord(key), { expectAbsent: true }, META), 'IDN_ERR_ALREADY_EXISTS', {
+          version: 2,
+          deleted: true,
+        });
+        await expectCode(store.put(key, urlRecord(key), undefined, META), 'IDN_ERR_GONE');
+        await expectCode(store.put(key, urlRecord(key), { expectVersion: 1 }, META), 'IDN_ERR_VERSION_MISMATCH', {
+          expected: 1,
+          actual: 2,
+        });
+        const revived = await store.put(key, urlRecord(key, 'back'), { expectVersion: 2 }, META);
+        expect(revived.version).toBe(3);
+        expect(revived.deletedAt).toBeUndefined();
+        expect(revived.createdAt).toBe(created.createdAt);
+        expect(isLive(await store.get(key))).toBe(true);
+      });
+    });
+
+    describe('concurrency', () => {
+      it('50 concurrent read-modify-write increments with retry lose no update', async () => {
+        const key = PREFIX + 'counter';
+        const countOf = (r: StoredRecord | undefined): number => Number(r?.values[0]?.data.value ?? NaN);
+        await store.put(key, input(key, value(1, 'COUNT', 0)), { expectAbsent: true }, META);
+        let conflicts = 0;
+        const increment = async (): Promise<void> => {
+          for (;;) {
+            const cur = await store.get(key);
+            if (!cur) throw new Error('counter vanished');
+            try {
+              const next = input(key, value(1, 'COUNT', countOf(cur) + 1));
+              await store.put(key, next, { expectVersion: cur.version }, META);
+              return;
+            } catch (e) {
+              if (!(e instanceof IdnError) || e.code !== 'IDN_ERR_VERSION_MISMATCH') throw e;
+              conflicts++;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: 50 }, increment));
+        const final = await store.get(key);
+        expect(countOf(final)).toBe(50);
+        expect(final?.version).toBe(51);
+        // Without conflicts the writers never raced and the test would prove nothing.
+        expect(conflicts).toBeGreaterThan(0);
+      });
+
+      it('of many writers expecting the same version exactly one wins', async () => {
+        const key = PREFIX + 'race';
+        await store.put(key, urlRecord(key), undefined, META);
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) => store.put(key, urlRecord(key, `w${i}`), { expectVersion: 1 }, META)),
+        );
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r) => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        for (const r of lost) expect((r.reason as IdnError).code).toBe('IDN_ERR_VERSION_MISMATCH');
+        expect((await store.get(key))?.version).toBe(2);
+      });
+
+      it('of many concurrent expectAbsent creators exactly one wins', async () => {
+        const key = PREFIX + 'first-come';
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) => store.put(key, urlRecord(key, `c${i}`), { expectAbsent: true }, META)),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect((await store.get(key))?.version).toBe(1);
+      });
+    });
+
+    describe('list', () => {
+      const keyOf = (i: number): string => `${PREFIX}item-${String(i).padStart(5, '0')}`;
+
+      async function listAll(prefix: string, limit: number): Promise<{ keys: string[]; pages: number }> {
+        const keys: string[] = [];
+        let after: string | undefined;
+        let pages = 0;
+        for (;;) {
+          const page = await store.list(prefix, after === undefined ? { limit } : { after, limit });
+          pages++;
+          expect(page.keys.length).toBeLessThanOrEqual(limit);
+          keys.push(...page.keys);
+          if (page.next === undefined) return { keys, pages };
+          expect(page.next).toBe(page.keys.at(-1));
+          after = page.next;
+          if (pages > 10_000) throw new Error('list does not terminate');
+        }
+      }
+
+      it('pages 2,500 keys in key order, skipping tombstones and neighbouring prefixes', async () => {
+        const all = Array.from({ length: 2500 }, (_, i) => keyOf(i));
+        const shuffled = [...all].sort(() => Math.random() - 0.5);
+        await inChunks(shuffled, 250, (k) => store.put(k, urlRecord(k), undefined, META));
+        const neighbours = ['88.100.5.2/item-00001', '88.100.5.2/x', '88.100.50/item-1', '88.100.4/z', '88.100.5'];
+        await inChunks(neighbours, 10, (k) => store.put(k, urlRecord(k), undefined, META));
+        const deleted = new Set(all.filter((_, i) => i % 50 === 7));
+        await inChunks([...deleted], 50, (k) => store.delete(k, undefined, META));
+
+        const { keys, pages } = await listAll(PREFIX, 100);
+        const expected = all.filter((k) => !deleted.has(k));
+        expect(keys).toEqual(expected);
+        expect(pages).toBe(Math.ceil(expected.length / 100));
+        expect((await listAll('88.100.5.2/', 100)).keys).toEqual(['88.100.5.2/item-00001', '88.100.5.2/x']);
+      });
+
+      it('omits next when the last page is exactly full', async () => {
+        const keys = Array.from({ length: 10 }, (_, i) => keyOf(i));
+        await inChunks(keys, 10, (k) => store.put(k, urlRecord(k), undefined, META));
+        const first = await store.list(PREFIX, { limit: 5 });
+        expect(first).toEqual({ keys: keys.slice(0, 5), next: keys[4] });
+        const second = await store.list(PREFIX, { after: first.next, limit: 5 });
+        expect(second.keys).toEqual(keys.slice(5));
+        expect(second.next).toBeUndefined();
+      });
+
+      it('keeps the cursor stable when keys around it change between pages', async () => {
+        const keys = Array.from({ length: 6 }, (_, i) => keyOf(i * 10));
+        await inChunks(keys, 6, (k) => store.put(k, urlRecord(k), undefined, META));
+        const first = await store.list(PREFIX, { limit: 3 });
+        expect(first.keys).toEqual(keys.slice(0, 3));
+        await store.delete(keys[2] ?? '', undefined, META);
+        await store.put(keyOf(5), urlRecord(keyOf(5)), undefined, META);
+        await store.put(keyOf(25), urlRecord(keyOf(25)), undefined, META);
+        const second = await store.list(PREFIX, { after: first.next, limit: 10 });
+        expect(second.keys).toEqual([keyOf(25), ...keys.slice(3)]);
+      });
+
+      it('returns an empty page for an unused prefix or a cursor past the end', async () => {
+        await store.put(keyOf(1), urlRecord(keyOf(1)), undefined, META);
+        expect(await store.list('99.1/', { limit: 10 })).toEqual({ keys: [] });
+        expect(await store.list(PREFIX, { after: PREFIX + 'zzz', limit: 10 })).toEqual({ keys: [] });
+        expect(await store.list(PREFIX, { after: '00/', limit: 10 })).toEqual({ keys: [keyOf(1)] });
+      });
+
+      it('validates the limit (1..1000)', async () => {
+        for (const limit of [0, -1, 1.5, 1001, Number.NaN]) {
+          await expectCode(store.list(PREFIX, { limit }), 'IDN_ERR_INVALID_QUERY');
+        }
+        expect(await store.list(PREFIX, { limit: 1000 })).toEqual({ keys: [] });
+      });
+    });
+
+    describe('allocate', () => {
+      it('hands out consecutive ranges from 1, per counter', async () => {
+        expect(await store.allocate('88.100.5/bat', 1)).toEqual({ first: 1, last: 1 });
+        expect(await store.allocate('88.100.5/bat', 10)).toEqual({ first: 2, last: 11 });
+        expect(await store.allocate('88.100.5/cell', 3)).toEqual({ first: 1, last: 3 });
+        expect(await store.allocate('88.100.5/bat', 1_000_000)).toEqual({ first: 12, last: 1_000_011 });
+      });
+
+      it('never overlaps concurrent allocations', async () => {
+        const counts = Array.from({ length: 200 }, (_, i) => 1 + ((i * 37) % 13));
+        const ranges = await Promise.all(counts.map((c) => store.allocate('88.100.5/par', c)));
+        ranges.forEach((r, i) => expect(r.last - r.first + 1).toBe(counts[i]));
+        const sorted = [...ranges].sort((a, b) => a.first - b.first);
+        let expectedFirst = 1;
+        for (const r of sorted) {
+          expect(r.first).toBe(expectedFirst);
+          expectedFirst = r.last + 1;
+        }
+        expect(expectedFirst - 1).toBe(counts.reduce((a, b) => a + b, 0));
+      });
+
+      it('validates the count (1..1,000,000)', async () => {
+        for (const count of [0, -5, 2.5, 1_000_001, Number.NaN]) {
+          await expectCode(store.allocate('88.100.5/bad', count), 'IDN_ERR_BAD_REQUEST');
+        }
+        expect(await store.allocate('88.100.5/bad', 1)).toEqual({ first: 1, last: 1 });
+      });
+
+      it('continues after a reopen without reusing numbers', async (ctx) => {
+        await store.allocate('88.100.5/durable', 5);
+        if (!(await reopen())) return ctx.skip();
+        expect(await store.allocate('88.100.5/durable', 2)).toEqual({ first: 6, last: 7 });
+      });
+    });
+
+    describe('change log', () => {
+      it('is empty at first', async () => {
+        expect(await store.lastSeq()).toBe(0);
+        expect(await store.changesSince(0, 100)).toEqual([]);
+      });
+
+      it('appends one gap-free entry per put/delete with actor, reason, versions and the record', async () => {
+        const key = PREFIX + 'logged';
+        const r1 = await store.put(key, urlRecord(key), { expectAbsent: true }, META);
+        const r2 = await store.put(key, urlRecord(key, 'b'), undefined, { actor: 'alice', reason: 'fix url' });
+        await expectCode(store.put(key, urlRecord(key), { expectVersion: 1 }, META), 'IDN_ERR_VERSION_MISMATCH');
+        await expectCode(store.delete(PREFIX + 'nope', undefined, META), 'IDN_ERR_NOT_FOUND');
+        const r3 = await store.delete(key, undefined, { actor: 'bob' });
+        const log = await store.changesSince(0, 100);
+        expect(log.map((e) => e.seq)).toEqual([1, 2, 3]);
+        expect(log[0]).toMatchObject({ key, op: 'put', version: 1, previousVersion: 0, actor: META.actor, record: r1 });
+        expect(log[0]?.reason).toBeUndefined();
+        expect(log[1]).toMatchObject({ op: 'put', version: 2, previousVersion: 1, actor: 'alice', reason: 'fix url' });
+        expect(log[1]?.record).toEqual(r2);
+        expect(log[2]).toMatchObject({ op: 'delete', version: 3, previousVersion: 2, actor: 'bob', record: r3 });
+        expect(log[2]?.at).toBe(r3.deletedAt);
+        expect(await store.lastSeq()).toBe(3);
+      });
+
+      it('pages with afterSeq and limit', async () => {
+        const keys = Array.from({ length: 12 }, (_, i) => `${PREFIX}p-${i}`);
+        for (const k of keys) await store.put(k, urlRecord(k), undefined, META);
+        expect((await store.changesSince(0, 5)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+        expect((await store.changesSince(10, 5)).map((e) => e.key)).toEqual(keys.slice(10));
+        expect(await store.changesSince(12, 5)).toEqual([]);
+        await expectCode(store.changesSince(-1, 5), 'IDN_ERR_INVALID_QUERY');
+        await expectCode(store.changesSince(0, 0), 'IDN_ERR_INVALID_QUERY');
+      });
+
+      it('stays gap-free under concurrent writers, one entry per committed version', async () => {
+        const keys = Array.from({ length: 20 }, (_, i) => `${PREFIX}c-${i % 5}`);
+        await Promise.all(keys.map((k) => store.put(k, urlRecord(k), undefined, META)));
+        const log = await store.changesSince(0, 1000);
+        expect(log.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        const seen = new Set(log.map((e) => `${e.key}@${e.version}`));
+        expect(seen.size).toBe(20);
+        expect(await store.lastSeq()).toBe(20);
+      });
+    });
+
+    describe('durability and lifecycle', () => {
+      it('keeps records, tombstones and the change log across a reopen', async (ctx) => {
+        const live = await store.put(PREFIX + 'keep', urlRecord(PREFIX + 'keep'), undefined, META);
+        await store.put(PREFIX + 'gone', urlRecord(PREFIX + 'gone'), undefined, META);
+        const dead = await store.delete(PREFIX + 'gone', undefined, META);
+        const log = await store.changesSince(0, 100);
+        if (!(await reopen())) return ctx.skip();
+        expect(await store.get(PREFIX + 'keep')).toEqual(live);
+        expect(await store.get(PREFIX + 'gone')).toEqual(dead);
+        expect(await store.changesSince(0, 100)).toEqual(log);
+        expect(await store.lastSeq()).toBe(3);
+        expect((await store.put(PREFIX + 'keep', urlRecord(PREFIX + 'keep'), { expectVersion: 1 }, META)).version).toBe(
+          2,
+        );
+        expect(await store.lastSeq()).toBe(4);
+      });
+
+      it('close waits for writes already issued', async (ctx) => {
+        const keys = Array.from({ length: 30 }, (_, i) => `${PREFIX}late-${i}`);
+        const writes = keys.map((k) => store.put(k, urlRecord(k), undefined, META));
+        await store.close();
+        const results = await Promise.allSettled(writes);
+        expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+        if (!harness.reopen) return ctx.skip();
+        store = await harness.reopen();
+        for (const k of keys) expect((await store.get(k))?.version).toBe(1);
+      });
+
+      it('rejects every call after close with STORE_UNAVAILABLE', async () => {
+        await store.put(PREFIX + 'x', urlRecord(PREFIX + 'x'), undefined, META);
+        await store.close();
+        const calls: (() => Promise<unknown>)[] = [
+          () => store.get(PREFIX + 'x'),
+          () => store.put(PREFIX + 'y', urlRecord(PREFIX + 'y'), undefined, META),
+          () => store.delete(PREFIX + 'x', undefined, META),
+          () => store.list(PREFIX, { limit: 10 }),
+          () => store.allocate('c', 1),
+          () => store.changesSince(0, 10),
+          () => store.lastSeq(),
+        ];
+        for (const call of calls) await expectCode(call(), 'IDN_ERR_STORE_UNAVAILABLE');
+      });
+    });
+  });
+}
