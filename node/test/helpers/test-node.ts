@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createAppContext } from '../../src/app.ts';
+import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
+import type { AppContext } from '../../src/http/app-context.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { openLmdbStore } from '../../src/store/lmdb-store.ts';
+
+/** A real node in this process: real LMDB files in a temp dir, real HTTP on 127.0.0.1. */
+export interface TestNode {
+  readonly url: string;
+  readonly ctx: AppContext;
+  readonly app: FastifyInstance;
+  readonly dataDir: string;
+  /** The admin secret every homed prefix's `<prefix>/ADMIN` got. */
+  readonly secret: string;
+  /** `Authorization` header value for `300:<prefix>/ADMIN`. */
+  adminAuth(prefix: string, secret?: string): string;
+  close(): Promise<void>;
+}
+
+export const TEST_SECRET = 'test-secret-0123456789';
+
+export const basicAuth = (user: string, secret: string): string =>
+  `Basic ${Buffer.from(`${user.replace(':', '%3A')}:${secret}`).toString('base64')}`;
+
+export async function startTestNode(prefixes: readonly string[] = ['88.100.5', '88.100.6']): Promise<TestNode> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'idnode-test-'));
+  const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
+  await bootstrapHomedPrefixes(store, prefixes, dataDir, TEST_SECRET);
+  const ctx = createAppContext(store, prefixes, Buffer.alloc(32, 7));
+  const app = await buildServer(ctx, { logger: false });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url,
+    ctx,
+    app,
+    dataDir,
+    secret: TEST_SECRET,
+    adminAuth: (prefix, secret = TEST_SECRET) => basicAuth(`300:${prefix}/ADMIN`, secret),
+    async close() {
+      await app.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** PUT a record as JSON; returns status and parsed body. */
+export async function putRecord(
+  base: string,
+  handle: string,
+  values: unknown[],
+  auth?: string,
+  query = '',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const res = await fetch(`${base}/api/handles/${handle}${query}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}), ...headers },
+    body: JSON.stringify({ values }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+}
+
+export const urlValue = (index: number, url: string, extra: Record<string, unknown> = {}) => ({
+  index,
+  type: 'URL',
+  data: { format: 'string', value: url },
+  ...extra,
+});
