@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** A real idnode process (node/src/main.ts on Node 24), for crash, restart and federation tests. */
+export interface NodeProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** Everything the process wrote, for failure messages. */
+  output(): string;
+  /** Sends a signal and waits for the process to exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+export const NODE_BIN = join(ROOT, 'node_modules', '.bin', 'node');
+const MAIN = join(ROOT, 'node', 'src', 'main.ts');
+
+async function answers(port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/livez`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function spawnNode(env: Record<string, string>, timeoutMs = 20_000): Promise<NodeProcess> {
+  const port = env.IDNODE_HTTP_PORT ? Number(env.IDNODE_HTTP_PORT) : await freePort();
+  const child = spawn(NODE_BIN, [MAIN], {
+    env: { ...process.env, IDNODE_HOST: '127.0.0.1', IDNODE_LOG_LEVEL: 'info', ...env, IDNODE_HTTP_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  // Ready when /livez answers: independent of the log level the test chose.
+  const deadline = Date.now() + timeoutMs;
+  while (!(await answers(port))) {
+    if (exitCode !== undefined) throw new Error(`idnode exited with ${exitCode} before listening:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`idnode did not start in ${timeoutMs} ms:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
