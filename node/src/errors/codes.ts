@@ -134,9 +134,10 @@ export const ERRORS = {
     grpc: GrpcCode.NOT_FOUND,
     message: 'The record has no value at the given index.',
   },
+  // ... as does a proxy request whose ?index= names no public value (Handle maps RC 200 only to 200 or 400).
   IDN_ERR_NO_REDIRECT_TARGET: {
     rc: HandleRc.VALUES_NOT_FOUND,
-    http: 404,
+    http: 400,
     grpc: GrpcCode.NOT_FOUND,
     message: 'The record has no URL value to redirect to.',
   },
