@@ -61,6 +61,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.headersTimeout = LIMITS.headersTimeout;
+  // Bodies are JSON only: fastify's built-in text/plain parser would turn a wrong type into a schema error, not a 415.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_request, reply) => sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND')));
   await app.register(swagger, {
