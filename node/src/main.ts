@@ -36,9 +36,12 @@ async function main(): Promise<void> {
     logger.flush();
   });
   const address = await app.listen({ port: config.httpPort, host: config.host });
-  const credentials = config.adminSecret ? 'the secret in IDNODE_ADMIN_SECRET' : `the secret in ${join(config.dataDir, CREDENTIALS_FILE)}`;
+  const credentials = config.adminSecret
+    ? 'the secret in IDNODE_ADMIN_SECRET'
+    : `the secret in ${join(config.dataDir, CREDENTIALS_FILE)}`;
   logger.info({ address, prefixes: config.prefixes, dataDir: config.dataDir }, 'idnode listening');
-  if (boot.generated.length > 0) logger.info({ file: join(config.dataDir, CREDENTIALS_FILE) }, 'admin secrets generated (mode 0600)');
+  if (boot.generated.length > 0)
+    logger.info({ file: join(config.dataDir, CREDENTIALS_FILE) }, 'admin secrets generated (mode 0600)');
   for (const p of config.prefixes) {
     logger.info(`admin for ${p}: user "300:${p}/ADMIN" with ${credentials}`);
   }

@@ -19,7 +19,9 @@ const RawConfig = Type.Object({
   IDNODE_PREFIXES: Type.String({ minLength: 1 }),
   IDNODE_ADMIN_SECRET: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
   IDNODE_TOKEN_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43,}={0,2}$' })),
-  IDNODE_LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  IDNODE_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+  ),
 });
 type RawConfig = Static<typeof RawConfig>;
 
@@ -101,7 +103,10 @@ function normalisePrefixes(list: string): string[] {
   return out;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv.slice(2)): NodeConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[] = process.argv.slice(2),
+): NodeConfig {
   const v = validate(rawConfig(env, argv));
   const port = Number(v.IDNODE_HTTP_PORT);
   if (port > 65535) throw new ConfigError([`IDNODE_HTTP_PORT=${port}: must be 0-65535`]);

@@ -10,7 +10,10 @@ export function composeStages(stages: readonly Stage[]): Next {
     try {
       return await chain(req);
     } catch (e) {
-      return { kind: 'error', error: isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL', undefined, { cause: String(e) }) };
+      return {
+        kind: 'error',
+        error: isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL', undefined, { cause: String(e) }),
+      };
     }
   };
 }

@@ -19,11 +19,20 @@ function put(agent: Agent, port: number, suffix: string, auth: string): Promise<
   const body = JSON.stringify({ values: [{ index: 1, type: 'URL', data: `https://passport.example/${suffix}` }] });
   return new Promise((resolve) => {
     const req = request(
-      { agent, port, host: '127.0.0.1', method: 'PUT', path: `/api/handles/88.100.5/${suffix}`, headers: { authorization: auth, 'content-type': 'application/json' } },
+      {
+        agent,
+        port,
+        host: '127.0.0.1',
+        method: 'PUT',
+        path: `/api/handles/88.100.5/${suffix}`,
+        headers: { authorization: auth, 'content-type': 'application/json' },
+      },
       (res) => {
         let data = '';
         res.on('data', (c: Buffer) => (data += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, version: (JSON.parse(data) as { version?: number }).version }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, version: (JSON.parse(data) as { version?: number }).version }),
+        );
         res.on('error', () => resolve({ status: 0 }));
       },
     );
