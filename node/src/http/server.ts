@@ -1,4 +1,10 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,7 +17,7 @@ import { API_PREFIX, registerHandlesRead } from './routes/handles-read.ts';
 import { registerHandlesList } from './routes/handles-list.ts';
 import { registerHandlesWrite } from './routes/handles-write.ts';
 import { registerHome } from './routes/home.ts';
-import { registerProxy } from './routes/proxy.ts';
+import { registerProxy, sendProblem } from './routes/proxy.ts';
 import { registerTokens } from './routes/tokens.ts';
 
 export interface ServerOptions {
@@ -31,18 +37,23 @@ const LIMITS = {
   maxParamLength: 1024,
 } as const;
 
-/** A malformed URL is reported with the parser's own precise code, not a generic one. */
-function onBadUrl(error: Error, request: { url: string }, reply: Parameters<typeof sendError>[0]): void {
-  const prefix = request.url.startsWith(API_PREFIX) ? API_PREFIX.length : 1;
+/** The parser's own precise error for a URL the router refused, or a generic one if the identifier parses. */
+function badUrlError(error: Error, rawIdentifier: string): IdnError {
   try {
-    parseIdentifier(rawPathTail(request.url, prefix), 'uri');
+    parseIdentifier(rawIdentifier, 'uri');
   } catch (e) {
-    if (e instanceof IdnError) {
-      void sendError(reply, e);
-      return;
-    }
+    if (e instanceof IdnError) return e;
   }
-  void sendError(reply, new IdnError('IDN_ERR_BAD_REQUEST', error.message));
+  return new IdnError('IDN_ERR_BAD_REQUEST', error.message);
+}
+
+/** A malformed URL is answered as its route would: JSON under /api/handles/, the QR route's page otherwise. */
+function onBadUrl(ctx: AppContext) {
+  return (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
+    const api = request.url.startsWith(API_PREFIX);
+    const e = badUrlError(error, rawPathTail(request.url, api ? API_PREFIX.length : 1));
+    void (api ? sendError(reply, e) : sendProblem(request, reply, e, ctx));
+  };
 }
 
 export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise<FastifyInstance> {
@@ -57,7 +68,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     handlerTimeout: LIMITS.handlerTimeout,
     return503OnClosing: true,
     routerOptions: { maxParamLength: LIMITS.maxParamLength },
-    frameworkErrors: onBadUrl,
+    frameworkErrors: onBadUrl(ctx),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.headersTimeout = LIMITS.headersTimeout;
@@ -67,7 +78,11 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   app.setNotFoundHandler((_request, reply) => sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND')));
   await app.register(swagger, {
     openapi: {
-      info: { title: 'idnode', version: '0.1.0', description: 'Handle.Net v9 compatible REST API of an idnode resolution node.' },
+      info: {
+        title: 'idnode',
+        version: '0.1.0',
+        description: 'Handle.Net v9 compatible REST API of an idnode resolution node.',
+      },
       components: {
         securitySchemes: { basic: { type: 'http', scheme: 'basic' }, bearer: { type: 'http', scheme: 'bearer' } },
       },

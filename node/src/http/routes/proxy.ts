@@ -27,9 +27,20 @@ function sendHtml(reply: FastifyReply, status: number, html: string): FastifyRep
   return reply.code(status).header('content-security-policy', PAGE_CSP).type('text/html; charset=utf-8').send(html);
 }
 
-function sendProblem(request: FastifyRequest, reply: FastifyReply, e: IdnError, ctx: AppContext, id?: ParsedIdentifier) {
+/** An error as the QR route shows it: a page for people, the JSON error body for Accept: application/json. */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  e: IdnError,
+  ctx: AppContext,
+  id?: ParsedIdentifier,
+) {
   if (wantsJson(request)) return reply.code(e.spec.http).send(errorBody(e, id?.handle));
-  return sendHtml(reply, e.spec.http, problemPage({ title: titleOf(e), code: e.code, message: e.message, hints: hintsFor(e, ctx, id) }));
+  return sendHtml(
+    reply,
+    e.spec.http,
+    problemPage({ title: titleOf(e), code: e.code, message: e.message, hints: hintsFor(e, ctx, id) }),
+  );
 }
 
 function titleOf(e: IdnError): string {
@@ -47,20 +58,41 @@ function hintsFor(e: IdnError, ctx: AppContext, id?: ParsedIdentifier): string[]
       `Owners register it with <code>PUT /api/handles/${escapeHtml(id.handle)}</code> (see <a href="/docs">the API docs</a>).`,
     );
   }
-  if (e.spec.http === 400) hints.push('Identifiers look like <code>88.100.5/BAT-2025-000001</code>: a prefix, "/", then a suffix.');
+  if (e.spec.http === 400)
+    hints.push('Identifiers look like <code>88.100.5/BAT-2025-000001</code>: a prefix, "/", then a suffix.');
   return hints;
 }
 
-function answer(request: FastifyRequest, reply: FastifyReply, record: StoredRecord, ctx: AppContext, id: ParsedIdentifier) {
+function answer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  record: StoredRecord,
+  ctx: AppContext,
+  id: ParsedIdentifier,
+) {
   const values = redactSecrets(visibleValues(record.values, 'public'));
   const q = request.query as Record<string, string | undefined>;
   if (q.noredirect !== undefined) return sendHtml(reply, 200, recordPage(record.handle, values));
   let target: HandleValue | undefined;
   if (q.index !== undefined) {
     const n = Number(q.index);
-    if (!Number.isInteger(n) || n < 1) return sendProblem(request, reply, new IdnError('IDN_ERR_INVALID_QUERY', 'index must be a positive integer.'), ctx, id);
+    if (!Number.isInteger(n) || n < 1)
+      return sendProblem(
+        request,
+        reply,
+        new IdnError('IDN_ERR_INVALID_QUERY', 'index must be a positive integer.'),
+        ctx,
+        id,
+      );
     target = values.find((v) => v.index === n);
-    if (!target) return sendProblem(request, reply, new IdnError('IDN_ERR_NO_REDIRECT_TARGET', `${record.handle} has no public value at index ${n}.`), ctx, id);
+    if (!target)
+      return sendProblem(
+        request,
+        reply,
+        new IdnError('IDN_ERR_NO_REDIRECT_TARGET', `${record.handle} has no public value at index ${n}.`),
+        ctx,
+        id,
+      );
   } else {
     target = values.filter(isUrl).sort((a, b) => a.index - b.index)[0];
   }
@@ -71,24 +103,34 @@ function answer(request: FastifyRequest, reply: FastifyReply, record: StoredReco
 }
 
 export function registerProxy(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/*', { schema: { summary: 'QR / proxy resolution: redirect to the record URL', tags: ['resolution'] } }, async (request, reply) => {
-    let id: ParsedIdentifier;
-    try {
-      id = parseIdentifier(rawPathTail(request.url, 1), 'uri');
-    } catch (e) {
-      if (e instanceof IdnError) return sendProblem(request, reply, e, ctx);
-      throw e;
-    }
-    const outcome = await ctx.resolve({ id, authoritative: false });
-    switch (outcome.kind) {
-      case 'found':
-        return answer(request, reply, outcome.record, ctx, id);
-      case 'not-found':
-        return sendProblem(request, reply, new IdnError(outcome.gone ? 'IDN_ERR_GONE' : 'IDN_ERR_NOT_FOUND'), ctx, id);
-      case 'referral':
-        return sendProblem(request, reply, new IdnError('IDN_ERR_NOT_RESPONSIBLE'), ctx, id);
-      case 'error':
-        return sendProblem(request, reply, outcome.error, ctx, id);
-    }
-  });
+  app.get(
+    '/*',
+    { schema: { summary: 'QR / proxy resolution: redirect to the record URL', tags: ['resolution'] } },
+    async (request, reply) => {
+      let id: ParsedIdentifier;
+      try {
+        id = parseIdentifier(rawPathTail(request.url, 1), 'uri');
+      } catch (e) {
+        if (e instanceof IdnError) return sendProblem(request, reply, e, ctx);
+        throw e;
+      }
+      const outcome = await ctx.resolve({ id, authoritative: false });
+      switch (outcome.kind) {
+        case 'found':
+          return answer(request, reply, outcome.record, ctx, id);
+        case 'not-found':
+          return sendProblem(
+            request,
+            reply,
+            new IdnError(outcome.gone ? 'IDN_ERR_GONE' : 'IDN_ERR_NOT_FOUND'),
+            ctx,
+            id,
+          );
+        case 'referral':
+          return sendProblem(request, reply, new IdnError('IDN_ERR_NOT_RESPONSIBLE'), ctx, id);
+        case 'error':
+          return sendProblem(request, reply, outcome.error, ctx, id);
+      }
+    },
+  );
 }
