@@ -225,6 +225,18 @@ export const ERRORS = {
     grpc: GrpcCode.INVALID_ARGUMENT,
     message: 'The request body must be application/json.',
   },
+  IDN_ERR_HEADERS_TOO_LARGE: {
+    rc: HandleRc.ERROR,
+    http: 431,
+    grpc: GrpcCode.RESOURCE_EXHAUSTED,
+    message: 'The request line or headers exceed the size limit (no valid identifier needs a URL that long).',
+  },
+  IDN_ERR_CLIENT_TIMEOUT: {
+    rc: HandleRc.ERROR,
+    http: 408,
+    grpc: GrpcCode.DEADLINE_EXCEEDED,
+    message: 'The request did not arrive completely in time.',
+  },
   IDN_ERR_MALFORMED_BODY: {
     rc: HandleRc.ERROR,
     http: 400,

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode } from '../errors/codes.ts';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
@@ -34,8 +36,13 @@ export function toIdnError(err: FastifyError | Error): IdnError {
   const fe = err as FastifyError;
   if (fe.validation) {
     const where = fe.validationContext === 'body' ? 'IDN_ERR_INVALID_RECORD' : 'IDN_ERR_INVALID_QUERY';
-    const issues = fe.validation.map((v) => ({ path: `${fe.validationContext ?? ''}${v.instancePath}`, problem: v.message }));
-    return new IdnError(where, `${ERRORS[where].message} ${issues.map((i) => `${i.path}: ${i.problem}`).join('; ')}`, { issues });
+    const issues = fe.validation.map((v) => ({
+      path: `${fe.validationContext ?? ''}${v.instancePath}`,
+      problem: v.message,
+    }));
+    return new IdnError(where, `${ERRORS[where].message} ${issues.map((i) => `${i.path}: ${i.problem}`).join('; ')}`, {
+      issues,
+    });
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
     return new IdnError('IDN_ERR_MALFORMED_BODY', `The request body is not valid JSON: ${err.message}`);
@@ -53,4 +60,27 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   // Runtime errors are reported and the node keeps serving; client errors are not server faults.
   if (e.spec.http >= 500) request.log.error({ err, code: e.code }, 'request failed');
   return sendError(reply, e);
+}
+
+/** Node's HTTP parser errors that come before any request exists (no route, no reply object). */
+const CLIENT_ERRORS: Record<string, ErrorCode> = {
+  HPE_HEADER_OVERFLOW: 'IDN_ERR_HEADERS_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'IDN_ERR_CLIENT_TIMEOUT',
+};
+
+/**
+ * A request the HTTP parser refuses (oversized URL or headers, raw non-ASCII or control bytes in
+ * the request line) still gets an error body from the table, then the connection is closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e = new IdnError((err.code === undefined ? undefined : CLIENT_ERRORS[err.code]) ?? 'IDN_ERR_BAD_REQUEST');
+  const body = JSON.stringify(errorBody(e));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${e.spec.http} ${STATUS_CODES[e.spec.http] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

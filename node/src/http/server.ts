@@ -11,7 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
 import type { AppContext } from './app-context.ts';
-import { errorHandler, sendError } from './errors.ts';
+import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
 import { rawPathTail } from './raw-identifier.ts';
 import { API_PREFIX, registerHandlesRead } from './routes/handles-read.ts';
 import { registerHandlesList } from './routes/handles-list.ts';
@@ -69,6 +69,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     return503OnClosing: true,
     routerOptions: { maxParamLength: LIMITS.maxParamLength },
     frameworkErrors: onBadUrl(ctx),
+    clientErrorHandler,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.headersTimeout = LIMITS.headersTimeout;
