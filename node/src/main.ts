@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const store = await openLmdbStore({ path: join(config.dataDir, 'lmdb') });
   const boot = await bootstrapHomedPrefixes(store, config.prefixes, config.dataDir, config.adminSecret);
   const tokenKey = config.tokenKey ?? (await loadTokenKey(config.dataDir));
-  const app = await buildServer(createAppContext(store, config.prefixes, tokenKey), { logger });
+  const app = await buildServer(createAppContext(store, { prefixes: config.prefixes, tokenKey, cache: config.cache }), { logger });
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down: finishing in-flight requests');

@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parsePrefix } from '../identifier/index.ts';
 import { NA_PREFIX_KEY } from '../authority/homed-prefixes.ts';
+import { DEFAULT_CACHE_POLICY, type CachePolicy } from '../cache/cache-policy.ts';
 
 /**
  * Configuration goes raw (environment, with flags mirroring it) -> validated (schema) ->
@@ -19,6 +20,13 @@ const RawConfig = Type.Object({
   IDNODE_PREFIXES: Type.String({ minLength: 1 }),
   IDNODE_ADMIN_SECRET: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
   IDNODE_TOKEN_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43,}={0,2}$' })),
+  IDNODE_CACHE: Type.Union([Type.Literal('on'), Type.Literal('off')]),
+  IDNODE_CACHE_POLICY: Type.Union([Type.Literal('tinylfu'), Type.Literal('lru')]),
+  IDNODE_CACHE_MAX_ENTRIES: Type.String({ pattern: '^[1-9][0-9]{0,8}$' }),
+  IDNODE_CACHE_MAX_MB: Type.String({ pattern: '^[1-9][0-9]{0,5}$' }),
+  IDNODE_CACHE_MAX_TTL_S: Type.String({ pattern: '^[0-9]{1,7}$' }),
+  IDNODE_CACHE_NEGATIVE_TTL_S: Type.String({ pattern: '^[0-9]{1,4}$' }),
+  IDNODE_CACHE_STALE_WINDOW_S: Type.String({ pattern: '^[0-9]{1,7}$' }),
   IDNODE_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
   ),
@@ -33,6 +41,7 @@ export interface NodeConfig {
   readonly adminSecret: string | undefined;
   readonly tokenKey: Buffer | undefined;
   readonly logLevel: RawConfig['IDNODE_LOG_LEVEL'];
+  readonly cache: CachePolicy;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +58,13 @@ const DEFAULTS = {
   IDNODE_DATA_DIR: './data',
   IDNODE_PREFIXES: DEMO_PREFIX,
   IDNODE_LOG_LEVEL: 'info',
+  IDNODE_CACHE: 'on',
+  IDNODE_CACHE_POLICY: DEFAULT_CACHE_POLICY.admission,
+  IDNODE_CACHE_MAX_ENTRIES: String(DEFAULT_CACHE_POLICY.maxEntries),
+  IDNODE_CACHE_MAX_MB: String(DEFAULT_CACHE_POLICY.maxBytes / 1024 / 1024),
+  IDNODE_CACHE_MAX_TTL_S: String(DEFAULT_CACHE_POLICY.maxTtlMs / 1000),
+  IDNODE_CACHE_NEGATIVE_TTL_S: String(DEFAULT_CACHE_POLICY.negativeTtlMs / 1000),
+  IDNODE_CACHE_STALE_WINDOW_S: String(DEFAULT_CACHE_POLICY.staleWindowMs / 1000),
 } as const;
 
 const FLAGS = {
@@ -103,6 +119,22 @@ function normalisePrefixes(list: string): string[] {
   return out;
 }
 
+function cachePolicy(v: RawConfig): CachePolicy {
+  const maxTtlMs = Number(v.IDNODE_CACHE_MAX_TTL_S) * 1000;
+  return {
+    ...DEFAULT_CACHE_POLICY,
+    enabled: v.IDNODE_CACHE === 'on',
+    admission: v.IDNODE_CACHE_POLICY,
+    maxEntries: Number(v.IDNODE_CACHE_MAX_ENTRIES),
+    maxBytes: Number(v.IDNODE_CACHE_MAX_MB) * 1024 * 1024,
+    maxTtlMs,
+    minTtlMs: Math.min(DEFAULT_CACHE_POLICY.minTtlMs, maxTtlMs),
+    // Negative answers never outlive positive ones (RFC 2308: cap the negative TTL).
+    negativeTtlMs: Math.min(Number(v.IDNODE_CACHE_NEGATIVE_TTL_S) * 1000, maxTtlMs),
+    staleWindowMs: Number(v.IDNODE_CACHE_STALE_WINDOW_S) * 1000,
+  };
+}
+
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   argv: readonly string[] = process.argv.slice(2),
@@ -118,5 +150,6 @@ export function loadConfig(
     adminSecret: v.IDNODE_ADMIN_SECRET,
     tokenKey: v.IDNODE_TOKEN_KEY === undefined ? undefined : Buffer.from(v.IDNODE_TOKEN_KEY, 'base64'),
     logLevel: v.IDNODE_LOG_LEVEL,
+    cache: cachePolicy(v),
   };
 }

@@ -1,6 +1,8 @@
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
 import type { Next } from '../resolve/outcome.ts';
+import type { ResolutionCache } from '../cache/resolution-cache.ts';
+import type { ChangeFeed } from '../store/change-feed.ts';
 import type { Store } from '../store/store.ts';
 import type { HandleWriter } from '../write/handle-writer.ts';
 
@@ -12,4 +14,7 @@ export interface AppContext {
   readonly store: Store;
   readonly homed: HomedPrefixes;
   readonly tokenKey: Buffer;
+  /** Announces every committed change (local writes; other instances' through the backend). */
+  readonly changes: ChangeFeed;
+  readonly cache: ResolutionCache | undefined;
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createAppContext } from '../../src/app.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import type { AppContext } from '../../src/http/app-context.ts';
+import type { CachePolicy } from '../../src/cache/cache-policy.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 
@@ -26,11 +27,14 @@ export const TEST_SECRET = 'test-secret-0123456789';
 export const basicAuth = (user: string, secret: string): string =>
   `Basic ${Buffer.from(`${user.replace(':', '%3A')}:${secret}`).toString('base64')}`;
 
-export async function startTestNode(prefixes: readonly string[] = ['88.100.5', '88.100.6']): Promise<TestNode> {
+export async function startTestNode(
+  prefixes: readonly string[] = ['88.100.5', '88.100.6'],
+  cache?: CachePolicy,
+): Promise<TestNode> {
   const dataDir = await mkdtemp(join(tmpdir(), 'idnode-test-'));
   const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
   await bootstrapHomedPrefixes(store, prefixes, dataDir, TEST_SECRET);
-  const ctx = createAppContext(store, prefixes, Buffer.alloc(32, 7));
+  const ctx = createAppContext(store, { prefixes, tokenKey: Buffer.alloc(32, 7), ...(cache ? { cache } : {}) });
   const app = await buildServer(ctx, { logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -1,5 +1,6 @@
 import type { Store } from '../../store/store.ts';
 import type { Outcome, Stage } from '../outcome.ts';
+import { RenderMemo } from '../render-memo.ts';
 
 /** The authoritative answer from this node's store: found, deleted (tombstone) or not found. */
 export function createStoreStage(store: Store): Stage {
@@ -9,7 +10,7 @@ export function createStoreStage(store: Store): Stage {
       const record = await store.get(req.id.key);
       if (record === undefined) return { kind: 'not-found', source: 'store' };
       if (record.deletedAt !== undefined) return { kind: 'not-found', gone: record, source: 'store' };
-      return { kind: 'found', record, source: 'store' };
+      return { kind: 'found', record, source: 'store', memo: new RenderMemo() };
     },
   };
 }

@@ -1,0 +1,41 @@
+import type { StoredRecord } from '../records/types.ts';
+import type { Outcome } from '../resolve/outcome.ts';
+import type { CachePolicy } from './cache-policy.ts';
+
+/** What the resolution cache holds for one key: a found / not-found outcome and its life span. */
+export interface CachedAnswer {
+  readonly outcome: Outcome & { kind: 'found' | 'not-found' };
+  readonly freshUntil: number;
+  readonly staleUntil: number;
+  readonly ttlMs: number;
+  readonly bytes: number;
+}
+
+function recordTtlMs(record: StoredRecord, policy: CachePolicy): number {
+  let ttl = Infinity;
+  for (const v of record.values) if (v.ttl < ttl) ttl = v.ttl;
+  const ms = ttl === Infinity ? policy.maxTtlMs : ttl * 1000;
+  return Math.min(policy.maxTtlMs, Math.max(policy.minTtlMs, ms));
+}
+
+/** Rough bytes held: the record's JSON plus room for a couple of rendered bodies. */
+function sizeOf(outcome: CachedAnswer['outcome'], key: string): number {
+  const record = outcome.kind === 'found' ? outcome.record : outcome.gone;
+  const recordBytes = record === undefined ? 0 : JSON.stringify(record).length;
+  return 256 + key.length * 2 + recordBytes * 3;
+}
+
+export function cacheable(outcome: Outcome): outcome is CachedAnswer['outcome'] {
+  return outcome.kind === 'found' || outcome.kind === 'not-found';
+}
+
+export function toCachedAnswer(key: string, outcome: CachedAnswer['outcome'], policy: CachePolicy, now: number): CachedAnswer {
+  const ttlMs = outcome.kind === 'found' ? recordTtlMs(outcome.record, policy) : policy.negativeTtlMs;
+  return {
+    outcome,
+    ttlMs,
+    freshUntil: now + ttlMs,
+    staleUntil: now + ttlMs + policy.staleWindowMs,
+    bytes: sizeOf(outcome, key),
+  };
+}
