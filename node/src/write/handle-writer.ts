@@ -45,11 +45,25 @@ export class HandleWriter {
   async write(id: ParsedIdentifier, req: WriteRequest, ctx: WriteContext): Promise<WriteResult> {
     const gov = governingPrefix(id);
     if (!this.homed.covers(gov.prefixKey)) {
-      throw new IdnError('IDN_ERR_NOT_RESPONSIBLE', `This node does not home prefix ${gov.prefix}.`, { prefix: gov.prefix });
+      throw new IdnError('IDN_ERR_NOT_RESPONSIBLE', `This node does not home prefix ${gov.prefix}.`, {
+        prefix: gov.prefix,
+      });
     }
+    // Every write needs an authenticated admin: say so before anything that depends on what exists
+    // (a missing prefix, record or value), so anonymous callers learn nothing from a refused write.
+    if (ctx.identity === undefined) throw new IdnError('IDN_ERR_AUTH_REQUIRED');
+    return this.writeWithRetry(id, req, ctx, gov.isNa);
+  }
+
+  private async writeWithRetry(
+    id: ParsedIdentifier,
+    req: WriteRequest,
+    ctx: WriteContext,
+    isNa: boolean,
+  ): Promise<WriteResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(id, req, ctx, gov.isNa);
+        return await this.attempt(id, req, ctx, isNa);
       } catch (e) {
         // A concurrent writer won the race: re-read and re-plan, unless the client pinned a version.
         if (!(e instanceof RaceLost)) throw e;
@@ -68,13 +82,24 @@ export class HandleWriter {
     }
   }
 
-  private async attempt(id: ParsedIdentifier, req: WriteRequest, ctx: WriteContext, isNa: boolean): Promise<WriteResult> {
+  private async attempt(
+    id: ParsedIdentifier,
+    req: WriteRequest,
+    ctx: WriteContext,
+    isNa: boolean,
+  ): Promise<WriteResult> {
     const existing = await this.store.get(id.key);
     if (ctx.ifMatch !== undefined && (existing?.version ?? 0) !== ctx.ifMatch) {
-      throw new IdnError('IDN_ERR_VERSION_MISMATCH', undefined, { expected: ctx.ifMatch, actual: existing?.version ?? 0 });
+      throw new IdnError('IDN_ERR_VERSION_MISMATCH', undefined, {
+        expected: ctx.ifMatch,
+        actual: existing?.version ?? 0,
+      });
     }
     if (existing?.deletedAt !== undefined) {
-      throw new IdnError('IDN_ERR_GONE', `${existing.handle} was deleted at ${existing.deletedAt}; its suffix is not reused.`);
+      throw new IdnError(
+        'IDN_ERR_GONE',
+        `${existing.handle} was deleted at ${existing.deletedAt}; its suffix is not reused.`,
+      );
     }
     return isLive(existing) ? this.change(id, existing, req, ctx, isNa) : this.create(id, req, ctx, isNa);
   }
@@ -84,12 +109,20 @@ export class HandleWriter {
     const prefix = isNa ? parentPrefix(governingPrefix(id).prefix) : id.prefix;
     const na = prefix === undefined ? undefined : await this.store.get(parseIdentifier(naHandleOf(prefix), 'text').key);
     if (!isLive(na)) {
-      throw new IdnError('IDN_ERR_PREFIX_NOT_FOUND', `Prefix ${prefix ?? id.suffix} has no ${naHandleOf(prefix ?? '…')} record here.`);
+      throw new IdnError(
+        'IDN_ERR_PREFIX_NOT_FOUND',
+        `Prefix ${prefix ?? id.suffix} has no ${naHandleOf(prefix ?? '…')} record here.`,
+      );
     }
     return na;
   }
 
-  private async create(id: ParsedIdentifier, req: WriteRequest, ctx: WriteContext, isNa: boolean): Promise<WriteResult> {
+  private async create(
+    id: ParsedIdentifier,
+    req: WriteRequest,
+    ctx: WriteContext,
+    isNa: boolean,
+  ): Promise<WriteResult> {
     if (req.op === 'delete' || req.op === 'remove-indexes') throw new IdnError('IDN_ERR_NOT_FOUND');
     const na = await this.prefixRecord(id, isNa);
     requirePermissions(ctx.identity, na.values, isNa ? Perm.ADD_NA : Perm.ADD_HANDLE, na.handle);
@@ -115,13 +148,16 @@ export class HandleWriter {
       return { record, created: false, changed: true };
     }
     if (req.op === 'replace' && !req.overwrite) throw new IdnError('IDN_ERR_ALREADY_EXISTS');
-    const sealed = req.op === 'remove-indexes' ? req : { ...req, values: await sealSecrets(req.values, existing.values) };
+    const sealed =
+      req.op === 'remove-indexes' ? req : { ...req, values: await sealSecrets(req.values, existing.values) };
     const plan = planValueChange(existing.values, sealed);
     requirePermissions(ctx.identity, admins, plan.needed, existing.handle);
     if (countAdmins(existing.values) > 0 && countAdmins(plan.values) === 0) throw new IdnError('IDN_ERR_LAST_ADMIN');
     if (plan.needed === 0) return { record: existing, created: false, changed: false };
     const input = { handle: existing.handle, values: plan.values };
-    const record = await this.commit(() => this.store.put(id.key, input, { expectVersion: existing.version }, meta(ctx)));
+    const record = await this.commit(() =>
+      this.store.put(id.key, input, { expectVersion: existing.version }, meta(ctx)),
+    );
     return { record, created: false, changed: true };
   }
 }
@@ -137,11 +173,14 @@ function defaultAdmin(identity: Identity, isNa: boolean, now: string): HandleVal
     type: 'HS_ADMIN',
     data: {
       format: 'admin',
-      value: { handle: identity.handle, index: identity.index, permissions: formatPermissions(isNa ? PERM_ALL : PERM_IDENTIFIER_OWNER) },
+      value: {
+        handle: identity.handle,
+        index: identity.index,
+        permissions: formatPermissions(isNa ? PERM_ALL : PERM_IDENTIFIER_OWNER),
+      },
     },
     ttl: 86_400,
     timestamp: now,
     access: 'public',
   };
 }
-

@@ -10,7 +10,11 @@ import { isLive } from '../../records/types.ts';
 import type { AppContext } from '../app-context.ts';
 
 const ListQuery = Type.Object({
-  prefix: Type.String({ minLength: 1, maxLength: 256, description: 'List identifiers under this prefix (e.g. 88.100.5).' }),
+  prefix: Type.String({
+    minLength: 1,
+    maxLength: 256,
+    description: 'List identifiers under this prefix (e.g. 88.100.5).',
+  }),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   cursor: Type.Optional(Type.String({ maxLength: 1024, description: 'The `next` value of the previous page.' })),
 });
@@ -36,11 +40,15 @@ export function registerHandlesList(app: FastifyInstance, ctx: AppContext): void
       },
     },
     async (request) => {
+      // Same order as writes: credentials first, then homing, then (only for an authenticated
+      // caller) whether the prefix exists, so anonymous callers cannot probe for prefixes.
+      const identity = await ctx.authenticator.authenticate(request.headers.authorization);
       const p = parsePrefix(request.query.prefix, 'text');
-      if (!ctx.homed.covers(p.prefixKey)) throw new IdnError('IDN_ERR_NOT_RESPONSIBLE', `This node does not home ${p.prefix}.`);
+      if (!ctx.homed.covers(p.prefixKey))
+        throw new IdnError('IDN_ERR_NOT_RESPONSIBLE', `This node does not home ${p.prefix}.`);
+      if (identity === undefined) throw new IdnError('IDN_ERR_AUTH_REQUIRED');
       const na = await ctx.store.get(parseIdentifier(naHandleOf(p.prefix), 'text').key);
       if (!isLive(na)) throw new IdnError('IDN_ERR_PREFIX_NOT_FOUND');
-      const identity = await ctx.authenticator.authenticate(request.headers.authorization);
       requirePermissions(identity, na.values, Perm.LIST_HANDLES, na.handle);
       const page = await ctx.store.list(`${p.prefixKey}/`, {
         limit: request.query.pageSize ?? 100,
