@@ -6,6 +6,7 @@ import { parseIdentifier, type ParsedIdentifier } from '../identifier/index.ts';
 import { Perm, PERM_ALL, PERM_IDENTIFIER_OWNER, formatPermissions } from '../records/permissions.ts';
 import { isLive, type HandleValue, type StoredRecord } from '../records/types.ts';
 import type { Store } from '../store/store.ts';
+import { KeyLock } from './key-lock.ts';
 import { sealSecrets } from './secrets.ts';
 import { countAdmins, planValueChange, type WriteRequest } from './write-plan.ts';
 
@@ -22,7 +23,15 @@ export interface WriteResult {
   readonly changed: boolean;
 }
 
-const MAX_ATTEMPTS = 5;
+/**
+ * Writes to one key are queued in this process (KeyLock), so a lost race here means a writer the
+ * lock cannot see (another process on the store). Those are rare: a few re-plans with a small
+ * jittered backoff settle them; if they do not, the client is told to retry (503), never 412,
+ * because it pinned no version.
+ */
+const MAX_ATTEMPTS = 8;
+const backoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
 
 class RaceLost extends Error {
   override readonly cause: IdnError;
@@ -36,6 +45,7 @@ class RaceLost extends Error {
 export class HandleWriter {
   private readonly store: Store;
   private readonly homed: HomedPrefixes;
+  private readonly lock = new KeyLock();
 
   constructor(store: Store, homed: HomedPrefixes) {
     this.store = store;
@@ -52,7 +62,7 @@ export class HandleWriter {
     // Every write needs an authenticated admin: say so before anything that depends on what exists
     // (a missing prefix, record or value), so anonymous callers learn nothing from a refused write.
     if (ctx.identity === undefined) throw new IdnError('IDN_ERR_AUTH_REQUIRED');
-    return this.writeWithRetry(id, req, ctx, gov.isNa);
+    return this.lock.run(id.key, () => this.writeWithRetry(id, req, ctx, gov.isNa));
   }
 
   private async writeWithRetry(
@@ -67,7 +77,14 @@ export class HandleWriter {
       } catch (e) {
         // A concurrent writer won the race: re-read and re-plan, unless the client pinned a version.
         if (!(e instanceof RaceLost)) throw e;
-        if (ctx.ifMatch !== undefined || attempt >= MAX_ATTEMPTS) throw e.cause;
+        if (ctx.ifMatch !== undefined) throw e.cause;
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new IdnError(
+            'IDN_ERR_UNAVAILABLE',
+            `${id.handle} is being changed by other writers; retry the request.`,
+          );
+        }
+        await backoff(attempt);
       }
     }
   }
