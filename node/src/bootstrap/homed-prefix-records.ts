@@ -2,8 +2,8 @@ import { verifySecret, isSecretHash, hashSecret } from '../auth/secret-hash.ts';
 import { naHandleOf } from '../authority/homed-prefixes.ts';
 import { parseIdentifier } from '../identifier/index.ts';
 import { formatPermissions, PERM_ALL } from '../records/permissions.ts';
-import { isLive, type HandleValue } from '../records/types.ts';
-import type { Store } from '../store/store.ts';
+import { isLive, type HandleValue, type StoredRecord } from '../records/types.ts';
+import type { Store, WriteCondition } from '../store/store.ts';
 import { newSecret, readCredentials, writeCredentials } from './secrets-file.ts';
 
 /**
@@ -15,10 +15,19 @@ export const ADMIN_KEY_INDEX = 300;
 export const adminHandleOf = (prefix: string): string => `${prefix}/ADMIN`;
 
 const META = { actor: 'bootstrap', reason: 'homed prefix setup' } as const;
+const REVIVE_META = (existing: StoredRecord | undefined) =>
+  existing === undefined ? META : { actor: 'bootstrap', reason: 'homed prefix record revived after deletion' };
 
 function adminValue(adminHandle: string, now: string): HandleValue {
   const value = { handle: adminHandle, index: ADMIN_KEY_INDEX, permissions: formatPermissions(PERM_ALL) };
-  return { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value }, ttl: 86_400, timestamp: now, access: 'public' };
+  return {
+    index: 100,
+    type: 'HS_ADMIN',
+    data: { format: 'admin', value },
+    ttl: 86_400,
+    timestamp: now,
+    access: 'public',
+  };
 }
 
 async function secretValue(secret: string, now: string): Promise<HandleValue> {
@@ -26,10 +35,20 @@ async function secretValue(secret: string, now: string): Promise<HandleValue> {
   return { index: ADMIN_KEY_INDEX, type: 'HS_SECKEY', data, ttl: 86_400, timestamp: now, access: 'authority' };
 }
 
+/**
+ * The write condition that (re)creates a record: absent, or over its tombstone. The configuration
+ * says this node homes the prefix, so a `0.NA/P` or `P/ADMIN` deleted over the API is revived at
+ * the next start instead of making the node fail to start (a tombstone otherwise blocks reuse).
+ */
+const createOver = (existing: StoredRecord | undefined): WriteCondition =>
+  existing === undefined ? { expectAbsent: true } : { expectVersion: existing.version };
+
 async function ensureNaRecord(store: Store, prefix: string, now: string): Promise<void> {
   const id = parseIdentifier(naHandleOf(prefix), 'text');
-  if (isLive(await store.get(id.key))) return;
-  await store.put(id.key, { handle: id.handle, values: [adminValue(adminHandleOf(prefix), now)] }, { expectAbsent: true }, META);
+  const existing = await store.get(id.key);
+  if (isLive(existing)) return;
+  const input = { handle: id.handle, values: [adminValue(adminHandleOf(prefix), now)] };
+  await store.put(id.key, input, createOver(existing), REVIVE_META(existing));
 }
 
 /** Creates the admin record, or re-keys it when IDNODE_ADMIN_SECRET no longer matches. */
@@ -40,11 +59,16 @@ async function ensureAdminRecord(store: Store, prefix: string, secret: string, n
     const stored = existing.values.find((v) => v.index === ADMIN_KEY_INDEX)?.data.value;
     if (isSecretHash(stored) && (await verifySecret(secret, stored))) return;
     const values = [...existing.values.filter((v) => v.index !== ADMIN_KEY_INDEX), await secretValue(secret, now)];
-    await store.put(id.key, { handle: existing.handle, values: values.sort((a, b) => a.index - b.index) }, { expectVersion: existing.version }, META);
+    await store.put(
+      id.key,
+      { handle: existing.handle, values: values.sort((a, b) => a.index - b.index) },
+      { expectVersion: existing.version },
+      META,
+    );
     return;
   }
   const values = [adminValue(id.handle, now), await secretValue(secret, now)];
-  await store.put(id.key, { handle: id.handle, values }, { expectAbsent: true }, META);
+  await store.put(id.key, { handle: id.handle, values }, createOver(existing), REVIVE_META(existing));
 }
 
 export interface BootstrapResult {
