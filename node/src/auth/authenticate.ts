@@ -29,25 +29,33 @@ export class Authenticator {
     const rest = space < 0 ? '' : header.slice(space + 1).trim();
     if (scheme === 'basic') return this.basic(rest);
     if (scheme === 'bearer') return this.bearer(rest);
-    throw new IdnError('IDN_ERR_INVALID_CREDENTIAL', `Unsupported Authorization scheme "${scheme.slice(0, 20)}"; use Basic or Bearer.`);
+    throw new IdnError(
+      'IDN_ERR_INVALID_CREDENTIAL',
+      `Unsupported Authorization scheme "${scheme.slice(0, 20)}"; use Basic or Bearer.`,
+    );
   }
 
   private async basic(b64: string): Promise<Identity> {
     const decoded = Buffer.from(b64, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new IdnError('IDN_ERR_INVALID_CREDENTIAL', 'Basic credentials must be "<index>%3A<admin-handle>:<secret>".');
+    if (colon < 0)
+      throw new IdnError(
+        'IDN_ERR_INVALID_CREDENTIAL',
+        'Basic credentials must be "<index>%3A<admin-handle>:<secret>".',
+      );
     const { index, handle } = parseUser(decoded.slice(0, colon));
     const secret = decoded.slice(colon + 1);
     const record = await this.adminRecord(handle);
     const who = `${index}:${handle}`;
     const cacheKey = CredentialCache.key(who.toLowerCase(), secret, record?.version ?? -1);
-    if (record && this.cache.has(cacheKey)) return makeIdentity(index, record.handle, 'basic', PERM_ALL);
+    if (record && this.cache.has(cacheKey))
+      return makeIdentity(index, record.handle, 'basic', PERM_ALL, record.version);
     const stored = record?.values.find((v) => v.index === index && v.type === 'HS_SECKEY')?.data.value;
     // Hash even when the admin does not exist so that timing does not reveal which handles exist.
     const ok = isSecretHash(stored) ? await verifySecret(secret, stored) : (await verifySecret(secret, DUMMY), false);
     if (!ok || !record) throw new IdnError('IDN_ERR_AUTH_FAILED');
     this.cache.add(cacheKey);
-    return makeIdentity(index, record.handle, 'basic', PERM_ALL);
+    return makeIdentity(index, record.handle, 'basic', PERM_ALL, record.version);
   }
 
   private async bearer(token: string): Promise<Identity> {
@@ -58,7 +66,7 @@ export class Authenticator {
     if (!record || record.version !== claims.kv) {
       throw new IdnError('IDN_ERR_AUTH_FAILED', 'The bearer token was revoked (the admin key changed).');
     }
-    return makeIdentity(index, record.handle, 'bearer', claims.perm);
+    return makeIdentity(index, record.handle, 'bearer', claims.perm, record.version);
   }
 
   private async adminRecord(handle: string): Promise<StoredRecord | undefined> {
@@ -78,11 +86,18 @@ export function parseUser(user: string): { index: number; handle: string } {
     throw new IdnError('IDN_ERR_INVALID_CREDENTIAL', 'The Basic user name is not valid percent-encoding.');
   }
   const m = /^(\d{1,10}):(.+)$/.exec(u);
-  if (!m) throw new IdnError('IDN_ERR_INVALID_CREDENTIAL', 'The user must be "<index>:<admin-handle>", e.g. 300:88.100.5/ADMIN.');
+  if (!m)
+    throw new IdnError(
+      'IDN_ERR_INVALID_CREDENTIAL',
+      'The user must be "<index>:<admin-handle>", e.g. 300:88.100.5/ADMIN.',
+    );
   const index = Number(m[1]);
   try {
     return { index, handle: parseIdentifier(m[2] ?? '', 'text').handle };
   } catch (e) {
-    throw new IdnError('IDN_ERR_INVALID_CREDENTIAL', `The admin handle is not a valid identifier: ${(e as Error).message}`);
+    throw new IdnError(
+      'IDN_ERR_INVALID_CREDENTIAL',
+      `The admin handle is not a valid identifier: ${(e as Error).message}`,
+    );
   }
 }

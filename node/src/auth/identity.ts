@@ -10,10 +10,18 @@ export interface Identity {
   readonly via: 'basic' | 'bearer';
   /** A bearer token may narrow the admin's rights (mask of Perm bits). */
   readonly permMask: number;
+  /** Version of the admin handle's record the credential was checked against (binds tokens to it). */
+  readonly keyVersion: number;
 }
 
 export const identityName = (id: Pick<Identity, 'index' | 'handle'>): string => `${id.index}:${id.handle}`;
 
-export function makeIdentity(index: number, handle: string, via: Identity['via'], permMask: number): Identity {
-  return { index, handle, handleKey: identifierKey(handle), via, permMask };
+export function makeIdentity(
+  index: number,
+  handle: string,
+  via: Identity['via'],
+  permMask: number,
+  keyVersion: number,
+): Identity {
+  return { index, handle, handleKey: identifierKey(handle), via, permMask, keyVersion };
 }
