@@ -57,7 +57,9 @@ export function planValueChange(existing: readonly HandleValue[], req: WriteRequ
   let next: HandleValue[];
   switch (req.op) {
     case 'replace':
-      next = [...req.values];
+      // A body without HS_ADMIN values replaces the data, not the administrators: keeping them
+      // avoids locking the record by accident (to change admins, send HS_ADMIN values).
+      next = countAdmins(req.values) > 0 ? [...req.values] : [...existing.filter((v) => isAdminType(v.type)), ...req.values];
       break;
     case 'upsert-indexes': {
       const m = new Map(before);
