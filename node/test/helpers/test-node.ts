@@ -6,6 +6,7 @@ import { createAppContext } from '../../src/app.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import type { AppContext } from '../../src/http/app-context.ts';
 import type { CachePolicy } from '../../src/cache/cache-policy.ts';
+import type { Store } from '../../src/store/store.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 
@@ -27,14 +28,21 @@ export const TEST_SECRET = 'test-secret-0123456789';
 export const basicAuth = (user: string, secret: string): string =>
   `Basic ${Buffer.from(`${user.replace(':', '%3A')}:${secret}`).toString('base64')}`;
 
+export interface TestNodeOptions {
+  readonly cache?: CachePolicy;
+  /** Fault injection around the real store (latency, failures); the store itself stays real. */
+  readonly wrapStore?: (store: Store) => Store;
+}
+
 export async function startTestNode(
   prefixes: readonly string[] = ['88.100.5', '88.100.6'],
-  cache?: CachePolicy,
+  opts: TestNodeOptions = {},
 ): Promise<TestNode> {
   const dataDir = await mkdtemp(join(tmpdir(), 'idnode-test-'));
   const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
   await bootstrapHomedPrefixes(store, prefixes, dataDir, TEST_SECRET);
-  const ctx = createAppContext(store, { prefixes, tokenKey: Buffer.alloc(32, 7), ...(cache ? { cache } : {}) });
+  const backend = opts.wrapStore ? opts.wrapStore(store) : store;
+  const ctx = createAppContext(backend, { prefixes, tokenKey: Buffer.alloc(32, 7), ...(opts.cache ? { cache: opts.cache } : {}) });
   const app = await buildServer(ctx, { logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -58,6 +58,8 @@ export function registerHandlesRead(app: FastifyInstance, ctx: AppContext): void
       const outcome = await ctx.resolve({ id, authoritative: request.query.auth === true });
       switch (outcome.kind) {
         case 'found':
+          // Which stage answered (cache, store, upstream, stale): stale answers must be recognisable.
+          reply.header('x-idnode-source', outcome.source);
           return sendRecord(reply, outcome.record, request.query, request.headers.authorization, ctx)(request.headers['if-none-match']);
         case 'not-found':
           return sendError(reply, new IdnError(outcome.gone ? 'IDN_ERR_GONE' : 'IDN_ERR_NOT_FOUND'), id.handle);
