@@ -2,7 +2,11 @@ import { Authenticator } from './auth/authenticate.ts';
 import { HomedPrefixes } from './authority/homed-prefixes.ts';
 import { DEFAULT_CACHE_POLICY, type CachePolicy } from './cache/cache-policy.ts';
 import { ResolutionCache } from './cache/resolution-cache.ts';
+import { Readiness } from './health/readiness.ts';
 import type { AppContext } from './http/app-context.ts';
+import { NodeMetrics } from './observability/metrics.ts';
+import { PrefixLabeler } from './observability/prefix-label.ts';
+import { instrumentResolver } from './resolve/instrument.ts';
 import { buildResolver } from './resolve/order.ts';
 import { ChangeFeed, withChangeFeed } from './store/change-feed.ts';
 import type { Store } from './store/store.ts';
@@ -12,6 +16,9 @@ export interface AppOptions {
   readonly prefixes: readonly string[];
   readonly tokenKey: Buffer;
   readonly cache?: CachePolicy;
+  /** Prefixes always given their own metric label (besides the homed ones), and the label limit. */
+  readonly metricsPrefixes?: readonly string[];
+  readonly metricsPrefixLimit?: number;
 }
 
 /** Wires the parts of a node around a store; used by main.ts and by tests. */
@@ -22,13 +29,20 @@ export function createAppContext(backend: Store, opts: AppOptions): AppContext {
   const policy = opts.cache ?? DEFAULT_CACHE_POLICY;
   const cache = policy.enabled ? new ResolutionCache(policy) : undefined;
   if (cache) changes.subscribe((key) => cache.invalidate(key));
+  const metrics = new NodeMetrics();
+  if (cache) metrics.watchCache(cache);
+  const labels = new PrefixLabeler([...opts.prefixes, ...(opts.metricsPrefixes ?? [])], opts.metricsPrefixLimit ?? 50);
+  const readiness = new Readiness(metrics);
+  readiness.add({ name: 'store', check: async () => (await store.lastSeq()) >= 0 });
   return {
     store,
     homed,
     changes,
     cache,
     tokenKey: opts.tokenKey,
-    resolve: buildResolver({ homed, store, cache }),
+    metrics,
+    readiness,
+    resolve: instrumentResolver(buildResolver({ homed, store, cache }), metrics, labels),
     writer: new HandleWriter(store, homed),
     authenticator: new Authenticator(store, opts.tokenKey),
   };

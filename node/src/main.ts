@@ -27,10 +27,14 @@ async function main(): Promise<void> {
   const store = await openLmdbStore({ path: join(config.dataDir, 'lmdb') });
   const boot = await bootstrapHomedPrefixes(store, config.prefixes, config.dataDir, config.adminSecret);
   const tokenKey = config.tokenKey ?? (await loadTokenKey(config.dataDir));
-  const app = await buildServer(createAppContext(store, { prefixes: config.prefixes, tokenKey, cache: config.cache }), { logger });
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  const ctx = createAppContext(store, { prefixes: config.prefixes, tokenKey, cache: config.cache });
+  const app = await buildServer(ctx, { logger });
+  closeWithGrace({ delay: config.drainDelayMs + 10_000 }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
-    else logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    else logger.info({ signal }, 'shutting down: not ready, then finishing in-flight requests');
+    // Fail readiness first so load balancers stop routing here, then drain and exit.
+    ctx.readiness.startDraining();
+    await new Promise((r) => setTimeout(r, config.drainDelayMs));
     await app.close();
     await store.close();
     logger.flush();

@@ -32,7 +32,8 @@ export function cacheable(outcome: Outcome): outcome is CachedAnswer['outcome'] 
 export function toCachedAnswer(key: string, outcome: CachedAnswer['outcome'], policy: CachePolicy, now: number): CachedAnswer {
   const ttlMs = outcome.kind === 'found' ? recordTtlMs(outcome.record, policy) : policy.negativeTtlMs;
   return {
-    outcome,
+    // Later hits report the cache as their source; the miss that filled it reports the backend.
+    outcome: { ...outcome, source: 'cache' },
     ttlMs,
     freshUntil: now + ttlMs,
     staleUntil: now + ttlMs + policy.staleWindowMs,

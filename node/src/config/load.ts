@@ -20,6 +20,7 @@ const RawConfig = Type.Object({
   IDNODE_PREFIXES: Type.String({ minLength: 1 }),
   IDNODE_ADMIN_SECRET: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
   IDNODE_TOKEN_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43,}={0,2}$' })),
+  IDNODE_DRAIN_DELAY_MS: Type.String({ pattern: '^[0-9]{1,6}$' }),
   IDNODE_CACHE: Type.Union([Type.Literal('on'), Type.Literal('off')]),
   IDNODE_CACHE_POLICY: Type.Union([Type.Literal('tinylfu'), Type.Literal('lru')]),
   IDNODE_CACHE_MAX_ENTRIES: Type.String({ pattern: '^[1-9][0-9]{0,8}$' }),
@@ -42,6 +43,8 @@ export interface NodeConfig {
   readonly tokenKey: Buffer | undefined;
   readonly logLevel: RawConfig['IDNODE_LOG_LEVEL'];
   readonly cache: CachePolicy;
+  /** How long the node reports not-ready before it stops taking requests on shutdown. */
+  readonly drainDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +61,7 @@ const DEFAULTS = {
   IDNODE_DATA_DIR: './data',
   IDNODE_PREFIXES: DEMO_PREFIX,
   IDNODE_LOG_LEVEL: 'info',
+  IDNODE_DRAIN_DELAY_MS: '1000',
   IDNODE_CACHE: 'on',
   IDNODE_CACHE_POLICY: DEFAULT_CACHE_POLICY.admission,
   IDNODE_CACHE_MAX_ENTRIES: String(DEFAULT_CACHE_POLICY.maxEntries),
@@ -151,5 +155,6 @@ export function loadConfig(
     tokenKey: v.IDNODE_TOKEN_KEY === undefined ? undefined : Buffer.from(v.IDNODE_TOKEN_KEY, 'base64'),
     logLevel: v.IDNODE_LOG_LEVEL,
     cache: cachePolicy(v),
+    drainDelayMs: Number(v.IDNODE_DRAIN_DELAY_MS),
   };
 }

@@ -2,6 +2,8 @@ import type { Authenticator } from '../auth/authenticate.ts';
 import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
 import type { Next } from '../resolve/outcome.ts';
 import type { ResolutionCache } from '../cache/resolution-cache.ts';
+import type { Readiness } from '../health/readiness.ts';
+import type { NodeMetrics } from '../observability/metrics.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
 import type { Store } from '../store/store.ts';
 import type { HandleWriter } from '../write/handle-writer.ts';
@@ -17,4 +19,6 @@ export interface AppContext {
   /** Announces every committed change (local writes; other instances' through the backend). */
   readonly changes: ChangeFeed;
   readonly cache: ResolutionCache | undefined;
+  readonly metrics: NodeMetrics;
+  readonly readiness: Readiness;
 }

@@ -16,7 +16,9 @@ import { rawPathTail } from './raw-identifier.ts';
 import { API_PREFIX, registerHandlesRead } from './routes/handles-read.ts';
 import { registerHandlesList } from './routes/handles-list.ts';
 import { registerHandlesWrite } from './routes/handles-write.ts';
+import { registerHealth } from './routes/health.ts';
 import { registerHome } from './routes/home.ts';
+import { registerMetrics } from './routes/metrics.ts';
 import { registerProxy, sendProblem } from './routes/proxy.ts';
 import { registerTokens } from './routes/tokens.ts';
 
@@ -91,6 +93,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   registerHome(app, ctx);
+  registerHealth(app, ctx);
+  registerMetrics(app, ctx);
   registerHandlesList(app, ctx);
   registerHandlesRead(app, ctx);
   registerHandlesWrite(app, ctx);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { escapeHtml, PAGE_CSP, page } from '../render/html.ts';
 
-/** `/` (what this node is), `/livez` (the process answers) and `/readyz` (the store answers). */
+/** `/`: what this node is and where to go next. */
 export function registerHome(app: FastifyInstance, ctx: AppContext): void {
   app.get('/', { schema: { hide: true } }, (_request, reply) => {
     const prefixes = ctx.homed.prefixes.map((p) => `<li><code>${escapeHtml(p)}</code></li>`).join('');
@@ -13,14 +13,5 @@ export function registerHome(app: FastifyInstance, ctx: AppContext): void {
         `API docs at <a href="/docs">/docs</a>.</p>`,
     );
     return reply.header('content-security-policy', PAGE_CSP).type('text/html; charset=utf-8').send(html);
-  });
-  app.get('/livez', { schema: { hide: true } }, () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    try {
-      await ctx.store.lastSeq();
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).send({ status: 'not-ready', failing: ['store'] });
-    }
   });
 }
