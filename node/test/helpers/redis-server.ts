@@ -21,6 +21,8 @@ export interface RedisServer {
   readonly pid: number | undefined;
   /** Sends `signal` to the process and waits (bounded) until it has exited. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends `signal` without waiting (SIGSTOP/SIGCONT: a server that hangs instead of dying). */
+  signal(signal: NodeJS.Signals): void;
   /** Starts it again on the same port and dir (so the AOF is reloaded) and waits for PING. */
   restart(): Promise<void>;
   /** Kills it if running and removes its dir. */
@@ -48,17 +50,19 @@ function listenOnce(port: number): Promise<number> {
   });
 }
 
-const isFree = (port: number): Promise<boolean> => listenOnce(port).then(
-  () => true,
-  () => false,
-);
+const isFree = (port: number): Promise<boolean> =>
+  listenOnce(port).then(
+    () => true,
+    () => false,
+  );
 
 /** Runs redis-cli against a port; bounded by a 3 s timeout. */
 export function redisCli(port: number, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('redis-cli', ['-h', HOST, '-p', String(port), ...args], { timeout: 3000 }, (err, stdout) =>
-      err ? reject(err) : resolve(stdout.trim()),
-    );
+    execFile('redis-cli', ['-h', HOST, '-p', String(port), ...args], { timeout: 3000 }, (err, stdout) => {
+      if (err) reject(new Error(`redis-cli ${args.join(' ')} on :${port} failed: ${err.message}`));
+      else resolve(stdout.trim());
+    });
   });
 }
 
@@ -93,14 +97,22 @@ export async function startRedisServer(opts: ServerOptions = {}): Promise<RedisS
   const dir = await mkdtemp(join(tmpdir(), 'idnode-redis-'));
   const port = await freePort();
   const args = [
-    '--port', String(port),
-    '--bind', HOST,
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', 'yes',
-    '--appendfsync', 'always',
-    '--daemonize', 'no',
-    '--maxmemory-policy', 'noeviction',
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--daemonize',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
     ...(opts.extraArgs ?? []),
   ];
   let child: ChildProcess | undefined;
@@ -132,6 +144,9 @@ export async function startRedisServer(opts: ServerOptions = {}): Promise<RedisS
       return child?.pid;
     },
     kill,
+    signal: (signal) => {
+      if (child?.pid !== undefined && child.exitCode === null) process.kill(child.pid, signal);
+    },
     restart: start,
     cleanup: async () => {
       await kill('SIGKILL').catch(() => undefined);
@@ -204,7 +219,14 @@ export async function startRedisCluster(
 ): Promise<RedisClusterHandle> {
   const masters = opts.masters ?? 3;
   const replicas = opts.replicasPerMaster ?? 1;
-  const extraArgs = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '1000'];
+  const extraArgs = [
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-node-timeout',
+    '1000',
+  ];
   const servers: RedisServer[] = [];
   const cleanup = async (): Promise<void> => {
     await Promise.all(servers.map((s) => s.cleanup()));

@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Cluster, Redis, type ChainableCommander, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { IdnError, isIdnError } from '../errors/idn-error.ts';
+import type { StoredRecord } from '../records/types.ts';
+import {
+  changeEntry,
+  checkAfterSeq,
+  checkAllocateCount,
+  checkChangesLimit,
+  checkDelete,
+  checkListLimit,
+  checkPut,
+  nextRecord,
+  tombstone,
+} from './record-transitions.ts';
+import { redisKeys, type RedisKeys } from './redis-keys.ts';
+import { ALLOCATE_LUA, WRITE_RECORD_LUA } from './redis-scripts.ts';
+import { toStoreError } from './store-errors.ts';
+import type { ChangeEntry, ChangeMeta, ChangeOp, ListPage, RecordInput, Store, WriteCondition } from './store.ts';
+
+/*
+ * Shared store on Redis (single server or Cluster). Key layout and the one-slot decision: see
+ * redis-keys.ts. Durability: a reply is an acknowledgement only as strong as the server's config;
+ * run Redis with `appendonly yes` + `appendfsync always` so the AOF is fsynced before the reply
+ * (Redis groups concurrent writes into one fsync). With replicas, `waitReplicas` adds WAIT after
+ * each write, so a write is acknowledged only once that many replicas have it (WAITAOF needs
+ * Redis 7.2; this targets 7.0). Neither makes Redis failover lossless: see the failure tests.
+ */
+
+export interface RedisStoreOptions {
+  /** Single server, e.g. redis://127.0.0.1:6380. Ignored when `nodes` is given. */
+  readonly url?: string;
+  /** Cluster seed nodes. */
+  readonly nodes?: readonly { readonly host: string; readonly port: number }[];
+  /** Namespace of every key and the Cluster hash tag; [A-Za-z0-9._-]. Default "idn". */
+  readonly keyPrefix?: string;
+  /** Upper bound of one call; when Redis is down calls fail after at most this. Default 1000 ms. */
+  readonly commandTimeoutMs?: number;
+  /** Replicas that must confirm each write (WAIT) before it is acknowledged. Default 0. */
+  readonly waitReplicas?: number;
+  /** How long WAIT may block; must stay below commandTimeoutMs. Default commandTimeoutMs / 2. */
+  readonly waitTimeoutMs?: number;
+  /** How long a request id's answer is kept for re-sends. Default 120 s. */
+  readonly requestTtlSec?: number;
+  /** PUBLISH the key of every write on `<keyPrefix>:invalidate`. Default true. */
+  readonly publishInvalidations?: boolean;
+}
+
+export interface RedisStore extends Store {
+  readonly kind: 'redis';
+  /** Called each time the connection comes back after a loss: a cache in front may be stale. */
+  onReconnect(cb: () => void): () => void;
+  /** Keys written by any store instance on this namespace (needs publishInvalidations). */
+  subscribeInvalidations(cb: (key: string) => void): Promise<() => Promise<void>>;
+  /** allocate with a caller-chosen request id: the same id answers the same range (tests, retries). */
+  allocateWithRequestId(counter: string, count: number, requestId: string): Promise<AllocatedRange>;
+}
+
+export interface AllocatedRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+type Conn = Redis | Cluster;
+type ScriptArg = string | number | Buffer;
+/** The commands `defineCommand` adds; ioredis cannot type them itself. */
+interface ScriptCommands {
+  idnWriteRecord(...args: ScriptArg[]): Promise<[number, number]>;
+  idnAllocate(...args: ScriptArg[]): Promise<[number, number]>;
+}
+
+const DEFAULT_TIMEOUT_MS = 1000;
+/** Optimistic writes retry on a version race; more than this means pathological contention. */
+const MAX_WRITE_ATTEMPTS = 50;
+/** Beyond commandTimeout: our own deadline, in case a Cluster redirect/retry path re-arms timers. */
+const DEADLINE_MARGIN_MS = 250;
+const LEX_MAX = Buffer.from([0xff]);
+
+/** Reconnect quickly at first, never slower than 1 s: bounded backoff, forever. */
+const retryStrategy = (times: number): number => Math.min(50 * times, 1000);
+
+function connect(opts: RedisStoreOptions, timeoutMs: number): Conn {
+  const common: RedisOptions = {
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(timeoutMs, 1000),
+    // Fail a command after one reconnect attempt instead of holding it through a long outage.
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+  };
+  if (opts.nodes && opts.nodes.length > 0) {
+    const clusterOpts: ClusterOptions = {
+      // While the cluster is not ready, calls fail at once instead of queueing without bound.
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      clusterRetryStrategy: retryStrategy,
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnTryAgain: 100,
+      slotsRefreshTimeout: timeoutMs,
+      // A command that times out on a dead master does not make ioredis re-read the slot map
+      // (only MOVED / "Connection is closed" do); poll it so a promoted replica is found in ~1 s.
+      slotsRefreshInterval: 1000,
+      scaleReads: 'master',
+      redisOptions: common,
+    };
+    return new Cluster(
+      opts.nodes.map((n) => ({ host: n.host, port: n.port })),
+      clusterOpts,
+    );
+  }
+  return new Redis(opts.url ?? 'redis://127.0.0.1:6379', {
+    ...common,
+    enableOfflineQueue: false,
+    retryStrategy,
+  });
+}
+
+function defineScripts(conn: Conn): Conn & ScriptCommands {
+  conn.defineCommand('idnWriteRecord', { numberOfKeys: 5, lua: WRITE_RECORD_LUA });
+  conn.defineCommand('idnAllocate', { numberOfKeys: 2, lua: ALLOCATE_LUA });
+  return conn as Conn & ScriptCommands;
+}
+
+/** Rejects with STORE_UNAVAILABLE after `ms`, so no call can hang whatever the client does. */
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'Redis did not answer in time.')), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStore> {
+  const timeoutMs = opts.commandTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const keys = redisKeys(opts.keyPrefix ?? 'idn');
+  const conn = defineScripts(connect(opts, timeoutMs));
+  const store = new RedisStoreImpl(conn, keys, opts, timeoutMs);
+  try {
+    await withDeadline(conn.connect(), timeoutMs * 3);
+    await withDeadline(conn.ping(), timeoutMs + DEADLINE_MARGIN_MS);
+  } catch (e) {
+    conn.disconnect();
+    throw toStoreError(e);
+  }
+  return store;
+}
+
+class RedisStoreImpl implements RedisStore {
+  readonly kind = 'redis';
+  readonly #conn: Conn & ScriptCommands;
+  readonly #keys: RedisKeys;
+  readonly #opts: RedisStoreOptions;
+  readonly #timeoutMs: number;
+  readonly #events = new EventEmitter();
+  readonly #pending = new Set<Promise<unknown>>();
+  #closed = false;
+  #lost = false;
+
+  constructor(conn: Conn & ScriptCommands, keys: RedisKeys, opts: RedisStoreOptions, timeoutMs: number) {
+    this.#conn = conn;
+    this.#keys = keys;
+    this.#opts = opts;
+    this.#timeoutMs = timeoutMs;
+    this.#watchConnection();
+  }
+
+  get(key: string): Promise<StoredRecord | undefined> {
+    return this.#call(() => this.#read(key));
+  }
+
+  put(key: string, input: RecordInput, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
+    return this.#call(() =>
+      this.#write(key, meta, (current, now) => {
+        checkPut(current, cond);
+        return { op: 'put', record: nextRecord(current, input, now) };
+      }),
+    );
+  }
+
+  delete(key: string, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
+    return this.#call(() =>
+      this.#write(key, meta, (current, now) => {
+        checkDelete(current, cond);
+        return { op: 'delete', record: tombstone(current, now) };
+      }),
+    );
+  }
+
+  list(keyPrefix: string, page: { readonly after?: string; readonly limit: number }): Promise<ListPage> {
+    return this.#call(async () => {
+      checkListLimit(page.limit);
+      const keys = await this.#conn.zrangebylex(
+        this.#keys.index,
+        lexStart(keyPrefix, page.after),
+        Buffer.concat([Buffer.from('(' + keyPrefix), LEX_MAX]),
+        'LIMIT',
+        0,
+        page.limit + 1,
+      );
+      if (keys.length <= page.limit) return { keys };
+      const full = keys.slice(0, page.limit);
+      return { keys: full, next: full[full.length - 1] };
+    });
+  }
+
+  allocate(counter: string, count: number): Promise<AllocatedRange> {
+    return this.allocateWithRequestId(counter, count, randomUUID());
+  }
+
+  allocateWithRequestId(counter: string, count: number, requestId: string): Promise<AllocatedRange> {
+    return this.#call(async () => {
+      checkAllocateCount(count);
+      const args = [this.#keys.counter(counter), this.#keys.request(requestId), count, this.#requestTtl()];
+      const [first, last] = await this.#replicated((c) => c.idnAllocate(...args), 'idnAllocate', args);
+      return { first, last };
+    });
+  }
+
+  changesSince(afterSeq: number, limit: number): Promise<readonly ChangeEntry[]> {
+    return this.#call(async () => {
+      checkAfterSeq(afterSeq);
+      checkChangesLimit(limit);
+      const rows = await this.#conn.xrange(this.#keys.log, `${afterSeq + 1}-0`, '+', 'COUNT', limit);
+      return rows.map(([, fields]) => JSON.parse(fields[1] ?? 'null') as ChangeEntry);
+    });
+  }
+
+  lastSeq(): Promise<number> {
+    return this.#call(async () => Number((await this.#conn.get(this.#keys.seq)) ?? 0));
+  }
+
+  onReconnect(cb: () => void): () => void {
+    this.#events.on('reconnect', cb);
+    return () => void this.#events.off('reconnect', cb);
+  }
+
+  async subscribeInvalidations(cb: (key: string) => void): Promise<() => Promise<void>> {
+    const conn: Conn = this.#conn;
+    const sub: Conn = conn instanceof Cluster ? conn.duplicate() : conn.duplicate();
+    sub.on('error', () => undefined);
+    sub.on('message', (_channel: string, key: string) => cb(key));
+    try {
+      // The copy inherits lazyConnect and the disabled offline queue: connect before subscribing.
+      await withDeadline(sub.connect(), this.#timeoutMs * 3);
+      await withDeadline(sub.subscribe(this.#keys.invalidations), this.#timeoutMs * 3);
+    } catch (e) {
+      sub.disconnect();
+      throw toStoreError(e);
+    }
+    return async () => {
+      await sub.quit().catch(() => sub.disconnect());
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled(this.#pending);
+    this.#events.removeAllListeners();
+    try {
+      await withDeadline(this.#conn.quit(), this.#timeoutMs);
+    } catch {
+      // Redis is gone anyway: drop the socket and stop reconnecting.
+      this.#conn.disconnect();
+    }
+  }
+
+  /** Runs one store call: refused after close, tracked for close(), bounded, errors mapped. */
+  #call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'The store is closed.'));
+    }
+    const done = withDeadline(
+      fn(),
+      // A write is a read plus a script (plus WAIT): allow each its own timeout.
+      3 * this.#timeoutMs + DEADLINE_MARGIN_MS,
+    ).catch((e: unknown) => {
+      this.#refreshSlots(e);
+      throw toStoreError(e);
+    });
+    this.#pending.add(done);
+    const forget = (): void => void this.#pending.delete(done);
+    done.then(forget, forget);
+    return done;
+  }
+
+  async #read(key: string): Promise<StoredRecord | undefined> {
+    const json = await this.#conn.hget(this.#keys.record(key), 'd');
+    return json === null ? undefined : (JSON.parse(json) as StoredRecord);
+  }
+
+  /**
+   * Optimistic write: read, decide with the shared rules, then commit with the compare-and-set
+   * script. On a race (someone wrote in between) read again and decide again, so the rules always
+   * judge the record the write replaces. One request id per call keeps a re-send harmless.
+   */
+  async #write(
+    key: string,
+    meta: ChangeMeta,
+    decide: (current: StoredRecord | undefined, now: string) => { op: ChangeOp; record: StoredRecord },
+  ): Promise<StoredRecord> {
+    const requestId = randomUUID();
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const current = await this.#read(key);
+      const { op, record } = decide(current, new Date().toISOString());
+      const args = this.#writeArgs(key, current, op, record, meta, requestId);
+      const [ok] = await this.#replicated((c) => c.idnWriteRecord(...args), 'idnWriteRecord', args);
+      if (ok === 1) return record;
+    }
+    throw new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'Too many concurrent writes to one identifier.', { key });
+  }
+
+  #writeArgs(
+    key: string,
+    current: StoredRecord | undefined,
+    op: ChangeOp,
+    record: StoredRecord,
+    meta: ChangeMeta,
+    requestId: string,
+  ): ScriptArg[] {
+    // The script assigns seq; the entry is sent without it and without its opening brace.
+    const { seq: _seq, ...entry } = changeEntry(0, key, op, record, meta);
+    const k = this.#keys;
+    return [
+      k.record(key),
+      k.index,
+      k.seq,
+      k.log,
+      k.request(requestId),
+      current?.version ?? 0,
+      record.version,
+      JSON.stringify(record),
+      JSON.stringify(entry).slice(1),
+      key,
+      op === 'put' ? '1' : '0',
+      this.#requestTtl(),
+      this.#opts.publishInvalidations === false ? '' : k.invalidations,
+    ];
+  }
+
+  /**
+   * Runs a script; with `waitReplicas`, pipelines WAIT right behind it. The pipeline keeps both on
+   * the same connection (in a Cluster, WAIT has no key and would otherwise go to a random node).
+   * Fewer confirmations than asked is an error: the write happened but is not acknowledged.
+   */
+  async #replicated(
+    direct: (c: ScriptCommands) => Promise<[number, number]>,
+    name: keyof ScriptCommands,
+    args: ScriptArg[],
+  ): Promise<[number, number]> {
+    const need = this.#opts.waitReplicas ?? 0;
+    if (need <= 0) return direct(this.#conn);
+    const waitMs = this.#opts.waitTimeoutMs ?? Math.floor(this.#timeoutMs / 2);
+    const pipe = this.#conn.pipeline() as ChainableCommander &
+      Record<keyof ScriptCommands, (...a: ScriptArg[]) => void>;
+    pipe[name](...args);
+    pipe.call('WAIT', need, waitMs);
+    const [scriptReply, waitReply] = (await pipe.exec()) ?? [];
+    if (!scriptReply || scriptReply[0]) throw scriptReply?.[0] ?? new Error('empty pipeline reply');
+    const result = scriptReply[1] as [number, number];
+    if (waitReply?.[0]) throw waitReply[0];
+    const acked = Number(waitReply?.[1] ?? 0);
+    if (acked < need) {
+      throw new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'The write was not confirmed by enough replicas.', {
+        replicas: acked,
+        required: need,
+      });
+    }
+    return result;
+  }
+
+  /** In a Cluster, a timeout or lost connection may mean a failover: re-read the slot map now. */
+  #refreshSlots(e: unknown): void {
+    if (!(this.#conn instanceof Cluster) || (isIdnError(e) && e.code !== 'IDN_ERR_STORE_UNAVAILABLE')) return;
+    this.#conn.refreshSlotsCache();
+  }
+
+  #requestTtl(): number {
+    return this.#opts.requestTtlSec ?? 120;
+  }
+
+  /** Turns connection loss + recovery into one 'reconnect' event; an 'error' listener keeps the process alive. */
+  #watchConnection(): void {
+    const lost = (): void => void (this.#lost = true);
+    const back = (): void => {
+      if (!this.#lost || this.#closed) return;
+      this.#lost = false;
+      this.#events.emit('reconnect');
+    };
+    this.#conn.on('error', () => undefined);
+    this.#conn.on('close', lost);
+    this.#conn.on('ready', back);
+    if (this.#conn instanceof Cluster) {
+      // A Cluster stays "ready" while one master fails over; watch its node connections instead.
+      this.#conn.on('node error', lost);
+      this.#conn.on('-node', lost);
+      this.#conn.on('+node', back);
+    }
+  }
+}
+
+/** Exclusive after the cursor when it lies inside the prefix range, else from the prefix itself. */
+function lexStart(keyPrefix: string, after: string | undefined): Buffer {
+  const prefix = Buffer.from(keyPrefix);
+  if (after !== undefined) {
+    const cursor = Buffer.from(after);
+    if (Buffer.compare(cursor, prefix) > 0) return Buffer.concat([Buffer.from('('), cursor]);
+  }
+  return Buffer.concat([Buffer.from('['), prefix]);
+}

@@ -1,0 +1,108 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRedisStore, type RedisStoreOptions } from '../../src/store/redis-store.ts';
+import { redisKeys } from '../../src/store/redis-keys.ts';
+import { WRITE_RECORD_LUA } from '../../src/store/redis-scripts.ts';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.ts';
+import { runStoreContract } from './store-contract.ts';
+
+let server: RedisServer;
+let namespaces = 0;
+/** Each harness gets its own namespace on the one server: fresh data without a restart. */
+const freshOptions = (): RedisStoreOptions => ({ url: server.url, keyPrefix: `t${++namespaces}-${process.pid}` });
+
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+
+afterAll(async () => {
+  await server.cleanup();
+});
+
+runStoreContract('redis (single server, AOF always)', async () => {
+  const opts = freshOptions();
+  return {
+    store: await openRedisStore(opts),
+    reopen: () => openRedisStore(opts),
+    cleanup: () => Promise.resolve(),
+  };
+});
+
+describe('Redis store specifics', () => {
+  const META = { actor: 'test' };
+
+  it('runs on a server that fsyncs the AOF before replying', async () => {
+    const raw = new Redis(server.url, { lazyConnect: true });
+    await raw.connect();
+    expect(await raw.config('GET', 'appendfsync')).toEqual(['appendfsync', 'always']);
+    expect(await raw.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    raw.disconnect();
+  });
+
+  it('answers a re-sent allocation (same request id) with the same range, counting once', async () => {
+    const store = await openRedisStore(freshOptions());
+    const first = await store.allocateWithRequestId('88.100.5/bat', 10, 'req-1');
+    const again = await store.allocateWithRequestId('88.100.5/bat', 10, 'req-1');
+    expect(first).toEqual({ first: 1, last: 10 });
+    expect(again).toEqual(first);
+    expect(await store.allocate('88.100.5/bat', 1)).toEqual({ first: 11, last: 11 });
+    await store.close();
+  });
+
+  it('answers a re-sent record write (same request id) with its seq, writing once', async () => {
+    const opts = freshOptions();
+    const store = await openRedisStore(opts);
+    const raw = new Redis(server.url, { lazyConnect: true });
+    await raw.connect();
+    const k = redisKeys(opts.keyPrefix ?? '');
+    const key = '88.100.5/resent';
+    const record = { handle: key, values: [], version: 1, createdAt: 'x', updatedAt: 'x' };
+    const entry = JSON.stringify({ key, op: 'put', version: 1, previousVersion: 0, at: 'x', actor: 'a', record });
+    const args = [k.record(key), k.index, k.seq, k.log, k.request('w-1'), 0, 1, JSON.stringify(record)];
+    const send = (): Promise<unknown> => raw.eval(WRITE_RECORD_LUA, 5, ...args, entry.slice(1), key, '1', 60, '');
+    expect(await send()).toEqual([1, 1]);
+    expect(await send()).toEqual([1, 1]);
+    expect(await store.lastSeq()).toBe(1);
+    expect(await store.get(key)).toEqual(record);
+    expect((await store.changesSince(0, 10)).map((e) => [e.seq, e.key, e.version])).toEqual([[1, key, 1]]);
+    raw.disconnect();
+    await store.close();
+  });
+
+  it('publishes the key of every write to subscribers', async () => {
+    const store = await openRedisStore(freshOptions());
+    const seen: string[] = [];
+    const unsubscribe = await store.subscribeInvalidations((key) => seen.push(key));
+    await store.put('88.100.5/a', { handle: '88.100.5/A', values: [] }, undefined, META);
+    await store.delete('88.100.5/a', undefined, META);
+    const deadline = Date.now() + 2000;
+    while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual(['88.100.5/a', '88.100.5/a']);
+    await unsubscribe();
+    await store.close();
+  });
+
+  it('lists keys with non-ASCII and brace characters in byte order', async () => {
+    const store = await openRedisStore(freshOptions());
+    const keys = ['88.100.5/a{x}', '88.100.5/b', '88.100.5/é', '88.100.5/日本', '88.100.50/other'];
+    for (const k of keys) await store.put(k, { handle: k, values: [] }, undefined, META);
+    const page = await store.list('88.100.5/', { limit: 2 });
+    expect(page).toEqual({ keys: keys.slice(0, 2), next: keys[1] });
+    expect(await store.list('88.100.5/', { after: page.next, limit: 10 })).toEqual({ keys: keys.slice(2, 4) });
+    await store.close();
+  });
+
+  it('refuses a key prefix that could break the hash tag', async () => {
+    await expect(openRedisStore({ url: server.url, keyPrefix: 'a}b' })).rejects.toMatchObject({
+      code: 'IDN_ERR_STORE_UNAVAILABLE',
+    });
+  });
+
+  it('fails fast with STORE_UNAVAILABLE when nothing listens', async () => {
+    const started = Date.now();
+    await expect(openRedisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 300 })).rejects.toMatchObject({
+      code: 'IDN_ERR_STORE_UNAVAILABLE',
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
