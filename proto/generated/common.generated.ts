@@ -1,0 +1,35 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type {
+  ErrorDetail as _idnode_v1_ErrorDetail,
+  ErrorDetail__Output as _idnode_v1_ErrorDetail__Output,
+} from './idnode/v1/ErrorDetail.generated.ts';
+import type {
+  HandleRecord as _idnode_v1_HandleRecord,
+  HandleRecord__Output as _idnode_v1_HandleRecord__Output,
+} from './idnode/v1/HandleRecord.generated.ts';
+import type {
+  HandleValue as _idnode_v1_HandleValue,
+  HandleValue__Output as _idnode_v1_HandleValue__Output,
+} from './idnode/v1/HandleValue.generated.ts';
+import type {
+  ValueData as _idnode_v1_ValueData,
+  ValueData__Output as _idnode_v1_ValueData__Output,
+} from './idnode/v1/ValueData.generated.ts';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new (...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  idnode: {
+    v1: {
+      AccessTier: EnumTypeDefinition;
+      ErrorDetail: MessageTypeDefinition<_idnode_v1_ErrorDetail, _idnode_v1_ErrorDetail__Output>;
+      HandleRecord: MessageTypeDefinition<_idnode_v1_HandleRecord, _idnode_v1_HandleRecord__Output>;
+      HandleValue: MessageTypeDefinition<_idnode_v1_HandleValue, _idnode_v1_HandleValue__Output>;
+      ValueData: MessageTypeDefinition<_idnode_v1_ValueData, _idnode_v1_ValueData__Output>;
+    };
+  };
+}
