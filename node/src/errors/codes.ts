@@ -206,6 +206,54 @@ export const ERRORS = {
     message: 'The authenticated admin lacks the HS_ADMIN permission for this operation.',
   },
 
+  // --- prefix registry (prefix-registry/) and node federation (proto/idnode/v1) ---
+  IDN_ERR_INVALID_CREDIT_CODE: badValue(
+    'The unified social credit code (统一社会信用代码) is not 18 valid characters with a correct GB 32100-2015 check character.',
+  ),
+  IDN_ERR_INVALID_APPLICATION: badValue('The prefix application is not valid.'),
+  IDN_ERR_APPLICATION_NOT_FOUND: {
+    rc: HandleRc.HANDLE_NOT_FOUND,
+    http: 404,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'No prefix application has this id.',
+  },
+  IDN_ERR_APPLICATION_DECIDED: {
+    rc: HandleRc.OPERATION_DENIED,
+    http: 409,
+    grpc: GrpcCode.FAILED_PRECONDITION,
+    message: 'The prefix application was already approved or rejected.',
+  },
+  IDN_ERR_PREFIX_TAKEN: {
+    rc: HandleRc.HANDLE_ALREADY_EXISTS,
+    http: 409,
+    grpc: GrpcCode.ALREADY_EXISTS,
+    message: 'The prefix is already delegated, allocated or applied for; re-delegation needs an explicit transfer.',
+  },
+  IDN_ERR_PREFIX_NOT_DELEGABLE: {
+    rc: HandleRc.OPERATION_DENIED,
+    http: 400,
+    grpc: GrpcCode.INVALID_ARGUMENT,
+    message: 'The prefix is not under a prefix this node may delegate or allocate from.',
+  },
+  IDN_ERR_NODE_NOT_FOUND: {
+    rc: HandleRc.HANDLE_NOT_FOUND,
+    http: 404,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'No node is registered with this id.',
+  },
+  IDN_ERR_IDEMPOTENCY_CONFLICT: {
+    rc: HandleRc.OPERATION_DENIED,
+    http: 422,
+    grpc: GrpcCode.FAILED_PRECONDITION,
+    message: 'The idempotency key was already used with a different request body.',
+  },
+  IDN_ERR_LOOP_DETECTED: {
+    rc: HandleRc.RECUR_LIMIT_EXCEEDED,
+    http: 508,
+    grpc: GrpcCode.FAILED_PRECONDITION,
+    message: 'The request was forwarded too often or came back to a node it already passed (referral loop).',
+  },
+
   // --- transport and server ---
   IDN_ERR_ROUTE_NOT_FOUND: {
     rc: HandleRc.ERROR,

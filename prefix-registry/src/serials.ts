@@ -1,0 +1,75 @@
+import { IdnError } from '../../node/src/errors/idn-error.ts';
+import { parseIdentifier, parsePrefix } from '../../node/src/identifier/index.ts';
+import { isLive } from '../../node/src/records/types.ts';
+import type { Store } from '../../node/src/store/store.ts';
+import { Idempotency } from './idempotency.ts';
+import { keyOf, naHandleOf, requestHash } from './registry-records.ts';
+
+/**
+ * Serial suffixes (`SN-000000123`) reserved in blocks with Store.allocate: one atomic counter
+ * bump per call, so concurrent calls get disjoint ranges and a number is never handed out twice
+ * (a crash may leave a gap, never a duplicate). Allocation reserves suffixes; the owner then
+ * registers records for them (SuffixRegistry), possibly much later.
+ */
+
+export interface SerialOptions {
+  readonly idempotencyKey: string;
+  /** One `{n}` or `{n:W}` (zero-padded to W digits) placeholder, e.g. "SN-{n:9}". Default "{n}". */
+  readonly pattern?: string;
+}
+
+export interface SerialRange {
+  readonly prefix: string;
+  readonly pattern: string;
+  readonly first: number;
+  readonly last: number;
+  readonly count: number;
+  readonly replayed: boolean;
+}
+
+const PLACEHOLDER = /\{n(?::(\d{1,2}))?\}/g;
+
+/** Renders serial number n with a pattern. */
+export function renderSerial(pattern: string, n: number): string {
+  return pattern.replace(PLACEHOLDER, (_, width?: string) => String(n).padStart(Number(width ?? 0), '0'));
+}
+
+/** All suffixes of a range, lazily: a million-number range costs no memory until iterated. */
+export function* serialSuffixes(range: Pick<SerialRange, 'pattern' | 'first' | 'last'>): Generator<string> {
+  for (let n = range.first; n <= range.last; n++) yield renderSerial(range.pattern, n);
+}
+
+export class SerialAllocator {
+  readonly #store: Store;
+  readonly #idem: Idempotency;
+
+  constructor(store: Store, idem?: Idempotency) {
+    this.#store = store;
+    this.#idem = idem ?? new Idempotency(store);
+  }
+
+  async allocateSerials(prefixText: string, count: number, opts: SerialOptions): Promise<SerialRange> {
+    const prefix = parsePrefix(prefixText, 'text');
+    const pattern = checkPattern(prefix.prefix, opts.pattern ?? '{n}');
+    if (!isLive(await this.#store.get(keyOf(naHandleOf(prefix.prefix))))) {
+      throw new IdnError('IDN_ERR_PREFIX_NOT_FOUND', `Prefix ${prefix.prefix} does not exist here.`);
+    }
+    // One counter per prefix and pattern: numbers are unique within what a pattern renders.
+    const counter = `serial/${prefix.prefixKey}/${pattern}`;
+    const body = requestHash({ prefix: prefix.prefixKey, pattern, count });
+    const run = async () => {
+      const { first, last } = await this.#store.allocate(counter, count);
+      return { prefix: prefix.prefix, pattern, first, last, count };
+    };
+    const { result, replayed } = await this.#idem.run(`SERIAL/${prefix.prefixKey}`, opts.idempotencyKey, body, run);
+    return { ...result, replayed };
+  }
+}
+
+function checkPattern(prefix: string, pattern: string): string {
+  const holes = pattern.match(PLACEHOLDER)?.length ?? 0;
+  if (holes !== 1) throw new IdnError('IDN_ERR_BAD_REQUEST', 'The pattern needs exactly one {n} or {n:W} placeholder.');
+  // The parser decides whether what the pattern renders is a valid suffix.
+  parseIdentifier(`${prefix}/${renderSerial(pattern, 1)}`, 'text');
+  return pattern;
+}

@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { isSecretHash, verifySecret } from '../../node/src/auth/secret-hash.ts';
+import { EnterprisePrefixRegistry, type ApplicationInput } from '../src/index.ts';
+import { homePrefix, tempStore, type TempStore } from './helpers.ts';
+
+let t: TempStore;
+let reg: EnterprisePrefixRegistry;
+beforeEach(async () => {
+  t = await tempStore();
+  await homePrefix(t.store, '88.100');
+  reg = new EnterprisePrefixRegistry(t.store, { industryPrefix: '88.100' });
+});
+afterEach(() => t.dispose());
+
+const input = (key: string, extra: Partial<ApplicationInput> = {}): ApplicationInput => ({
+  companyName: '华为技术有限公司',
+  creditCode: '914403001922038216',
+  contact: { name: '张三', email: 'id-admin@example.com' },
+  idempotencyKey: key,
+  ...extra,
+});
+
+async function secretOf(prefix: string) {
+  const rec = await t.store.get(`${prefix}/admin`);
+  return rec?.values.find((v) => v.type === 'HS_SECKEY')?.data.value;
+}
+
+test('apply -> approve creates 0.NA and ADMIN records; the one-time secret verifies', async () => {
+  const app = await reg.apply(input('a1', { requestedPrefix: '88.100.5' }));
+  expect(app).toMatchObject({ status: 'pending', prefix: '88.100.5', parentPrefix: '88.100' });
+  expect(await t.store.get('0.na/88.100.5')).toBeUndefined();
+
+  const approval = await reg.approve(app.id, {
+    reviewer: 'auditor-1',
+    reason: '营业执照核验通过',
+    idempotencyKey: 'd1',
+  });
+  expect(approval).toMatchObject({ prefix: '88.100.5', adminHandle: '88.100.5/ADMIN', adminIndex: 300 });
+  expect(approval.application.status).toBe('approved');
+  const na = await t.store.get('0.na/88.100.5');
+  expect(na?.values.find((v) => v.type === 'HS_ADMIN')?.data.value).toMatchObject({
+    handle: '88.100.5/ADMIN',
+    index: 300,
+  });
+  const stored = await secretOf('88.100.5');
+  expect(isSecretHash(stored) && JSON.stringify(stored).includes(approval.secret!)).toBe(false);
+  expect(isSecretHash(stored) && (await verifySecret(approval.secret!, stored))).toBe(true);
+  expect(isSecretHash(stored) && (await verifySecret('wrong', stored))).toBe(false);
+
+  // A retried approval (same key) replays the result but never the secret, and re-keys nothing.
+  const replay = await reg.approve(app.id, { reviewer: 'auditor-1', reason: '营业执照核验通过', idempotencyKey: 'd1' });
+  expect(replay.secret).toBeUndefined();
+  expect(replay.application).toEqual(approval.application);
+  expect(isSecretHash(stored) && (await verifySecret(approval.secret!, (await secretOf('88.100.5')) as never))).toBe(
+    true,
+  );
+  await expect(reg.reject(app.id, { reviewer: 'x', reason: 'late', idempotencyKey: 'd2' })).rejects.toMatchObject({
+    code: 'IDN_ERR_APPLICATION_DECIDED',
+  });
+});
+
+test('reject keeps the prefix free; a taken or pending prefix is refused; next free number skips taken ones', async () => {
+  const a = await reg.apply(input('a1', { requestedPrefix: '88.100.1' }));
+  await expect(reg.apply(input('a2', { requestedPrefix: '88.100.1' }))).rejects.toMatchObject({
+    code: 'IDN_ERR_PREFIX_TAKEN',
+  });
+  const rejected = await reg.reject(a.id, { reviewer: 'auditor', reason: '信用代码与名称不符', idempotencyKey: 'r1' });
+  expect(rejected).toMatchObject({ status: 'rejected', reason: '信用代码与名称不符', reviewer: 'auditor' });
+  expect(await t.store.get('0.na/88.100.1')).toBeUndefined();
+  await expect(reg.approve(a.id, { reviewer: 'x', idempotencyKey: 'r2' })).rejects.toMatchObject({
+    code: 'IDN_ERR_APPLICATION_DECIDED',
+  });
+
+  const again = await reg.apply(input('a3', { requestedPrefix: '88.100.1' }));
+  await reg.approve(again.id, { reviewer: 'auditor', idempotencyKey: 'r3' });
+  // 88.100.1 is now allocated, so the automatic numbering must skip it.
+  const auto = await reg.apply(input('a4'));
+  expect(auto.prefix).toBe('88.100.2');
+  await expect(reg.apply(input('a5', { requestedPrefix: '88.200.1' }))).rejects.toMatchObject({
+    code: 'IDN_ERR_PREFIX_NOT_DELEGABLE',
+  });
+  await expect(reg.apply(input('a6', { requestedPrefix: '88.100.1.2' }))).rejects.toMatchObject({
+    code: 'IDN_ERR_PREFIX_NOT_DELEGABLE',
+  });
+  await expect(reg.apply(input('a7', { creditCode: '914403001922038217' }))).rejects.toMatchObject({
+    code: 'IDN_ERR_INVALID_CREDIT_CODE',
+  });
+  await expect(reg.get('APP-999999')).rejects.toMatchObject({ code: 'IDN_ERR_APPLICATION_NOT_FOUND' });
+});
+
+test('sub-prefixes are applied for under an allocated enterprise prefix', async () => {
+  const ent = await reg.apply(input('a1', { requestedPrefix: '88.100.5' }));
+  await reg.approve(ent.id, { reviewer: 'auditor', idempotencyKey: 'd1' });
+  await expect(reg.apply(input('p0', { parentPrefix: '88.100.6' }))).rejects.toMatchObject({
+    code: 'IDN_ERR_PREFIX_NOT_FOUND',
+  });
+  const park = await reg.apply(input('p1', { parentPrefix: '88.100.5' }));
+  expect(park.prefix).toBe('88.100.5.1');
+  const ok = await reg.approve(park.id, { reviewer: 'auditor', idempotencyKey: 'd2' });
+  expect(ok.adminHandle).toBe('88.100.5.1/ADMIN');
+});
+
+test('an application retried with the same key is stored once; another body with that key conflicts', async () => {
+  const first = await reg.apply(input('same'));
+  const retry = await reg.apply(input('same'));
+  expect(retry).toEqual(first);
+  await expect(reg.apply(input('same', { companyName: '另一家公司' }))).rejects.toMatchObject({
+    code: 'IDN_ERR_IDEMPOTENCY_CONFLICT',
+  });
+});
