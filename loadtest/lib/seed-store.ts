@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { parseIdentifier } from '../../node/src/identifier/index.ts';
+import { formatPermissions, PERM_IDENTIFIER_OWNER } from '../../node/src/records/permissions.ts';
+import type { HandleValue } from '../../node/src/records/types.ts';
+import { openLmdbStore } from '../../node/src/store/lmdb-store.ts';
+
+/**
+ * Registers the benchmark identifiers by writing the node's LMDB store directly, before the node
+ * starts: 100,000 HTTP PUTs would take longer than the benchmark itself. Records have the shape an
+ * HTTP PUT by the prefix admin creates (a URL value plus the default HS_ADMIN the writer adds).
+ */
+
+export const BENCH_PREFIX = '88.100.5';
+export const benchHandle = (i: number): string => `${BENCH_PREFIX}/LT-${String(i).padStart(6, '0')}`;
+
+const BATCH = 5_000;
+
+function recordValues(i: number, now: string): HandleValue[] {
+  const url: HandleValue = {
+    index: 1,
+    type: 'URL',
+    data: { format: 'string', value: `https://passport.example/lt/${i}` },
+    ttl: 86_400,
+    timestamp: now,
+    access: 'public',
+  };
+  const admin: HandleValue = {
+    index: 100,
+    type: 'HS_ADMIN',
+    data: {
+      format: 'admin',
+      value: { handle: `${BENCH_PREFIX}/ADMIN`, index: 300, permissions: formatPermissions(PERM_IDENTIFIER_OWNER) },
+    },
+    ttl: 86_400,
+    timestamp: now,
+    access: 'public',
+  };
+  return [url, admin];
+}
+
+/** Writes `count` records into `<dataDir>/lmdb`, the path node/src/main.ts opens. */
+export async function seedStore(dataDir: string, count: number): Promise<void> {
+  const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
+  const now = new Date().toISOString();
+  const meta = { actor: 'loadtest', reason: 'benchmark seed' };
+  try {
+    for (let start = 0; start < count; start += BATCH) {
+      const writes: Promise<unknown>[] = [];
+      // Concurrent puts are batched by lmdb-js into one transaction (one fsync) per event turn.
+      for (let i = start; i < Math.min(count, start + BATCH); i++) {
+        const id = parseIdentifier(benchHandle(i), 'text');
+        writes.push(
+          store.put(id.key, { handle: id.handle, values: recordValues(i, now) }, { expectAbsent: true }, meta),
+        );
+      }
+      await Promise.all(writes);
+    }
+  } finally {
+    await store.close();
+  }
+}
