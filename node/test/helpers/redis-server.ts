@@ -14,6 +14,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const HOST = '127.0.0.1';
 
+/** Servers started by this process; killed on exit so a crashed test run leaves no orphans. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running)
+    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+});
+
 export interface RedisServer {
   readonly port: number;
   readonly dir: string;
@@ -122,6 +129,8 @@ export async function startRedisServer(opts: ServerOptions = {}): Promise<RedisS
     child = spawn('redis-server', args, { stdio: ['ignore', log, log] });
     closeSync(log);
     const started = child;
+    running.add(started);
+    started.once('exit', () => running.delete(started));
     await waitUntil(`redis-server on ${port}`, 10_000, async () => {
       if (started.exitCode !== null) throw new Error(`redis-server exited, see ${dir}/redis.log`);
       return answersPing(port);
@@ -161,10 +170,17 @@ export interface RedisClusterHandle {
   /** The server currently serving `slot` as master. */
   masterOf(slot: number): Promise<RedisServer>;
   /** Kills that master (SIGKILL) and waits until one of its replicas is master and the cluster is ok. */
-  killMasterAndAwaitFailover(master: RedisServer, ms?: number): Promise<RedisServer>;
+  killMasterAndAwaitFailover(master: RedisServer, opts?: FailoverOptions): Promise<RedisServer>;
   /** Restarts a killed node on its dir (nodes.conf kept) and waits until it is an in-sync replica. */
   rejoin(server: RedisServer, ms?: number): Promise<void>;
   cleanup(): Promise<void>;
+}
+
+export interface FailoverOptions {
+  /** Bound of the wait for promotion. Default 15 s. */
+  readonly ms?: number;
+  /** Called right after the master has exited, before the wait for promotion. */
+  readonly onKilled?: () => void;
 }
 
 interface NodeLine {
@@ -250,14 +266,15 @@ export async function startRedisCluster(
     return server;
   };
 
-  const killMasterAndAwaitFailover = async (master: RedisServer, ms = 15_000): Promise<RedisServer> => {
+  const killMasterAndAwaitFailover = async (master: RedisServer, opts: FailoverOptions = {}): Promise<RedisServer> => {
     const lines = await nodesOf(master.port);
     const id = lines.find((n) => n.port === master.port)?.id;
     const replicaPorts = lines.filter((n) => n.masterId === id).map((n) => n.port);
     killed.add(master);
     await master.kill('SIGKILL');
+    opts.onKilled?.();
     let promoted: RedisServer | undefined;
-    await waitUntil('replica promotion', ms, async () => {
+    await waitUntil('replica promotion', opts.ms ?? 15_000, async () => {
       for (const port of replicaPorts) {
         const role = await redisCli(port, 'ROLE');
         if (role.startsWith('master')) promoted = servers.find((s) => s.port === port);
