@@ -586,6 +586,27 @@ describe('authorisation beyond the matrix', () => {
     });
   });
 
+  it('what an admin was shown is never served to the next anonymous reader (no cross-tier caching)', async () => {
+    const h = `${P5}/TIERS`;
+    const values = [urlValue(1, 'https://example.com/t'), hidden(2)];
+    await mustWrite(201, putRecord(node.url, h, values, basicAuth(ADMIN5, NEW5)));
+    for (let round = 0; round < 3; round++) {
+      const admin = await fetch(`${node.url}/api/handles/${h}`, {
+        headers: { authorization: basicAuth(ADMIN5, NEW5) },
+      });
+      const adminBody = (await admin.json()) as { values: { index: number }[] };
+      expect(adminBody.values.map((v) => v.index)).toContain(2);
+      const etag = admin.headers.get('etag')!;
+      const anon = await fetch(`${node.url}/api/handles/${h}`);
+      expect(anon.headers.get('etag')).not.toBe(etag);
+      expect(((await anon.json()) as { values: { index: number }[] }).values.map((v) => v.index)).toEqual([1, 100]);
+      // Replaying the admin's ETag does not make an anonymous reader's 304 stand for the admin's body.
+      const replay = await fetch(`${node.url}/api/handles/${h}`, { headers: { 'if-none-match': etag } });
+      expect(replay.status).toBe(200);
+      expect(((await replay.json()) as { values: { index: number }[] }).values.map((v) => v.index)).not.toContain(2);
+    }
+  });
+
   it('a deleted identifier stays gone (410) even for its admin', async () => {
     const h = `${P5}/TOMBSTONE`;
     await mustWrite(201, putRecord(node.url, h, [urlValue(1, 'https://example.com/t')], basicAuth(ADMIN5, NEW5)));
