@@ -7,15 +7,20 @@ import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
 import { CREDENTIALS_FILE, loadTokenKey } from './bootstrap/secrets-file.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config/load.ts';
 import { buildServer } from './http/server.ts';
-import { openLmdbStore } from './store/lmdb-store.ts';
+import { openConfiguredStore } from './store/open-store.ts';
+import { storeConfigFrom } from './store/store-config.ts';
+
+function exitWithConfigError(e: ConfigError): never {
+  process.stderr.write(`idnode: ${e.message}\n`);
+  process.exit(2);
+}
 
 function configOrExit(): NodeConfig {
   try {
     return loadConfig();
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`idnode: ${e.message}\n`);
-    process.exit(2);
+    exitWithConfigError(e);
   }
 }
 
@@ -24,10 +29,14 @@ async function main(): Promise<void> {
   // Asynchronous log destination: a log line must never block the resolution path.
   const logger = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false }));
   await mkdir(config.dataDir, { recursive: true });
-  const store = await openLmdbStore({ path: join(config.dataDir, 'lmdb') });
+  const storeConfig = storeConfigFrom(process.env);
+  if ('problems' in storeConfig) exitWithConfigError(new ConfigError(storeConfig.problems));
+  const opened = await openConfiguredStore(storeConfig, config.dataDir);
+  const store = opened.store;
   const boot = await bootstrapHomedPrefixes(store, config.prefixes, config.dataDir, config.adminSecret);
   const tokenKey = config.tokenKey ?? (await loadTokenKey(config.dataDir));
   const ctx = createAppContext(store, { prefixes: config.prefixes, tokenKey, cache: config.cache });
+  await opened.attach(ctx.changes, ctx.cache);
   const app = await buildServer(ctx, { logger });
   closeWithGrace({ delay: config.drainDelayMs + 10_000 }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');

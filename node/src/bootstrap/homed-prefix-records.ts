@@ -1,4 +1,5 @@
 import { verifySecret, isSecretHash, hashSecret } from '../auth/secret-hash.ts';
+import { isIdnError } from '../errors/idn-error.ts';
 import { naHandleOf } from '../authority/homed-prefixes.ts';
 import { parseIdentifier } from '../identifier/index.ts';
 import { formatPermissions, PERM_ALL } from '../records/permissions.ts';
@@ -51,13 +52,18 @@ async function ensureNaRecord(store: Store, prefix: string, now: string): Promis
   await store.put(id.key, input, createOver(existing), REVIVE_META(existing));
 }
 
-/** Creates the admin record, or re-keys it when IDNODE_ADMIN_SECRET no longer matches. */
-async function ensureAdminRecord(store: Store, prefix: string, secret: string, now: string): Promise<void> {
+/**
+ * Creates the admin record with `secret`, or re-keys an existing one only when the operator set
+ * IDNODE_ADMIN_SECRET (`rekey`): a secret rotated over the API must not be undone by a restart,
+ * and instances sharing one store must not fight over it.
+ */
+async function ensureAdminRecord(store: Store, prefix: string, secret: string | undefined, rekey: boolean, now: string): Promise<boolean> {
   const id = parseIdentifier(adminHandleOf(prefix), 'text');
   const existing = await store.get(id.key);
   if (isLive(existing)) {
+    if (!rekey || secret === undefined) return false;
     const stored = existing.values.find((v) => v.index === ADMIN_KEY_INDEX)?.data.value;
-    if (isSecretHash(stored) && (await verifySecret(secret, stored))) return;
+    if (isSecretHash(stored) && (await verifySecret(secret, stored))) return false;
     const values = [...existing.values.filter((v) => v.index !== ADMIN_KEY_INDEX), await secretValue(secret, now)];
     await store.put(
       id.key,
@@ -65,10 +71,23 @@ async function ensureAdminRecord(store: Store, prefix: string, secret: string, n
       { expectVersion: existing.version },
       META,
     );
-    return;
+    return false;
   }
+  if (secret === undefined) return true;
   const values = [adminValue(id.handle, now), await secretValue(secret, now)];
   await store.put(id.key, { handle: id.handle, values }, createOver(existing), REVIVE_META(existing));
+  return false;
+}
+
+/** Instances starting together on one shared store race here: the loser re-reads and finds it done. */
+async function once<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    const raced = isIdnError(e) && (e.code === 'IDN_ERR_ALREADY_EXISTS' || e.code === 'IDN_ERR_VERSION_MISMATCH');
+    if (!raced) throw e;
+    return step();
+  }
 }
 
 export interface BootstrapResult {
@@ -86,14 +105,16 @@ export async function bootstrapHomedPrefixes(
   const generated: string[] = [];
   const now = new Date().toISOString();
   for (const prefix of prefixes) {
-    let secret = envSecret ?? creds[prefix]?.secret;
-    if (secret === undefined) {
-      secret = newSecret();
-      creds[prefix] = { user: `${ADMIN_KEY_INDEX}:${adminHandleOf(prefix)}`, secret };
+    await once(() => ensureNaRecord(store, prefix, now));
+    const secret = envSecret ?? creds[prefix]?.secret;
+    const needsSecret = await once(() => ensureAdminRecord(store, prefix, secret, envSecret !== undefined, now));
+    if (needsSecret) {
+      // First start for this prefix: generate a secret and keep it for the operator (0600).
+      const fresh = newSecret();
+      await once(() => ensureAdminRecord(store, prefix, fresh, false, now));
+      creds[prefix] = { user: `${ADMIN_KEY_INDEX}:${adminHandleOf(prefix)}`, secret: fresh };
       generated.push(prefix);
     }
-    await ensureNaRecord(store, prefix, now);
-    await ensureAdminRecord(store, prefix, secret, now);
   }
   if (generated.length > 0) await writeCredentials(dataDir, creds);
   return { generated };

@@ -51,8 +51,11 @@ export interface RedisStore extends Store {
   readonly kind: 'redis';
   /** Called each time the connection comes back after a loss: a cache in front may be stale. */
   onReconnect(cb: () => void): () => void;
-  /** Keys written by any store instance on this namespace (needs publishInvalidations). */
-  subscribeInvalidations(cb: (key: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Keys written by any store instance on this namespace (needs publishInvalidations).
+   * `onGap` runs when the subscription comes back after a loss: messages may have been missed.
+   */
+  subscribeInvalidations(cb: (key: string) => void, onGap?: () => void): Promise<() => Promise<void>>;
   /** allocate with a caller-chosen request id: the same id answers the same range (tests, retries). */
   allocateWithRequestId(counter: string, count: number, requestId: string): Promise<AllocatedRange>;
 }
@@ -235,11 +238,17 @@ class RedisStoreImpl implements RedisStore {
     return () => void this.#events.off('reconnect', cb);
   }
 
-  async subscribeInvalidations(cb: (key: string) => void): Promise<() => Promise<void>> {
+  async subscribeInvalidations(cb: (key: string) => void, onGap?: () => void): Promise<() => Promise<void>> {
     const conn: Conn = this.#conn;
     const sub: Conn = conn instanceof Cluster ? conn.duplicate() : conn.duplicate();
     sub.on('error', () => undefined);
     sub.on('message', (_channel: string, key: string) => cb(key));
+    let lost = false;
+    sub.on('close', () => (lost = true));
+    sub.on('ready', () => {
+      if (lost && onGap) onGap();
+      lost = false;
+    });
     try {
       // The copy inherits lazyConnect and the disabled offline queue: connect before subscribing.
       await withDeadline(sub.connect(), this.#timeoutMs * 3);
