@@ -247,6 +247,12 @@ export const ERRORS = {
     grpc: GrpcCode.FAILED_PRECONDITION,
     message: 'The idempotency key was already used with a different request body.',
   },
+  IDN_ERR_SYNC_FOREIGN_PREFIX: {
+    rc: HandleRc.OPERATION_DENIED,
+    http: 403,
+    grpc: GrpcCode.PERMISSION_DENIED,
+    message: 'The synced change is for a prefix not delegated to the sending node; it was refused, not applied.',
+  },
   IDN_ERR_LOOP_DETECTED: {
     rc: HandleRc.RECUR_LIMIT_EXCEEDED,
     http: 508,

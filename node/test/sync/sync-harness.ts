@@ -1,0 +1,97 @@
+import * as grpc from '@grpc/grpc-js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SyncClient, type SyncClientType } from '../../../proto/load.ts';
+import type { ChangeEntry, Store } from '../../src/store/store.ts';
+
+export const tempDir = (name: string): Promise<string> => mkdtemp(join(tmpdir(), `idnode-sync-${name}-`));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+export const insecureClient = (port: number) => (): SyncClientType =>
+  new SyncClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+
+const RECEIVER = fileURLToPath(new URL('./fixtures/receiver-process.ts', import.meta.url));
+
+/** Spawns the receiver process and resolves once it listens; the caller kills it by its pid. */
+export function spawnReceiver(dataDir: string, port: number, allowed: Record<string, string[]>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [RECEIVER], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), ALLOWED: JSON.stringify(allowed) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('receiver did not start in 15 s')), 15_000);
+    child.stdout?.on('data', (b: Buffer) => {
+      if (b.toString().includes('READY')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`receiver exited early (${code})`)));
+  });
+}
+
+export function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    process.kill(child.pid!, 'SIGKILL');
+  });
+}
+
+/** Every entry of a store's change log, oldest first. */
+export async function allChanges(store: Store): Promise<ChangeEntry[]> {
+  const out: ChangeEntry[] = [];
+  for (let after = 0; ;) {
+    const page = await store.changesSince(after, 10_000);
+    if (page.length === 0) return out;
+    out.push(...page);
+    after = page[page.length - 1]!.seq;
+  }
+}
+
+export interface Comparison {
+  readonly keys: number;
+  readonly missing: number;
+  readonly duplicated: number;
+  readonly applied: number;
+}
+
+/**
+ * Compares the top-level copy with the secondary: every key the secondary ever changed must be
+ * there at the same version with the same values and deletedness (else "missing"); every source
+ * seq must have been applied at most once according to the top-level's own change log (the sync
+ * writes `sync seq=N` as the reason), else "duplicated".
+ */
+export async function compareCopies(source: Store, copy: Store, nodeId: string): Promise<Comparison> {
+  const keys = new Set((await allChanges(source)).map((e) => e.key));
+  let missing = 0;
+  for (const key of keys) {
+    const [a, b] = await Promise.all([source.get(key), copy.get(key)]);
+    const same =
+      a !== undefined &&
+      b !== undefined &&
+      a.version === b.version &&
+      (a.deletedAt === undefined) === (b.deletedAt === undefined) &&
+      JSON.stringify(a.values) === JSON.stringify(b.values);
+    if (!same) missing += 1;
+  }
+  const seqs = (await allChanges(copy))
+    .filter((e) => e.actor === `sync:${nodeId}` && e.reason?.startsWith('sync seq='))
+    .map((e) => e.reason!.split(' ')[1]);
+  const distinct = new Set(seqs);
+  return { keys: keys.size, missing, duplicated: seqs.length - distinct.size, applied: seqs.length };
+}
