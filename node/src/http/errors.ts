@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ConnectionError, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode } from '../errors/codes.ts';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 
@@ -72,14 +72,17 @@ const CLIENT_ERRORS: Record<string, ErrorCode> = {
  * A request the HTTP parser refuses (oversized URL or headers, raw non-ASCII or control bytes in
  * the request line) still gets an error body from the table, then the connection is closed.
  */
-export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+export function clientErrorHandler(err: ConnectionError, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const e = new IdnError((err.code === undefined ? undefined : CLIENT_ERRORS[err.code]) ?? 'IDN_ERR_BAD_REQUEST');
   const body = JSON.stringify(errorBody(e));
+  // A response to HEAD has no body; bytes after the headers would corrupt the client's parser.
+  const raw: unknown = err.rawPacket; // a Buffer at run time, whatever the type says
+  const head = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString('latin1') === 'HEAD ';
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${e.spec.http} ${STATUS_CODES[e.spec.http] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
     );
   }
   socket.destroy(err);
