@@ -79,6 +79,8 @@ const MAX_WRITE_ATTEMPTS = 50;
 /** Beyond commandTimeout: our own deadline, in case a Cluster redirect/retry path re-arms timers. */
 const DEADLINE_MARGIN_MS = 250;
 const LEX_MAX = Buffer.from([0xff]);
+/** While a lost connection is not confirmed back, probe this often. */
+const RECONNECT_PROBE_MS = 200;
 
 /** Reconnect quickly at first, never slower than 1 s: bounded backoff, forever. */
 const retryStrategy = (times: number): number => Math.min(50 * times, 1000);
@@ -159,6 +161,7 @@ class RedisStoreImpl implements RedisStore {
   readonly #pending = new Set<Promise<unknown>>();
   #closed = false;
   #lost = false;
+  #probing = false;
 
   constructor(conn: Conn & ScriptCommands, keys: RedisKeys, opts: RedisStoreOptions, timeoutMs: number) {
     this.#conn = conn;
@@ -389,14 +392,15 @@ class RedisStoreImpl implements RedisStore {
     return this.#opts.requestTtlSec ?? 120;
   }
 
-  /** Turns connection loss + recovery into one 'reconnect' event; an 'error' listener keeps the process alive. */
+  /**
+   * Turns connection loss + recovery into one 'reconnect' event; an 'error' listener keeps the
+   * process alive. "Back" is only a hint ('+node' fires as soon as a Cluster re-adds a node's
+   * address, even one still dead): the event waits until a call on our slot succeeds, so a cache
+   * dropped on it is not dropped while the store still cannot refill it.
+   */
   #watchConnection(): void {
     const lost = (): void => void (this.#lost = true);
-    const back = (): void => {
-      if (!this.#lost || this.#closed) return;
-      this.#lost = false;
-      this.#events.emit('reconnect');
-    };
+    const back = (): void => void this.#confirmBack();
     this.#conn.on('error', () => undefined);
     this.#conn.on('close', lost);
     this.#conn.on('ready', back);
@@ -405,6 +409,28 @@ class RedisStoreImpl implements RedisStore {
       this.#conn.on('node error', lost);
       this.#conn.on('-node', lost);
       this.#conn.on('+node', back);
+    }
+  }
+
+  /** Probes the slot of our keys until it answers (or the store closes), then emits 'reconnect' once. */
+  async #confirmBack(): Promise<void> {
+    if (this.#probing) return;
+    this.#probing = true;
+    try {
+      while (this.#lost && !this.#closed) {
+        const ok = await withDeadline(this.#conn.exists(this.#keys.seq), this.#timeoutMs + DEADLINE_MARGIN_MS).then(
+          () => true,
+          () => false,
+        );
+        if (ok && this.#lost && !this.#closed) {
+          this.#lost = false;
+          this.#events.emit('reconnect');
+          return;
+        }
+        if (!ok) await new Promise((r) => setTimeout(r, RECONNECT_PROBE_MS).unref());
+      }
+    } finally {
+      this.#probing = false;
     }
   }
 }
