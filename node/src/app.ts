@@ -7,7 +7,9 @@ import type { AppContext } from './http/app-context.ts';
 import { NodeMetrics } from './observability/metrics.ts';
 import { PrefixLabeler } from './observability/prefix-label.ts';
 import { instrumentResolver } from './resolve/instrument.ts';
-import { buildResolver } from './resolve/order.ts';
+import { buildResolver, type FederationStageDeps } from './resolve/order.ts';
+import type { Next } from './resolve/outcome.ts';
+import { CachingNodeWriter } from './federation/caching-writer.ts';
 import { ChangeFeed, withChangeFeed } from './store/change-feed.ts';
 import type { Store } from './store/store.ts';
 import { HandleWriter } from './write/handle-writer.ts';
@@ -19,10 +21,19 @@ export interface AppOptions {
   /** Prefixes always given their own metric label (besides the homed ones), and the label limit. */
   readonly metricsPrefixes?: readonly string[];
   readonly metricsPrefixLimit?: number;
+  /** Roles other than standalone: directory, upstream, referral following (federation/federation.ts). */
+  readonly federation?: FederationStageDeps;
+  /** Caching role: refuse every write, naming this upstream. */
+  readonly cachingUpstream?: string;
+}
+
+/** The app context plus what the gRPC side needs: the resolver that answers other nodes. */
+export interface NodeContext extends AppContext {
+  readonly resolvePeer: Next;
 }
 
 /** Wires the parts of a node around a store; used by main.ts and by tests. */
-export function createAppContext(backend: Store, opts: AppOptions): AppContext {
+export function createAppContext(backend: Store, opts: AppOptions): NodeContext {
   const homed = new HomedPrefixes(opts.prefixes);
   const changes = new ChangeFeed();
   const store = withChangeFeed(backend, changes);
@@ -42,8 +53,12 @@ export function createAppContext(backend: Store, opts: AppOptions): AppContext {
     tokenKey: opts.tokenKey,
     metrics,
     readiness,
-    resolve: instrumentResolver(buildResolver({ homed, store, cache }), metrics, labels),
-    writer: new HandleWriter(store, homed),
+    resolve: instrumentResolver(buildResolver({ homed, store, cache, federation: opts.federation }), metrics, labels),
+    resolvePeer: buildResolver({ homed, store, cache, federation: opts.federation, mode: 'peer' }),
+    writer:
+      opts.cachingUpstream === undefined
+        ? new HandleWriter(store, homed)
+        : new CachingNodeWriter(store, homed, opts.cachingUpstream),
     authenticator: new Authenticator(store, opts.tokenKey),
   };
 }

@@ -1,11 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createAppContext } from './app.ts';
 import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
 import { CREDENTIALS_FILE, loadTokenKey } from './bootstrap/secrets-file.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config/load.ts';
+import { prepareFederation } from './federation/federation.ts';
+import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
 import { openConfiguredStore } from './store/open-store.ts';
 import { storeConfigFrom } from './store/store-config.ts';
@@ -24,6 +26,14 @@ function configOrExit(): NodeConfig {
   }
 }
 
+function logCredentials(logger: Logger, config: NodeConfig, generated: boolean): void {
+  const credentials = config.adminSecret
+    ? 'the secret in IDNODE_ADMIN_SECRET'
+    : `the secret in ${join(config.dataDir, CREDENTIALS_FILE)}`;
+  if (generated) logger.info({ file: join(config.dataDir, CREDENTIALS_FILE) }, 'admin secrets generated (mode 0600)');
+  for (const p of config.prefixes) logger.info(`admin for ${p}: user "300:${p}/ADMIN" with ${credentials}`);
+}
+
 async function main(): Promise<void> {
   const config = configOrExit();
   // Asynchronous log destination: a log line must never block the resolution path.
@@ -31,33 +41,60 @@ async function main(): Promise<void> {
   await mkdir(config.dataDir, { recursive: true });
   const storeConfig = storeConfigFrom(process.env);
   if ('problems' in storeConfig) exitWithConfigError(new ConfigError(storeConfig.problems));
+  // A caching node keeps an (empty) store too: it backs readiness and the token machinery, never a write.
   const opened = await openConfiguredStore(storeConfig, config.dataDir);
   const store = opened.store;
   const boot = await bootstrapHomedPrefixes(store, config.prefixes, config.dataDir, config.adminSecret);
   const tokenKey = config.tokenKey ?? (await loadTokenKey(config.dataDir));
-  const ctx = createAppContext(store, { prefixes: config.prefixes, tokenKey, cache: config.cache });
+  const fed = await prepareFederation(config, store, logger);
+  const ctx = createAppContext(store, {
+    prefixes: config.prefixes,
+    tokenKey,
+    cache: config.cache,
+    ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),
+    ...(fed.role === 'caching' && config.federation.upstream ? { cachingUpstream: config.federation.upstream } : {}),
+  });
   await opened.attach(ctx.changes, ctx.cache);
   const app = await buildServer(ctx, { logger });
+  const address = await app.listen({ port: config.httpPort, host: config.host });
+  const syncMount = syncMountFor(fed, ctx.store, config.federation.delegations);
+  const grpcPort = await fed.start(
+    {
+      resolvePeer: ctx.resolvePeer,
+      readiness: ctx.readiness,
+      metricsRegistry: ctx.metrics.registry,
+      httpAddress: address,
+    },
+    syncMount ? [syncMount] : [],
+  );
+  const upstream = config.federation.upstream;
+  const sender =
+    upstream === undefined
+      ? undefined
+      : startSenderFor(fed, {
+          store: ctx.store,
+          changes: ctx.changes,
+          registry: ctx.metrics.registry,
+          upstream,
+          logger,
+        });
   closeWithGrace({ delay: config.drainDelayMs + 10_000 }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down: not ready, then finishing in-flight requests');
-    // Fail readiness first so load balancers stop routing here, then drain and exit.
+    // Fail readiness (HTTP and grpc.health.v1) first so balancers and peers stop routing here, then drain and exit.
     ctx.readiness.startDraining();
     await new Promise((r) => setTimeout(r, config.drainDelayMs));
     await app.close();
+    await sender?.stop();
+    await fed.close(2_000);
     await store.close();
     logger.flush();
   });
-  const address = await app.listen({ port: config.httpPort, host: config.host });
-  const credentials = config.adminSecret
-    ? 'the secret in IDNODE_ADMIN_SECRET'
-    : `the secret in ${join(config.dataDir, CREDENTIALS_FILE)}`;
-  logger.info({ address, prefixes: config.prefixes, dataDir: config.dataDir }, 'idnode listening');
-  if (boot.generated.length > 0)
-    logger.info({ file: join(config.dataDir, CREDENTIALS_FILE) }, 'admin secrets generated (mode 0600)');
-  for (const p of config.prefixes) {
-    logger.info(`admin for ${p}: user "300:${p}/ADMIN" with ${credentials}`);
-  }
+  logger.info(
+    { address, grpcPort, role: fed.role, nodeId: fed.selfId, prefixes: config.prefixes, dataDir: config.dataDir },
+    'idnode listening',
+  );
+  logCredentials(logger, config, boot.generated.length > 0);
 }
 
 await main();

@@ -4,25 +4,74 @@ import type { Store } from '../store/store.ts';
 import type { Next, Stage } from './outcome.ts';
 import { composeStages } from './pipeline.ts';
 import { createAuthorityStage } from './stages/authority.ts';
+import { createDelegationStage, type Directory, type NodeHealth } from './stages/delegation.ts';
+import {
+  createReferralFollowStage,
+  type FollowStats,
+  type PeerResolver,
+  type Referrals,
+} from './stages/referral-follow.ts';
 import { createStoreStage } from './stages/store-lookup.ts';
+import { createUpstreamStage, type Upstream } from './stages/upstream.ts';
 
 /**
  * The order of the resolution path lives here and nowhere else:
- * cache (TTL, negative, single-flight, serve-stale) -> authority (homed here?) -> store.
- * Referral and upstream stages slot in after authority.
+ * cache (TTL, negative, single-flight, serve-stale)
+ *   -> follow (not homed here: a cached referral's node directly, else follow what later stages refer to)
+ *   -> delegation (top-level: delegated to a live node -> referral; to a silent one -> synced copy, not authoritative)
+ *   -> upstream (secondary / caching: not homed here -> the upstream node)
+ *   -> authority (homed here?) -> store.
+ * Stages a role does not use are left out. The 'peer' resolver (answers to other nodes over gRPC)
+ * has no cache (the store is as fast, and a peer must not get our cached copy of a third node's
+ * answer as if it were ours) and no follow stage: peers get referrals and follow them themselves.
  */
-export const STAGE_ORDER = ['cache', 'authority', 'store'] as const;
+export const STAGE_ORDER = ['cache', 'follow', 'delegation', 'upstream', 'authority', 'store'] as const;
 export type StageName = (typeof STAGE_ORDER)[number];
+
+/** What the federated roles add; absent on a standalone node. */
+export interface FederationStageDeps {
+  readonly selfId: string;
+  /** Top-level: the prefix directory and heartbeat freshness. */
+  readonly directory?: Directory;
+  readonly health?: NodeHealth;
+  /** Secondary and caching: the upstream node. */
+  readonly upstream?: Upstream;
+  /** Any federated role: following referrals, with their cache. */
+  readonly peers?: PeerResolver;
+  readonly referrals?: Referrals;
+  readonly followStats?: FollowStats;
+}
 
 export interface StageDeps {
   readonly homed: HomedPrefixes;
   readonly store: Store;
   /** Absent when caching is switched off. */
   readonly cache: ResolutionCache | undefined;
+  readonly federation?: FederationStageDeps;
+  /** 'client' (HTTP readers, default) or 'peer' (other nodes, over gRPC). */
+  readonly mode?: 'client' | 'peer';
+}
+
+const NO_STATS: FollowStats = { cachedRoutes: 0, followed: 0, dropped: 0 };
+
+function followStage(d: StageDeps): Stage | undefined {
+  const f = d.federation;
+  if (d.mode === 'peer' || f?.peers === undefined || f.referrals === undefined) return undefined;
+  return createReferralFollowStage(d.homed, f.peers, f.referrals, f.followStats ?? { ...NO_STATS });
+}
+
+function delegationStage(d: StageDeps): Stage | undefined {
+  const f = d.federation;
+  if (f?.directory === undefined || f.health === undefined) return undefined;
+  return createDelegationStage(f.directory, f.health, f.selfId);
 }
 
 const FACTORIES: Record<StageName, (d: StageDeps) => Stage | undefined> = {
-  cache: (d) => d.cache?.stage,
+  cache: (d) => (d.mode === 'peer' ? undefined : d.cache?.stage),
+  follow: followStage,
+  delegation: delegationStage,
+  upstream: (d) =>
+    d.federation?.upstream === undefined ? undefined : createUpstreamStage(d.homed, d.federation.upstream),
   authority: (d) => createAuthorityStage(d.homed),
   store: (d) => createStoreStage(d.store),
 };

@@ -8,15 +8,30 @@ export type Source = 'store' | 'cache' | 'upstream' | 'stale';
 
 /** The typed result of a resolution stage; every stage returns one of these. */
 export type Outcome =
-  | { readonly kind: 'found'; readonly record: StoredRecord; readonly source: Source; readonly memo: RenderMemo }
-  | { readonly kind: 'not-found'; readonly gone?: StoredRecord; readonly source: Source }
-  | { readonly kind: 'referral'; readonly prefix: string; readonly target: string }
+  | {
+      readonly kind: 'found';
+      readonly record: StoredRecord;
+      readonly source: Source;
+      readonly memo: RenderMemo;
+      /** False for answers from a synced copy (top-level emergency takeover); absent means true. */
+      readonly authoritative?: boolean;
+    }
+  | {
+      readonly kind: 'not-found';
+      readonly gone?: StoredRecord;
+      readonly source: Source;
+      readonly authoritative?: boolean;
+    }
+  /** Ask another node: `target` is its gRPC address, `nodeId` its identity (checked against its certificate). */
+  | { readonly kind: 'referral'; readonly prefix: string; readonly target: string; readonly nodeId?: string }
   | { readonly kind: 'error'; readonly error: IdnError };
 
 export interface ResolveRequest {
   readonly id: ParsedIdentifier;
   /** Handle's auth=true: an authoritative answer, bypassing caches. */
   readonly authoritative: boolean;
+  /** Loop guard for requests forwarded between nodes: node ids the request already passed. */
+  readonly via?: readonly string[];
 }
 
 export type Next = (req: ResolveRequest) => Promise<Outcome>;

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export interface NodeProcess {
   readonly url: string;
   readonly port: number;
+  /** Set when spawned with `{ grpc: true }` (or with IDNODE_GRPC_PORT in env). */
+  readonly grpcPort: number | undefined;
   readonly child: ChildProcess;
   /** Everything the process wrote, for failure messages. */
   output(): string;
@@ -37,10 +39,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function spawnNode(env: Record<string, string>, timeoutMs = 20_000): Promise<NodeProcess> {
+export interface SpawnOptions {
+  /** Give the node a free gRPC port (IDNODE_GRPC_PORT) unless env sets one. */
+  readonly grpc?: boolean;
+}
+
+export async function spawnNode(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+  opts: SpawnOptions = {},
+): Promise<NodeProcess> {
   const port = env.IDNODE_HTTP_PORT ? Number(env.IDNODE_HTTP_PORT) : await freePort();
+  const grpcPort = env.IDNODE_GRPC_PORT ? Number(env.IDNODE_GRPC_PORT) : opts.grpc ? await freePort() : undefined;
+  const grpcEnv = grpcPort === undefined ? {} : { IDNODE_GRPC_PORT: String(grpcPort) };
   const child = spawn(NODE_BIN, [MAIN], {
-    env: { ...process.env, IDNODE_HOST: '127.0.0.1', IDNODE_LOG_LEVEL: 'info', ...env, IDNODE_HTTP_PORT: String(port) },
+    env: {
+      ...process.env,
+      IDNODE_HOST: '127.0.0.1',
+      IDNODE_LOG_LEVEL: 'info',
+      ...env,
+      ...grpcEnv,
+      IDNODE_HTTP_PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -62,6 +82,7 @@ export async function spawnNode(env: Record<string, string>, timeoutMs = 20_000)
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    grpcPort,
     child,
     output: () => out,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {

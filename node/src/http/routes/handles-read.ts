@@ -26,7 +26,13 @@ function maxAge(values: readonly { ttl: number }[]): number {
   return m;
 }
 
-function sendRecord(reply: FastifyReply, record: StoredRecord, q: ReadQuery, authorization: string | undefined, ctx: AppContext) {
+function sendRecord(
+  reply: FastifyReply,
+  record: StoredRecord,
+  q: ReadQuery,
+  authorization: string | undefined,
+  ctx: AppContext,
+) {
   return async (ifNoneMatch: string | undefined): Promise<FastifyReply> => {
     const identity = await ctx.authenticator.authenticate(authorization);
     const tier = readerTier(record, identity, q.publicOnly === true);
@@ -60,11 +66,23 @@ export function registerHandlesRead(app: FastifyInstance, ctx: AppContext): void
         case 'found':
           // Which stage answered (cache, store, upstream, stale): stale answers must be recognisable.
           reply.header('x-idnode-source', outcome.source);
-          return sendRecord(reply, outcome.record, request.query, request.headers.authorization, ctx)(request.headers['if-none-match']);
+          // An emergency-takeover answer (a synced copy on the top-level node) is not authoritative: say so.
+          reply.header('x-idnode-authoritative', outcome.authoritative === false ? 'false' : 'true');
+          return sendRecord(
+            reply,
+            outcome.record,
+            request.query,
+            request.headers.authorization,
+            ctx,
+          )(request.headers['if-none-match']);
         case 'not-found':
           return sendError(reply, new IdnError(outcome.gone ? 'IDN_ERR_GONE' : 'IDN_ERR_NOT_FOUND'), id.handle);
         case 'referral':
-          return sendError(reply, new IdnError('IDN_ERR_NOT_RESPONSIBLE', `Ask ${outcome.target} for ${outcome.prefix}.`), id.handle);
+          return sendError(
+            reply,
+            new IdnError('IDN_ERR_NOT_RESPONSIBLE', `Ask ${outcome.target} for ${outcome.prefix}.`),
+            id.handle,
+          );
         case 'error':
           return sendError(reply, outcome.error, id.handle);
       }

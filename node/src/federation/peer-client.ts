@@ -1,0 +1,272 @@
+import { connectivityState, status, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
+import { IdnError } from '../errors/idn-error.ts';
+import type { Outcome, ResolveRequest } from '../resolve/outcome.ts';
+import { ResolutionClient, type ResolutionClientType } from '../../../proto/load.ts';
+import type { ResolveRequest as WireRequest } from '../../../proto/generated/idnode/v1/ResolveRequest.generated.ts';
+import type { ResolveResponse__Output } from '../../../proto/generated/idnode/v1/ResolveResponse.generated.ts';
+import { outcomeFromWire } from './wire.ts';
+
+/**
+ * The client side of Resolution towards one peer. Concurrent misses share ONE long-lived
+ * ResolveStream (matched by request_id), identical in-flight requests are coalesced into one,
+ * every request has its own deadline, and while the stream is down requests go unary (with the
+ * channel's retry policy: Resolve is idempotent) and the stream is reopened after a backoff.
+ */
+
+export interface PeerClientOptions {
+  readonly address: string;
+  readonly credentials: ChannelCredentials;
+  /** This node's id, appended to via_nodes (loop guard). */
+  readonly selfId: string;
+  readonly timeoutMs: number;
+  /** The node id the peer's certificate must carry (TLS checks the SAN); default: the host in address. */
+  readonly expectNodeId?: string;
+  /** 'unary' forces unary calls (throughput comparisons); default 'stream'. */
+  readonly transport?: 'stream' | 'unary';
+}
+
+export interface PeerStats {
+  streamRequests: number;
+  unaryRequests: number;
+  coalesced: number;
+  streamOpens: number;
+  failures: number;
+}
+
+interface Pending {
+  readonly resolve: (o: Outcome) => void;
+  readonly wire: WireRequest;
+  readonly deadline: number;
+  readonly timer: NodeJS.Timeout;
+}
+
+type Stream = ClientDuplexStream<WireRequest, ResolveResponse__Output>;
+
+const MAX_HOPS = 8;
+const BACKOFF_MIN_MS = 100;
+const BACKOFF_MAX_MS = 5_000;
+
+/** Retries only for idempotent reads: gRFC A6 retry policy in the channel's service config. */
+export const IDEMPOTENT_RETRY_CONFIG = JSON.stringify({
+  methodConfig: [
+    {
+      name: [
+        { service: 'idnode.v1.Resolution', method: 'Resolve' },
+        { service: 'idnode.v1.Registry', method: 'LookupPrefix' },
+        { service: 'idnode.v1.Registry', method: 'Heartbeat' },
+      ],
+      retryPolicy: {
+        maxAttempts: 3,
+        initialBackoff: '0.05s',
+        maxBackoff: '0.5s',
+        backoffMultiplier: 2,
+        retryableStatusCodes: ['UNAVAILABLE'],
+      },
+    },
+  ],
+});
+
+export function channelOptions(expectNodeId: string | undefined): Record<string, string | number> {
+  const opts: Record<string, string | number> = {
+    'grpc.service_config': IDEMPOTENT_RETRY_CONFIG,
+    'grpc.max_receive_message_length': 1024 * 1024,
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+  };
+  // TLS then verifies the peer's certificate names that node: a referral cannot send us to an impostor.
+  if (expectNodeId !== undefined) opts['grpc.ssl_target_name_override'] = expectNodeId;
+  return opts;
+}
+
+export class PeerClient {
+  readonly address: string;
+  readonly stats: PeerStats = { streamRequests: 0, unaryRequests: 0, coalesced: 0, streamOpens: 0, failures: 0 };
+  /** Time of the last answer from this peer (any status): the link works. */
+  lastSuccessAt = 0;
+  private readonly client: ResolutionClientType;
+  private readonly opts: PeerClientOptions;
+  private stream: Stream | undefined;
+  private streamDownUntil = 0;
+  private backoffMs = BACKOFF_MIN_MS;
+  private nextId = 1;
+  private readonly pending = new Map<string, Pending>();
+  private readonly inFlight = new Map<string, Promise<Outcome>>();
+  private closed = false;
+
+  constructor(opts: PeerClientOptions) {
+    this.opts = opts;
+    this.address = opts.address;
+    this.client = new ResolutionClient(opts.address, opts.credentials, channelOptions(opts.expectNodeId));
+  }
+
+  get connected(): boolean {
+    return this.client.getChannel().getConnectivityState(false) === connectivityState.READY;
+  }
+
+  /** Nudges the channel to connect (readiness probes should not wait for the first miss). */
+  connect(): void {
+    this.client.getChannel().getConnectivityState(true);
+  }
+
+  resolve(req: ResolveRequest): Promise<Outcome> {
+    const via = [...(req.via ?? []), this.opts.selfId];
+    if (via.length > MAX_HOPS) return Promise.resolve(loop(`more than ${MAX_HOPS} hops`));
+    // Coalesce identical misses: the cache's single-flight does not cover auth=true or uncached paths.
+    const key = `${req.authoritative ? 'a' : 'c'}|${req.id.key}|${via.join(',')}`;
+    const existing = this.inFlight.get(key);
+    if (existing !== undefined) {
+      this.stats.coalesced++;
+      return existing;
+    }
+    const wire: WireRequest = {
+      requestId: '',
+      identifier: req.id.handle,
+      authoritative: req.authoritative,
+      publicOnly: true,
+      hopCount: via.length,
+      viaNodes: via,
+      callerTier: 'ACCESS_TIER_PUBLIC',
+    };
+    const p = this.send(wire).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stream?.cancel();
+    this.failPending(new IdnError('IDN_ERR_UNAVAILABLE', 'The node is shutting down.'));
+    this.client.close();
+  }
+
+  private send(wire: WireRequest): Promise<Outcome> {
+    if (this.closed) return Promise.resolve(unavailable(this.address, 'client closed'));
+    const stream = this.opts.transport === 'unary' ? undefined : this.openStream();
+    if (stream === undefined) return this.unary(wire, Date.now() + this.opts.timeoutMs);
+    return new Promise((resolve) => {
+      const requestId = String(this.nextId++);
+      const deadline = Date.now() + this.opts.timeoutMs;
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        this.stats.failures++;
+        resolve({ kind: 'error', error: new IdnError('IDN_ERR_TIMEOUT', `${this.address} did not answer in time.`) });
+      }, this.opts.timeoutMs);
+      const full = { ...wire, requestId };
+      this.pending.set(requestId, { resolve, wire: full, deadline, timer });
+      this.stats.streamRequests++;
+      // write() returning false only means the HTTP/2 window is full: the request is queued, and the
+      // per-request deadline bounds how long it may wait there.
+      stream.write(full);
+    });
+  }
+
+  private openStream(): Stream | undefined {
+    if (this.stream !== undefined) return this.stream;
+    if (Date.now() < this.streamDownUntil) return undefined;
+    const stream: Stream = this.client.ResolveStream();
+    this.stats.streamOpens++;
+    stream.on('data', (r: ResolveResponse__Output) => this.answer(r));
+    stream.on('error', () => this.streamBroke(stream));
+    stream.on('end', () => this.streamBroke(stream));
+    this.stream = stream;
+    return stream;
+  }
+
+  private answer(r: ResolveResponse__Output): void {
+    const p = this.pending.get(r.requestId);
+    if (p === undefined) return; // timed out meanwhile
+    this.pending.delete(r.requestId);
+    clearTimeout(p.timer);
+    this.lastSuccessAt = Date.now();
+    this.backoffMs = BACKOFF_MIN_MS;
+    p.resolve(outcomeFromWire(r));
+  }
+
+  /** The stream is gone: back off before reopening, and finish its pending requests unary. */
+  private streamBroke(stream: Stream): void {
+    if (this.stream !== stream) return;
+    this.stream = undefined;
+    this.streamDownUntil = Date.now() + this.backoffMs * (0.5 + Math.random() / 2);
+    this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+    const moved = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of moved) {
+      clearTimeout(p.timer);
+      // Resolve is idempotent, so repeating it unary within what is left of its deadline is safe.
+      void this.unary(p.wire, p.deadline).then(p.resolve);
+    }
+  }
+
+  private unary(wire: WireRequest, deadline: number): Promise<Outcome> {
+    this.stats.unaryRequests++;
+    return new Promise((resolve) => {
+      this.client.Resolve({ ...wire, requestId: wire.requestId || '0' }, { deadline }, (err, res) => {
+        if (err !== null || res === undefined) {
+          this.stats.failures++;
+          const timeout = err?.code === status.DEADLINE_EXCEEDED;
+          resolve(
+            timeout
+              ? { kind: 'error', error: new IdnError('IDN_ERR_TIMEOUT', `${this.address} did not answer in time.`) }
+              : unavailable(this.address, err?.details ?? 'no answer'),
+          );
+          return;
+        }
+        this.lastSuccessAt = Date.now();
+        resolve(outcomeFromWire(res));
+      });
+    });
+  }
+
+  private failPending(error: IdnError): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.resolve({ kind: 'error', error });
+    }
+    this.pending.clear();
+  }
+}
+
+function unavailable(address: string, why: string): Outcome {
+  return {
+    kind: 'error',
+    error: new IdnError('IDN_ERR_UNAVAILABLE', `Peer ${address} is unreachable (${why}).`, { peer: address }),
+  };
+}
+
+const loop = (why: string): Outcome => ({
+  kind: 'error',
+  error: new IdnError('IDN_ERR_LOOP_DETECTED', undefined, { why }),
+});
+
+/** True for errors that say the link failed (not the peer's verdict on the identifier). */
+export const isLinkFailure = (o: Outcome): boolean =>
+  o.kind === 'error' && (o.error.code === 'IDN_ERR_UNAVAILABLE' || o.error.code === 'IDN_ERR_TIMEOUT');
+
+/** One client per (address, expected node id); closed together on shutdown. */
+export class PeerPool {
+  private readonly clients = new Map<string, PeerClient>();
+  private readonly base: Omit<PeerClientOptions, 'address' | 'expectNodeId'>;
+
+  constructor(base: Omit<PeerClientOptions, 'address' | 'expectNodeId'>) {
+    this.base = base;
+  }
+
+  get(address: string, expectNodeId?: string): PeerClient {
+    const key = `${address}|${expectNodeId ?? ''}`;
+    let c = this.clients.get(key);
+    if (c === undefined) {
+      c = new PeerClient({ ...this.base, address, expectNodeId });
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  all(): readonly PeerClient[] {
+    return [...this.clients.values()];
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,68 @@
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { IdnError, isIdnError } from '../errors/idn-error.ts';
+import { parseIdentifier } from '../identifier/index.ts';
+import type { Next, Outcome } from '../resolve/outcome.ts';
+import type { ResolutionHandlers } from '../../../proto/load.ts';
+import type { ResolveRequest__Output } from '../../../proto/generated/idnode/v1/ResolveRequest.generated.ts';
+import type { ResolveResponse } from '../../../proto/generated/idnode/v1/ResolveResponse.generated.ts';
+import { outcomeToWire } from './wire.ts';
+
+/**
+ * The Resolution service: answers other nodes from this node's peer resolver (no cache, no
+ * referral following: a referral goes back to the asker). Loop guard: a request that already
+ * passed this node, or took too many hops, is refused with IDN_ERR_LOOP_DETECTED.
+ */
+export interface ResolutionServiceDeps {
+  readonly selfId: string;
+  readonly resolvePeer: Next;
+  readonly maxHops?: number;
+}
+
+const DEFAULT_MAX_HOPS = 8;
+
+async function answer(deps: ResolutionServiceDeps, req: ResolveRequest__Output): Promise<ResolveResponse> {
+  let outcome: Outcome;
+  if (req.viaNodes.includes(deps.selfId) || req.hopCount > (deps.maxHops ?? DEFAULT_MAX_HOPS)) {
+    const error = new IdnError('IDN_ERR_LOOP_DETECTED', undefined, { via: req.viaNodes, at: deps.selfId });
+    outcome = { kind: 'error', error };
+  } else {
+    try {
+      const id = parseIdentifier(req.identifier, 'text');
+      outcome = await deps.resolvePeer({ id, authoritative: req.authoritative, via: req.viaNodes });
+    } catch (e) {
+      outcome = { kind: 'error', error: isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL') };
+    }
+  }
+  return outcomeToWire(outcome, req.requestId, deps.selfId);
+}
+
+/** Answers arrive in completion order, each tagged with its request_id; the stream ends after the last one. */
+function serveStream(deps: ResolutionServiceDeps, call: ServerDuplexStream<ResolveRequest__Output, ResolveResponse>) {
+  let open = 0;
+  let ended = false;
+  const finish = () => {
+    if (ended && open === 0) call.end();
+  };
+  call.on('data', (req: ResolveRequest__Output) => {
+    open++;
+    void answer(deps, req).then((res) => {
+      open--;
+      if (!call.cancelled && call.writable) call.write(res);
+      finish();
+    });
+  });
+  call.on('end', () => {
+    ended = true;
+    finish();
+  });
+  call.on('error', () => undefined);
+}
+
+export function createResolutionHandlers(deps: ResolutionServiceDeps): ResolutionHandlers {
+  return {
+    Resolve: (call, callback) => {
+      void answer(deps, call.request).then((res) => callback(null, res));
+    },
+    ResolveStream: (call) => serveStream(deps, call),
+  };
+}

@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ChangeFeed } from '../store/change-feed.ts';
+import type { Store } from '../store/store.ts';
+import { createSyncMount, nodeIdFromMetadata, startSyncSender, type SyncSender } from '../sync/index.ts';
+import { SyncClient } from '../../../proto/load.ts';
+import type { Federation } from './federation.ts';
+import type { GrpcMount } from './grpc-server.ts';
+import { channelOptions } from './peer-client.ts';
+import { peerNodeId } from './peer-identity.ts';
+import { channelCredentials } from './tls-material.ts';
+
+/**
+ * Connects the upward sync (node/src/sync, the sync helper's) to the roles: the top-level mounts
+ * the Sync service, a secondary streams its change log to its upstream.
+ */
+
+/** Top-level: Sync.Push, authenticated by the peer certificate and limited to the node's delegated prefixes. */
+export function syncMountFor(fed: Federation, store: Store, plan: ReadonlyMap<string, string>): GrpcMount | undefined {
+  const directory = fed.directory;
+  if (fed.role !== 'top-level' || directory === undefined) return undefined;
+  return createSyncMount({
+    store,
+    nodeIdOf: (call) => {
+      const claimed = nodeIdFromMetadata(call);
+      if (fed.tls === undefined) return claimed;
+      const peer = peerNodeId(call);
+      // The metadata may only repeat what the certificate says.
+      return claimed === undefined || claimed === peer ? peer : undefined;
+    },
+    allowedPrefixes: (nodeId) => {
+      if (directory.getNode(nodeId) === undefined) return undefined;
+      return [...plan.keys()].filter((p) => directory.lookup(p)?.nodeId === nodeId);
+    },
+  });
+}
+
+export interface SenderDeps {
+  readonly store: Store;
+  readonly changes: ChangeFeed;
+  readonly registry: Registry;
+  readonly upstream: string;
+  readonly logger: Logger;
+}
+
+/** Secondary: stream the change log upward (resumes from the top-level's cursor after any cut). */
+export function startSenderFor(fed: Federation, d: SenderDeps): SyncSender | undefined {
+  if (fed.role !== 'secondary') return undefined;
+  const creds = channelCredentials(fed.tls);
+  return startSyncSender({
+    store: d.store,
+    nodeId: fed.selfId,
+    connect: () => new SyncClient(d.upstream, creds, channelOptions(undefined)),
+    registry: d.registry,
+    changes: d.changes,
+    onRefused: (error) =>
+      d.logger.warn({ code: error.code, message: error.message }, 'top-level refused a synced entry'),
+  });
+}

@@ -1,0 +1,35 @@
+import { governingPrefix } from '../../authority/homed-prefixes.ts';
+import type { Outcome, Stage } from '../outcome.ts';
+
+/** The prefix directory as the stage sees it (prefix-registry's DelegationRegistry). */
+export interface Directory {
+  lookup(prefix: string): { prefix: string; nodeId: string; site: { grpcAddress: string } } | undefined;
+}
+
+/** Whether a node reports in (heartbeat fresh): federation/node-health.ts. */
+export interface NodeHealth {
+  isFresh(nodeId: string): boolean;
+}
+
+/**
+ * Top-level node: an identifier under a prefix delegated to another node is that node's to answer.
+ * While the node reports in, answer with a referral to it; when it does not (heartbeat stale), answer
+ * from the synced copy in this store, marked not authoritative (emergency takeover, 应急接管).
+ * The delegation record 0.NA/<delegated prefix> itself is the directory's own, answered here.
+ */
+export function createDelegationStage(directory: Directory, health: NodeHealth, selfId: string): Stage {
+  return {
+    name: 'delegation',
+    async run(req, next): Promise<Outcome> {
+      const gov = governingPrefix(req.id);
+      const d = directory.lookup(gov.prefix);
+      if (d === undefined || d.nodeId === selfId) return next(req);
+      if (gov.isNa && d.prefix.toLowerCase() === gov.prefixKey) return next(req);
+      if (health.isFresh(d.nodeId)) {
+        return { kind: 'referral', prefix: d.prefix, target: d.site.grpcAddress, nodeId: d.nodeId };
+      }
+      const o = await next(req);
+      return o.kind === 'found' || o.kind === 'not-found' ? { ...o, authoritative: false } : o;
+    },
+  };
+}
