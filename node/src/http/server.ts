@@ -21,6 +21,9 @@ import { registerHome } from './routes/home.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { registerProxy, sendProblem } from './routes/proxy.ts';
 import { registerTokens } from './routes/tokens.ts';
+import { registerAdminApplications } from './routes/admin-applications.ts';
+import { registerAdminIdentifiersBatch } from './routes/admin-identifiers-batch.ts';
+import { registerAdminSerials } from './routes/admin-serials.ts';
 
 export interface ServerOptions {
   /** A pino logger (main.ts passes one with an asynchronous destination); false in tests. */
@@ -99,6 +102,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerHandlesRead(app, ctx);
   registerHandlesWrite(app, ctx);
   registerTokens(app, ctx);
+  registerAdminApplications(app, ctx);
+  registerAdminIdentifiersBatch(app, ctx);
+  registerAdminSerials(app, ctx);
   registerProxy(app, ctx);
   return app;
 }

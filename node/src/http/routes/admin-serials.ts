@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { SerialAllocator } from '../../../../prefix-registry/src/index.ts';
+import { Perm } from '../../records/permissions.ts';
+import { ErrorResponse } from '../../records/schema.ts';
+import type { AppContext } from '../app-context.ts';
+import { homedPrefix, idempotencyKey, requireIdentity, requireOnPrefix } from './admin-common.ts';
+
+const Params = Type.Object({ prefix: Type.String({ maxLength: 64 }) });
+type Params = Static<typeof Params>;
+const Body = Type.Object({
+  count: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  pattern: Type.Optional(Type.String({ maxLength: 200, description: 'One {n} or {n:W} placeholder, e.g. "SN-{n:9}"' })),
+});
+type Body = Static<typeof Body>;
+
+const Range = Type.Object({
+  prefix: Type.String(),
+  pattern: Type.String(),
+  first: Type.Integer(),
+  last: Type.Integer(),
+  count: Type.Integer(),
+  replayed: Type.Boolean(),
+});
+
+/** POST /api/admin/prefixes/{prefix}/serials: reserve a range of serial numbers; replayable by Idempotency-Key. */
+export function registerAdminSerials(app: FastifyInstance, ctx: AppContext): void {
+  app.post<{ Params: Params; Body: Body }>(
+    '/api/admin/prefixes/:prefix/serials',
+    {
+      schema: {
+        summary: 'Allocate serial numbers (retry with the same Idempotency-Key returns the same range)',
+        tags: ['registry'],
+        params: Params,
+        body: Body,
+        response: { 201: Range, '4xx': ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const identity = await requireIdentity(ctx, request);
+      const prefix = homedPrefix(ctx, request.params.prefix);
+      await requireOnPrefix(ctx, identity, prefix, Perm.ADD_HANDLE);
+      const range = await new SerialAllocator(ctx.store).allocateSerials(prefix, request.body.count, {
+        idempotencyKey: idempotencyKey(request),
+        ...(request.body.pattern === undefined ? {} : { pattern: request.body.pattern }),
+      });
+      return reply.code(range.replayed ? 200 : 201).send(range);
+    },
+  );
+}

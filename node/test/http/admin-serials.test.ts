@@ -1,0 +1,90 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/store.ts';
+import { startTestNode, type TestNode } from '../helpers/test-node.ts';
+
+const PREFIX = '88.100.5';
+const PATH = `/api/admin/prefixes/${PREFIX}/serials`;
+const COMMIT_DELAY_MS = 600;
+
+/**
+ * The real store, but the reply to a committed serial idempotency entry is held back: the
+ * server has allocated and recorded the range durably when the client's timeout fires.
+ */
+function slowAfterSerialCommit(store: Store): Store {
+  return {
+    kind: store.kind,
+    get: (k) => store.get(k),
+    put: async (k, input, cond, meta) => {
+      const r = await store.put(k, input, cond, meta);
+      if (k.startsWith('0.reg/idem/serial/')) await sleep(COMMIT_DELAY_MS);
+      return r;
+    },
+    delete: (k, cond, meta) => store.delete(k, cond, meta),
+    list: (p, page) => store.list(p, page),
+    allocate: (c, n) => store.allocate(c, n),
+    changesSince: (a, l) => store.changesSince(a, l),
+    lastSeq: () => store.lastSeq(),
+    close: () => store.close(),
+  };
+}
+
+let node: TestNode;
+beforeAll(async () => {
+  node = await startTestNode([PREFIX], { wrapStore: slowAfterSerialCommit });
+});
+afterAll(() => node.close());
+
+const allocate = (body: unknown, key: string | undefined, signal?: AbortSignal) =>
+  fetch(`${node.url}${PATH}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: node.adminAuth(PREFIX),
+      ...(key === undefined ? {} : { 'idempotency-key': key }),
+    },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
+
+describe('registry admin API: serial allocation', () => {
+  it('a retry after a client timeout (server already committed) returns the same range', async () => {
+    const body = { count: 1000, pattern: 'SN-{n:9}' };
+    await expect(allocate(body, 'serials-1', AbortSignal.timeout(150))).rejects.toThrow();
+    // Let the aborted request's handler finish committing on the server.
+    await sleep(COMMIT_DELAY_MS);
+    const retry = await allocate(body, 'serials-1');
+    expect(retry.status).toBe(200);
+    const range = (await retry.json()) as Record<string, unknown>;
+    expect(range).toMatchObject({
+      prefix: PREFIX,
+      pattern: 'SN-{n:9}',
+      first: 1,
+      last: 1000,
+      count: 1000,
+      replayed: true,
+    });
+
+    // A new key gets the next range; the first was not handed out twice.
+    const next = await allocate(body, 'serials-2');
+    expect(next.status).toBe(201);
+    expect(await next.json()).toMatchObject({ first: 1001, last: 2000, replayed: false });
+  });
+
+  it('the same key with another body is a conflict; a bad pattern is refused', async () => {
+    const conflict = await allocate({ count: 5, pattern: 'SN-{n:9}' }, 'serials-2');
+    expect(conflict.status).toBe(422);
+    expect(((await conflict.json()) as { code: string }).code).toBe('IDN_ERR_IDEMPOTENCY_CONFLICT');
+    const bad = await allocate({ count: 5, pattern: 'no placeholder' }, 'serials-3');
+    expect(bad.status).toBe(400);
+  });
+
+  it('needs an admin of the prefix', async () => {
+    const res = await fetch(`${node.url}${PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 1 }),
+    });
+    expect(res.status).toBe(401);
+  });
+});
