@@ -1,3 +1,4 @@
+import { createReaderResolver } from './access/reader.ts';
 import { Authenticator } from './auth/authenticate.ts';
 import { HomedPrefixes } from './authority/homed-prefixes.ts';
 import { DEFAULT_CACHE_POLICY, type CachePolicy } from './cache/cache-policy.ts';
@@ -44,6 +45,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   if (cache) metrics.watchCache(cache);
   const labels = new PrefixLabeler([...opts.prefixes, ...(opts.metricsPrefixes ?? [])], opts.metricsPrefixLimit ?? 50);
   const readiness = new Readiness(metrics);
+  const authenticator = new Authenticator(store, opts.tokenKey);
   readiness.add({ name: 'store', check: async () => (await store.lastSeq()) >= 0 });
   return {
     store,
@@ -59,6 +61,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
       opts.cachingUpstream === undefined
         ? new HandleWriter(store, homed)
         : new CachingNodeWriter(store, homed, opts.cachingUpstream),
-    authenticator: new Authenticator(store, opts.tokenKey),
+    authenticator,
+    readers: createReaderResolver(authenticator),
   };
 }

@@ -1,13 +1,15 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ANONYMOUS } from '../../access/reader.ts';
 import { Type, type Static } from 'typebox';
 import { IdnError } from '../../errors/idn-error.ts';
 import { parseIdentifier } from '../../identifier/index.ts';
 import { ErrorResponse, RecordResponse } from '../../records/schema.ts';
-import type { StoredRecord } from '../../records/types.ts';
+import type { AccessTier, StoredRecord } from '../../records/types.ts';
+import type { Outcome } from '../../resolve/outcome.ts';
 import type { AppContext } from '../app-context.ts';
 import { sendError } from '../errors.ts';
 import { rawPathTail } from '../raw-identifier.ts';
-import { etagOf, readerTier, selectValues } from '../render/record-json.ts';
+import { etagOf, selectValues, type ValueFilter } from '../render/record-json.ts';
 
 export const API_PREFIX = '/api/handles/';
 
@@ -26,26 +28,43 @@ function maxAge(values: readonly { ttl: number }[]): number {
   return m;
 }
 
-function sendRecord(
-  reply: FastifyReply,
-  record: StoredRecord,
-  q: ReadQuery,
-  authorization: string | undefined,
-  ctx: AppContext,
-) {
-  return async (ifNoneMatch: string | undefined): Promise<FastifyReply> => {
-    const identity = await ctx.authenticator.authenticate(authorization);
-    const tier = readerTier(record, identity, q.publicOnly === true);
-    const values = selectValues(record, tier, { indexes: q.index ?? [], types: q.type ?? [] });
-    const etag = etagOf(record, tier);
-    reply.header('etag', etag);
-    reply.header('cache-control', tier === 'public' ? `public, max-age=${maxAge(values)}` : 'private, no-store');
-    if (ifNoneMatch === etag) return reply.code(304).send();
-    const filtered = (q.index?.length ?? 0) + (q.type?.length ?? 0) > 0;
-    const responseCode = values.length === 0 && filtered ? 200 : 1;
-    const body = JSON.stringify({ responseCode, handle: record.handle, values });
-    return reply.type('application/json; charset=utf-8').send(body);
+/** A response ready to write: built once per (answer, tier) and kept with a cached answer. */
+interface RenderedRecord {
+  readonly body: string;
+  readonly etag: string;
+  readonly cacheControl: string;
+}
+
+function render(record: StoredRecord, tier: AccessTier, filter: ValueFilter): RenderedRecord {
+  const values = selectValues(record, tier, filter);
+  const filtered = filter.indexes.length + filter.types.length > 0;
+  const responseCode = values.length === 0 && filtered ? 200 : 1;
+  return {
+    body: JSON.stringify({ responseCode, handle: record.handle, values }),
+    etag: etagOf(record, tier),
+    cacheControl: tier === 'public' ? `public, max-age=${maxAge(values)}` : 'private, no-store',
   };
+}
+
+const NO_FILTER: ValueFilter = { indexes: [], types: [] };
+
+async function sendRecord(
+  request: FastifyRequest<{ Querystring: ReadQuery }>,
+  reply: FastifyReply,
+  found: Outcome & { kind: 'found' },
+  ctx: AppContext,
+): Promise<FastifyReply> {
+  const q = request.query;
+  const auth = request.headers.authorization;
+  const reader = auth === undefined ? ANONYMOUS : await ctx.readers.readerFor(auth, found.record, q.publicOnly === true);
+  const filter = q.index || q.type ? { indexes: q.index ?? [], types: q.type ?? [] } : NO_FILTER;
+  const r =
+    filter === NO_FILTER
+      ? found.memo.get(`json:${reader.tier}`, () => render(found.record, reader.tier, NO_FILTER))
+      : render(found.record, reader.tier, filter);
+  reply.header('etag', r.etag).header('cache-control', r.cacheControl);
+  if (request.headers['if-none-match'] === r.etag) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(r.body);
 }
 
 export function registerHandlesRead(app: FastifyInstance, ctx: AppContext): void {
@@ -68,13 +87,7 @@ export function registerHandlesRead(app: FastifyInstance, ctx: AppContext): void
           reply.header('x-idnode-source', outcome.source);
           // An emergency-takeover answer (a synced copy on the top-level node) is not authoritative: say so.
           reply.header('x-idnode-authoritative', outcome.authoritative === false ? 'false' : 'true');
-          return sendRecord(
-            reply,
-            outcome.record,
-            request.query,
-            request.headers.authorization,
-            ctx,
-          )(request.headers['if-none-match']);
+          return sendRecord(request, reply, outcome, ctx);
         case 'not-found':
           return sendError(reply, new IdnError(outcome.gone ? 'IDN_ERR_GONE' : 'IDN_ERR_NOT_FOUND'), id.handle);
         case 'referral':
