@@ -1,3 +1,4 @@
+import type { ReaderResolver } from '../access/reader.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
 import type { Next } from '../resolve/outcome.ts';
@@ -13,6 +14,8 @@ export interface AppContext {
   readonly resolve: Next;
   readonly writer: HandleWriter;
   readonly authenticator: Authenticator;
+  /** Which tier a reader gets (anonymous, admin, passport credential). */
+  readonly readers: ReaderResolver;
   readonly store: Store;
   readonly homed: HomedPrefixes;
   readonly tokenKey: Buffer;

@@ -106,5 +106,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerAdminIdentifiersBatch(app, ctx);
   registerAdminSerials(app, ctx);
   registerProxy(app, ctx);
+  // Unknown API paths answer as an API (JSON), not as a QR scan of an identifier named "api/...".
+  app.all('/api/*', { schema: { hide: true } }, (_request, reply) =>
+    sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND')),
+  );
   return app;
 }

@@ -1,15 +1,6 @@
-import type { Identity } from '../../auth/identity.ts';
-import { hasPermissions } from '../../auth/authorise.ts';
 import { visibleValues } from '../../records/access.ts';
-import { Perm } from '../../records/permissions.ts';
 import type { AccessTier, HandleValue, StoredRecord } from '../../records/types.ts';
 import { redactSecrets } from '../../write/secrets.ts';
-
-/** Which tier a reader of this record gets: admins with READ_VALUE see everything. */
-export function readerTier(record: StoredRecord, identity: Identity | undefined, publicOnly: boolean): AccessTier {
-  if (publicOnly || identity === undefined) return 'public';
-  return hasPermissions(identity, record.values, Perm.READ_VALUE) ? 'authority' : 'public';
-}
 
 export interface ValueFilter {
   readonly indexes: readonly number[];

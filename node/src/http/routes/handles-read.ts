@@ -56,7 +56,8 @@ async function sendRecord(
 ): Promise<FastifyReply> {
   const q = request.query;
   const auth = request.headers.authorization;
-  const reader = auth === undefined ? ANONYMOUS : await ctx.readers.readerFor(auth, found.record, q.publicOnly === true);
+  const reader =
+    auth === undefined ? ANONYMOUS : await ctx.readers.readerFor(auth, found.record, q.publicOnly === true);
   const filter = q.index || q.type ? { indexes: q.index ?? [], types: q.type ?? [] } : NO_FILTER;
   const r =
     filter === NO_FILTER
