@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BASELINE, scenarioByName, type Scenario, type ScenarioContext } from '../scenarios/registry.ts';
+import {
+  ADMISSION_CACHE_MB,
+  BASELINE,
+  scenarioByName,
+  type Scenario,
+  type ScenarioContext,
+  type Target,
+} from '../scenarios/registry.ts';
 import { runClosedLoop } from './closed-loop.ts';
 import { kneeResult, searchKnee } from './knee.ts';
 import { machineInfo } from './machine.ts';
@@ -10,7 +17,8 @@ import { runOpenLoop } from './open-loop.ts';
 import { freePort, makeTempDir, removeDir, ROOT, spawnServer, type ServerProcess } from './processes.ts';
 import { renderMarkdown } from './report-markdown.ts';
 import { roundSummaries, summarise, type BenchReport, type Pair, type ScenarioResult } from './results.ts';
-import { seedStore } from './seed-store.ts';
+import { startRedisServer, type RedisProcess } from './redis-server.ts';
+import { seedRedis, seedStore } from './seed-store.ts';
 import { median, round, safeRatio } from './stats.ts';
 
 export interface BenchOptions {
@@ -33,8 +41,8 @@ export interface BenchOptions {
 }
 
 interface Targets {
-  readonly bare: ServerProcess;
-  readonly node: ServerProcess;
+  readonly servers: ReadonlyMap<Target, ServerProcess>;
+  readonly redis: RedisProcess | undefined;
   readonly ctx: ScenarioContext;
 }
 
@@ -43,7 +51,25 @@ const PREFIX = '88.100.5';
 const basicAuth = (secret: string): string =>
   `Basic ${Buffer.from(`300%3A${PREFIX}/ADMIN:${secret}`).toString('base64')}`;
 
-async function startNode(dataDir: string, secret: string): Promise<ServerProcess> {
+type NodeTarget = Exclude<Target, 'bare'>;
+
+/** What each node target adds to the default environment (see Target in the registry). */
+function targetEnv(target: NodeTarget, redisUrl: string | undefined): Record<string, string> {
+  switch (target) {
+    case 'node':
+      return {};
+    case 'node-nocache':
+      return { IDNODE_CACHE: 'off' };
+    case 'node-redis':
+      return { IDNODE_CACHE: 'off', IDNODE_REDIS_URL: redisUrl ?? '' };
+    case 'node-lru':
+      return { IDNODE_CACHE_POLICY: 'lru', IDNODE_CACHE_MAX_MB: String(ADMISSION_CACHE_MB) };
+    case 'node-tinylfu':
+      return { IDNODE_CACHE_POLICY: 'tinylfu', IDNODE_CACHE_MAX_MB: String(ADMISSION_CACHE_MB) };
+  }
+}
+
+async function startNode(dataDir: string, secret: string, extra: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const env = {
     IDNODE_DATA_DIR: dataDir,
@@ -52,6 +78,7 @@ async function startNode(dataDir: string, secret: string): Promise<ServerProcess
     IDNODE_ADMIN_SECRET: secret,
     IDNODE_LOG_LEVEL: 'warn',
     IDNODE_PREFIXES: PREFIX,
+    ...extra,
   };
   return spawnServer({ name: 'node', script: join(ROOT, 'node', 'src', 'main.ts'), port, env, readyPath: '/livez' });
 }
@@ -62,27 +89,75 @@ async function startBare(): Promise<ServerProcess> {
   return spawnServer({ name: 'bare', script, port, env: { BARE_PORT: String(port) }, readyPath: '/livez' });
 }
 
-/** Seeds the store before the node opens it, then starts both servers (each its own process). */
-async function startTargets(o: BenchOptions, dataDir: string): Promise<Targets> {
-  const secret = randomBytes(18).toString('base64url');
-  const t = performance.now();
-  await seedStore(dataDir, o.keyCount);
-  o.log(`seeded ${o.keyCount} identifiers in ${Math.round(performance.now() - t)} ms`);
-  const bare = await startBare();
-  try {
-    const node = await startNode(dataDir, secret);
-    return { bare, node, ctx: { keyCount: o.keyCount, seed: o.seed, adminAuth: basicAuth(secret) } };
-  } catch (e) {
-    await bare.stop();
-    throw e;
-  }
+async function stopTargets(t: { servers: Map<Target, ServerProcess>; redis: RedisProcess | undefined }): Promise<void> {
+  for (const server of t.servers.values()) await server.stop();
+  await t.redis?.stop();
 }
 
-const urlOf = (t: Targets, s: Scenario): string => (s.target === 'bare' ? t.bare.url : t.node.url);
+/**
+ * Seeds the stores before any node opens them, then starts the servers the wanted scenarios
+ * need (each its own process). LMDB nodes other than `node` get a copy of the seeded store.
+ */
+async function startTargets(o: BenchOptions, dataDir: string, wanted: readonly Scenario[]): Promise<Targets> {
+  const secret = randomBytes(18).toString('base64url');
+  const needed = new Set<Target>(['bare', ...wanted.map((s) => s.target)]);
+  const nodeTargets = [...needed].filter((x): x is NodeTarget => x !== 'bare');
+  const t = performance.now();
+  await seedStore(dataDir, o.keyCount);
+  o.log(`seeded ${o.keyCount} identifiers into LMDB in ${Math.round(performance.now() - t)} ms`);
+  const started = { servers: new Map<Target, ServerProcess>(), redis: undefined as RedisProcess | undefined };
+  try {
+    if (needed.has('node-redis')) {
+      const redisDir = join(dataDir, 'redis');
+      await mkdir(redisDir);
+      started.redis = await startRedisServer(redisDir, await freePort());
+      const r = performance.now();
+      await seedRedis(started.redis.url, o.keyCount);
+      o.log(`seeded ${o.keyCount} identifiers into redis-server in ${Math.round(performance.now() - r)} ms`);
+    }
+    started.servers.set('bare', await startBare());
+    for (const target of nodeTargets) {
+      const dir = target === 'node' ? dataDir : join(dataDir, target);
+      if (target !== 'node' && target !== 'node-redis')
+        await cp(join(dataDir, 'lmdb'), join(dir, 'lmdb'), { recursive: true });
+      else if (target === 'node-redis') await mkdir(dir);
+      started.servers.set(target, await startNode(dir, secret, targetEnv(target, started.redis?.url)));
+    }
+  } catch (e) {
+    await stopTargets(started);
+    throw e;
+  }
+  return { ...started, ctx: { keyCount: o.keyCount, seed: o.seed, adminAuth: basicAuth(secret) } };
+}
 
-function closedRun(t: Targets, o: BenchOptions, s: Scenario, durationS = o.durationS): Promise<Measurement> {
+function urlOf(t: Targets, s: Scenario): string {
+  const server = t.servers.get(s.target);
+  if (!server) throw new Error(`${s.name}: target ${s.target} was not started`);
+  return server.url;
+}
+
+/** Cache lookups so far (idnode_cache_lookups_total by result); undefined without a cache. */
+async function cacheLookups(url: string): Promise<{ hit: number; miss: number; stale: number } | undefined> {
+  const text = await (await fetch(url + '/metrics')).text();
+  const read = (result: string): number | undefined => {
+    const m = new RegExp(`^idnode_cache_lookups_total\\{result="${result}"\\} ([0-9.e+]+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
+  const [hit, miss, stale] = [read('hit'), read('miss'), read('stale')];
+  if (hit === undefined || miss === undefined) return undefined;
+  return { hit, miss, stale: stale ?? 0 };
+}
+
+async function closedRun(t: Targets, o: BenchOptions, s: Scenario, durationS = o.durationS): Promise<Measurement> {
   const next = s.requests(t.ctx);
-  return runClosedLoop({ url: urlOf(t, s), connections: o.connections, durationS, next, expectStatus: s.expectStatus });
+  const url = urlOf(t, s);
+  const before = s.target === 'bare' ? undefined : await cacheLookups(url);
+  const m = await runClosedLoop({ url, connections: o.connections, durationS, next, expectStatus: s.expectStatus });
+  const after = before === undefined ? undefined : await cacheLookups(url);
+  if (before === undefined || after === undefined) return m;
+  const hits = after.hit - before.hit;
+  const lookups = hits + after.miss - before.miss + after.stale - before.stale;
+  return lookups > 0 ? { ...m, cacheHitRate: hits / lookups } : m;
 }
 
 function openRun(t: Targets, o: BenchOptions, s: Scenario, rps: number, durationS: number): Promise<Measurement> {
@@ -112,6 +187,7 @@ async function runPairs(o: BenchOptions, s: Scenario, run: (s: Scenario) => Prom
 
 function pairedResult(s: Scenario, pairs: readonly Pair[]): ScenarioResult {
   const rounds = roundSummaries(pairs);
+  const hitRates = pairs.flatMap((p) => (p.scenario.cacheHitRate === undefined ? [] : [p.scenario.cacheHitRate]));
   return {
     name: s.name,
     kind: s.kind,
@@ -119,6 +195,7 @@ function pairedResult(s: Scenario, pairs: readonly Pair[]): ScenarioResult {
     description: s.description,
     ...summarise(pairs.map((p) => p.scenario)),
     ratio_to_baseline: round(median(rounds.map((r) => r.ratio))),
+    ...(hitRates.length > 0 ? { cache_hit_rate: round(median(hitRates)) } : {}),
     rounds,
   };
 }
@@ -197,8 +274,8 @@ async function warmUp(t: Targets, o: BenchOptions, scenarios: readonly Scenario[
   if (firstNode) await closedRun(t, o, firstNode, o.warmupS);
 }
 
-async function runAll(t: Targets, o: BenchOptions): Promise<ScenarioResult[]> {
-  const wanted = o.scenarios.map(scenarioByName);
+async function runAll(t: Targets, o: BenchOptions, wanted: readonly Scenario[]): Promise<ScenarioResult[]> {
+  for (const s of wanted) await s.verify?.(urlOf(t, s), t.ctx);
   await warmUp(t, o, wanted);
   const done = new Map<string, ScenarioResult>();
   const baselineRuns: Measurement[] = [];
@@ -224,14 +301,14 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const machine = machineInfo();
   const startedAt = new Date().toISOString();
   const dataDir = await makeTempDir();
+  const wanted = o.scenarios.map(scenarioByName);
   let targets: Targets | undefined;
   let scenarios: ScenarioResult[];
   try {
-    targets = await startTargets(o, dataDir);
-    scenarios = await runAll(targets, o);
+    targets = await startTargets(o, dataDir, wanted);
+    scenarios = await runAll(targets, o, wanted);
   } finally {
-    await targets?.node.stop();
-    await targets?.bare.stop();
+    if (targets) await stopTargets({ servers: new Map(targets.servers), redis: targets.redis });
     await removeDir(dataDir);
   }
   const settings = {

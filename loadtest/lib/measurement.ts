@@ -11,6 +11,8 @@ export interface Measurement extends Percentiles {
   /** Open loop only: the rate asked for, and how late the generator itself sent (its own noise). */
   readonly offeredRps?: number;
   readonly sendLagP99Ms?: number;
+  /** Node targets with a cache: hits / lookups during this run, from idnode_cache_lookups_total. */
+  readonly cacheHitRate?: number;
 }
 
 /** One HTTP request a scenario wants sent next. */

@@ -37,6 +37,8 @@ export interface ScenarioResult extends Percentiles {
   readonly ratio_to_baseline: number;
   readonly rounds: readonly RoundSummary[];
   readonly offered_rps?: number;
+  /** Median over rounds of the node's cache hit rate (idnode_cache_lookups_total); absent without a cache. */
+  readonly cache_hit_rate?: number;
   readonly p99_ratio_to_baseline?: number;
   readonly send_lag_p99_ms?: number;
   readonly knee_target_p99_ms?: number;

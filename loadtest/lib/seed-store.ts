@@ -3,6 +3,8 @@ import { parseIdentifier } from '../../node/src/identifier/index.ts';
 import { formatPermissions, PERM_IDENTIFIER_OWNER } from '../../node/src/records/permissions.ts';
 import type { HandleValue } from '../../node/src/records/types.ts';
 import { openLmdbStore } from '../../node/src/store/lmdb-store.ts';
+import { openRedisStore } from '../../node/src/store/redis-store.ts';
+import type { Store } from '../../node/src/store/store.ts';
 
 /**
  * Registers the benchmark identifiers by writing the node's LMDB store directly, before the node
@@ -40,13 +42,22 @@ function recordValues(i: number, now: string): HandleValue[] {
 
 /** Writes `count` records into `<dataDir>/lmdb`, the path node/src/main.ts opens. */
 export async function seedStore(dataDir: string, count: number): Promise<void> {
-  const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
+  await seed(await openLmdbStore({ path: join(dataDir, 'lmdb') }), count);
+}
+
+/** The same records into a Redis store (namespace "idn", the node's default). */
+export async function seedRedis(url: string, count: number): Promise<void> {
+  await seed(await openRedisStore({ url, keyPrefix: 'idn', commandTimeoutMs: 10_000 }), count);
+}
+
+async function seed(store: Store, count: number): Promise<void> {
   const now = new Date().toISOString();
   const meta = { actor: 'loadtest', reason: 'benchmark seed' };
   try {
     for (let start = 0; start < count; start += BATCH) {
       const writes: Promise<unknown>[] = [];
-      // Concurrent puts are batched by lmdb-js into one transaction (one fsync) per event turn.
+      // Concurrent puts: lmdb-js batches them into one transaction (one fsync) per event turn;
+      // ioredis pipelines them on its one connection.
       for (let i = start; i < Math.min(count, start + BATCH); i++) {
         const id = parseIdentifier(benchHandle(i), 'text');
         writes.push(

@@ -26,16 +26,32 @@ export type ScenarioKind =
   /** Offered rate stepped up until p99 exceeds the target: the overload knee. */
   | 'knee';
 
+/**
+ * Which server a scenario runs against (bench-run.ts starts only the ones a run needs):
+ * - `bare`: the baseline fastify route;
+ * - `node`: the node as configured by default (LMDB, resolution cache on, TinyLFU);
+ * - `node-nocache`: LMDB, IDNODE_CACHE=off (every request reaches the store);
+ * - `node-redis`: a redis-server started by the harness, IDNODE_CACHE=off;
+ * - `node-lru` / `node-tinylfu`: LMDB, IDNODE_CACHE_POLICY=lru / tinylfu, the same small
+ *   IDNODE_CACHE_MAX_MB (ADMISSION_CACHE_MB) so that admission decides what stays.
+ */
+export type Target = 'bare' | 'node' | 'node-nocache' | 'node-redis' | 'node-lru' | 'node-tinylfu';
+
+/** Cache size of the admission comparison: ~1 % of 100,000 registered records (~1.6 kB each). */
+export const ADMISSION_CACHE_MB = 2;
+
 export interface Scenario {
   readonly name: string;
   readonly description: string;
   readonly kind: ScenarioKind;
-  readonly target: 'bare' | 'node';
+  readonly target: Target;
   readonly expectStatus: readonly number[];
   /** A fresh request sequence (seeded: every run of a scenario sends the same sequence). */
   readonly requests: (ctx: ScenarioContext) => NextRequest;
   /** open-loop/knee: the closed-loop scenario whose measured throughput sets the offered rate. */
   readonly rateFrom?: string;
+  /** Checked once before the scenario runs (e.g. that answers really come from the cache); throws if not. */
+  readonly verify?: (url: string, ctx: ScenarioContext) => Promise<void>;
 }
 
 const API = '/api/handles/';
@@ -77,6 +93,45 @@ function mixed(ctx: ScenarioContext): NextRequest {
 /** The same identifier over and over: what an in-process cache serves. */
 const oneKey = (): NextRequest => () => get(API + benchHandle(0));
 
+function uniform(ctx: ScenarioContext): NextRequest {
+  const key = uniformKeys(ctx);
+  return () => get(API + key());
+}
+
+/** The repeated identifier is answered from the cache (header x-idnode-source: cache). */
+async function answeredFromCache(url: string): Promise<void> {
+  let source: string | null = null;
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(url + API + benchHandle(0));
+    await res.arrayBuffer();
+    source = res.headers.get('x-idnode-source');
+  }
+  if (source !== 'cache') throw new Error(`resolve-cache-hit: the node answered from "${source}", not the cache`);
+}
+
+/**
+ * The admission trace: half Zipf(s=1) over the registered identifiers, half a scan that walks
+ * them in another seeded order (each scanned identifier once: one-off QR scans). The position is
+ * kept across runs of the scenario, so one-offs stay one-offs from round to round; each scenario
+ * has its own trace, so the LRU and TinyLFU nodes replay the same sequence from its start.
+ */
+function zipfWithScan(): (ctx: ScenarioContext) => NextRequest {
+  let state: { hot: () => string; random: () => number; scan: Uint32Array; next: number } | undefined;
+  return (ctx) => {
+    state ??= {
+      hot: zipfKeys(ctx),
+      random: seededRandom(ctx.seed + 6),
+      scan: seededPermutation(ctx.keyCount, ctx.seed + 7),
+      next: 0,
+    };
+    const st = state;
+    return () => {
+      if (st.random() < 0.5) return get(API + st.hot());
+      return get(API + benchHandle(st.scan[st.next++ % st.scan.length]!));
+    };
+  };
+}
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: BASELINE,
@@ -88,19 +143,21 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'resolve-store-hit',
-    description: 'GET /api/handles/{id}, one identifier repeated, served from LMDB',
+    description: 'GET /api/handles/{id}, one identifier repeated, served from LMDB (IDNODE_CACHE=off)',
     kind: 'closed',
-    target: 'node',
+    target: 'node-nocache',
     expectStatus: [200],
     requests: oneKey,
   },
   {
     name: 'resolve-cache-hit',
-    description: 'GET /api/handles/{id}, one identifier repeated (measures the LMDB path until the cache stage lands)',
+    description:
+      'GET /api/handles/{id}, one identifier repeated, served from the in-process cache (x-idnode-source: cache)',
     kind: 'closed',
     target: 'node',
     expectStatus: [200],
     requests: oneKey,
+    verify: answeredFromCache,
   },
   {
     name: 'resolve-zipf-hot',
@@ -123,6 +180,39 @@ export const SCENARIOS: readonly Scenario[] = [
       const key = uniformKeys(ctx);
       return () => get(API + key());
     },
+  },
+  {
+    name: 'resolve-cold-lmdb',
+    description: 'GET /api/handles/{id}, uniform keys, IDNODE_CACHE=off: every request reaches LMDB',
+    kind: 'closed',
+    target: 'node-nocache',
+    expectStatus: [200],
+    requests: uniform,
+  },
+  {
+    name: 'resolve-cold-redis',
+    description:
+      'GET /api/handles/{id}, uniform keys, IDNODE_CACHE=off, Redis store (redis-server started by the harness)',
+    kind: 'closed',
+    target: 'node-redis',
+    expectStatus: [200],
+    requests: uniform,
+  },
+  {
+    name: 'admission-lru',
+    description: `Zipf + 50 % one-off scan, IDNODE_CACHE_POLICY=lru, IDNODE_CACHE_MAX_MB=${ADMISSION_CACHE_MB}`,
+    kind: 'closed',
+    target: 'node-lru',
+    expectStatus: [200],
+    requests: zipfWithScan(),
+  },
+  {
+    name: 'admission-tinylfu',
+    description: `Zipf + 50 % one-off scan, IDNODE_CACHE_POLICY=tinylfu, IDNODE_CACHE_MAX_MB=${ADMISSION_CACHE_MB}`,
+    kind: 'closed',
+    target: 'node-tinylfu',
+    expectStatus: [200],
+    requests: zipfWithScan(),
   },
   {
     name: 'resolve-not-found',
@@ -180,12 +270,17 @@ export const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-/** The standard set (`npm run bench`); resolve-store-hit is left out as resolve-cache-hit runs the same workload. */
+/** The standard set (`npm run bench`). */
 export const STANDARD_SET: readonly string[] = [
   BASELINE,
   'resolve-cache-hit',
+  'resolve-store-hit',
   'resolve-zipf-hot',
   'resolve-cold-uniform',
+  'resolve-cold-lmdb',
+  'resolve-cold-redis',
+  'admission-lru',
+  'admission-tinylfu',
   'resolve-not-found',
   'qr-redirect',
   'mixed-read-write',
