@@ -76,20 +76,37 @@ async function round(client: PeerClient): Promise<{ rps: number; found: number }
   return { rps: PER_ROUND / ((performance.now() - start) / 1000), found };
 }
 
+async function clientBase() {
+  const tls = await loadTlsMaterial({
+    dir: join(dir, 'certs', 'cache'),
+    cert: join(dir, 'certs', 'cache', 'node.crt'),
+    key: join(dir, 'certs', 'cache', 'node.key'),
+    ca: join(dir, 'certs', 'cache', 'ca.crt'),
+  });
+  return {
+    address: `127.0.0.1:${top.grpcPort}`,
+    credentials: channelCredentials(tls),
+    selfId: 'cache',
+    timeoutMs: 10_000,
+  };
+}
+
 describe('upstream miss throughput', () => {
+  it('coalesces identical in-flight misses (auth=true too) into one request on the stream', async () => {
+    const client = new PeerClient(await clientBase());
+    for (const authoritative of [false, true]) {
+      const before = client.stats.streamRequests;
+      const id = parseIdentifier(`88/T-${authoritative ? 1 : 2}`, 'text');
+      const outcomes = await Promise.all(Array.from({ length: 50 }, () => client.resolve({ id, authoritative })));
+      expect(outcomes.every((o) => o.kind === 'found')).toBe(true);
+      expect(client.stats.streamRequests - before).toBe(1);
+    }
+    expect(client.stats.coalesced).toBe(98);
+    client.close();
+  });
+
   it('stream vs unary (figures printed)', async () => {
-    const tls = await loadTlsMaterial({
-      dir: join(dir, 'certs', 'cache'),
-      cert: join(dir, 'certs', 'cache', 'node.crt'),
-      key: join(dir, 'certs', 'cache', 'node.key'),
-      ca: join(dir, 'certs', 'cache', 'ca.crt'),
-    });
-    const base = {
-      address: `127.0.0.1:${top.grpcPort}`,
-      credentials: channelCredentials(tls),
-      selfId: 'cache',
-      timeoutMs: 10_000,
-    };
+    const base = await clientBase();
     const clients = {
       stream: new PeerClient({ ...base, transport: 'stream' }),
       unary: new PeerClient({ ...base, transport: 'unary' }),
