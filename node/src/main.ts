@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     ...(fed.role === 'caching' && config.federation.upstream ? { cachingUpstream: config.federation.upstream } : {}),
   });
   await opened.attach(ctx.changes, ctx.cache);
-  const app = await buildServer(ctx, { logger });
+  const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: config.accessLogSample };
+  const app = await buildServer(ctx, { logger, accessLog });
   const address = await app.listen({ port: config.httpPort, host: config.host });
   const syncMount = syncMountFor(fed, ctx.store, config.federation.delegations);
   const grpcPort = await fed.start(

@@ -26,6 +26,7 @@ const RawConfig = Type.Object({
   IDNODE_ADMIN_SECRET: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
   IDNODE_TOKEN_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43,}={0,2}$' })),
   IDNODE_DRAIN_DELAY_MS: Type.String({ pattern: '^[0-9]{1,6}$' }),
+  IDNODE_ACCESS_LOG_SAMPLE: Type.String({ pattern: '^(0(\\.[0-9]{1,6})?|1(\\.0+)?)$' }),
   IDNODE_CACHE: Type.Union([Type.Literal('on'), Type.Literal('off')]),
   IDNODE_CACHE_POLICY: Type.Union([Type.Literal('tinylfu'), Type.Literal('lru')]),
   IDNODE_CACHE_MAX_ENTRIES: Type.String({ pattern: '^[1-9][0-9]{0,8}$' }),
@@ -66,6 +67,8 @@ export interface NodeConfig {
   readonly cache: CachePolicy;
   /** How long the node reports not-ready before it stops taking requests on shutdown. */
   readonly drainDelayMs: number;
+  /** Share of successful requests written to the access log; errors are always written. */
+  readonly accessLogSample: number;
   readonly federation: FederationConfig;
 }
 
@@ -111,6 +114,7 @@ const DEFAULTS = {
   IDNODE_HEARTBEAT_S: '5',
   IDNODE_UPSTREAM_TIMEOUT_MS: '2000',
   IDNODE_DRAIN_DELAY_MS: '1000',
+  IDNODE_ACCESS_LOG_SAMPLE: '0.01',
   IDNODE_CACHE: 'on',
   IDNODE_CACHE_POLICY: DEFAULT_CACHE_POLICY.admission,
   IDNODE_CACHE_MAX_ENTRIES: String(DEFAULT_CACHE_POLICY.maxEntries),
@@ -215,6 +219,7 @@ export function loadConfig(
     logLevel: v.IDNODE_LOG_LEVEL,
     cache: cachePolicy(v),
     drainDelayMs: Number(v.IDNODE_DRAIN_DELAY_MS),
+    accessLogSample: Number(v.IDNODE_ACCESS_LOG_SAMPLE),
   };
 }
 

@@ -12,7 +12,19 @@ export function errorBody(e: IdnError, handle?: string): Record<string, unknown>
   return body;
 }
 
+const ANSWERED_WITH = Symbol('idnode.error');
+
+/** Remembers which coded error a reply carries, for the access log (Handle code and IDN_ERR code). */
+export function markError(reply: FastifyReply, e: IdnError): void {
+  (reply as unknown as Record<symbol, IdnError>)[ANSWERED_WITH] = e;
+}
+
+export function errorOf(reply: FastifyReply): IdnError | undefined {
+  return (reply as unknown as Record<symbol, IdnError | undefined>)[ANSWERED_WITH];
+}
+
 export function sendError(reply: FastifyReply, e: IdnError, handle?: string): FastifyReply {
+  markError(reply, e);
   if (e.code === 'IDN_ERR_AUTH_REQUIRED' || e.code === 'IDN_ERR_AUTH_FAILED') {
     reply.header('www-authenticate', 'Basic realm="idnode", charset="UTF-8"');
   }

@@ -10,6 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
+import { registerAccessLog, type AccessLogOptions } from './access-log.ts';
 import type { AppContext } from './app-context.ts';
 import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
 import { rawPathTail } from './raw-identifier.ts';
@@ -26,6 +27,8 @@ import { registerAdminIdentifiersBatch } from './routes/admin-identifiers-batch.
 import { registerAdminSerials } from './routes/admin-serials.ts';
 
 export interface ServerOptions {
+  /** Access log and HTTP request counters; off when absent (tests). */
+  readonly accessLog?: AccessLogOptions;
   /** A pino logger (main.ts passes one with an asynchronous destination); false in tests. */
   readonly logger: FastifyServerOptions['loggerInstance'] | false;
 }
@@ -80,6 +83,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   app.server.headersTimeout = LIMITS.headersTimeout;
   // Bodies are JSON only: fastify's built-in text/plain parser would turn a wrong type into a schema error, not a 415.
   app.removeContentTypeParser('text/plain');
+  registerAccessLog(app, ctx.metrics, opts.accessLog ?? { logger: undefined, sampleRate: 0 });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_request, reply) => sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND')));
   await app.register(swagger, {

@@ -40,9 +40,18 @@ function putRequest(body: RecordBody, q: PutQuery, now: string): WriteRequest {
   const picked = values.filter((v) => wanted.has(v.index));
   const missing = q.index.filter((i) => !values.some((v) => v.index === i));
   if (missing.length > 0) {
-    throw new IdnError('IDN_ERR_INVALID_RECORD', `The body has no value at index ${missing.join(', ')} named in ?index=.`);
+    throw new IdnError(
+      'IDN_ERR_INVALID_RECORD',
+      `The body has no value at index ${missing.join(', ')} named in ?index=.`,
+    );
   }
   return { op: 'upsert-indexes', values: picked };
+}
+
+/** Bounded metric label for a write: create, update or delete. */
+function opLabel(req: WriteRequest, result: WriteResult | undefined): 'create' | 'update' | 'delete' {
+  if (req.op === 'delete') return 'delete';
+  return result?.created === true ? 'create' : 'update';
 }
 
 async function runWrite(
@@ -53,19 +62,25 @@ async function runWrite(
 ): Promise<FastifyReply> {
   const id = parseIdentifier(rawPathTail(request.url, API_PREFIX.length), 'uri');
   const ifMatch = parseIfMatch(request.headers['if-match']);
-  if (ifMatch === 'invalid') throw new IdnError('IDN_ERR_BAD_REQUEST', 'If-Match must be an ETag from a previous read, e.g. "3".');
+  if (ifMatch === 'invalid')
+    throw new IdnError('IDN_ERR_BAD_REQUEST', 'If-Match must be an ETag from a previous read, e.g. "3".');
   const identity = await ctx.authenticator.authenticate(request.headers.authorization);
   const now = new Date().toISOString();
   let result: WriteResult;
+  const req = build(id, now);
   try {
-    result = await ctx.writer.write(id, build(id, now), { identity, now, ...(ifMatch === undefined ? {} : { ifMatch }) });
+    result = await ctx.writer.write(id, req, { identity, now, ...(ifMatch === undefined ? {} : { ifMatch }) });
   } catch (e) {
+    ctx.metrics.registrations.labels(opLabel(req, undefined), 'error').inc();
     if (e instanceof IdnError) return sendError(reply, e, id.handle);
     throw e;
   }
+  ctx.metrics.registrations.labels(opLabel(req, result), 'ok').inc();
   reply.header('etag', `"${result.record.version}"`);
   if (result.created) reply.header('location', `${API_PREFIX}${encodeURI(id.handle)}`);
-  return reply.code(result.created ? 201 : 200).send({ responseCode: 1, handle: result.record.handle, version: result.record.version });
+  return reply
+    .code(result.created ? 201 : 200)
+    .send({ responseCode: 1, handle: result.record.handle, version: result.record.version });
 }
 
 export function registerHandlesWrite(app: FastifyInstance, ctx: AppContext): void {
