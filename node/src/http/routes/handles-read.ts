@@ -30,7 +30,8 @@ function maxAge(values: readonly { ttl: number }[]): number {
 
 /** A response ready to write: built once per (answer, tier) and kept with a cached answer. */
 interface RenderedRecord {
-  readonly body: string;
+  /** Encoded once: a hit writes bytes, with no JSON or UTF-8 encoding per request. */
+  readonly body: Buffer;
   readonly etag: string;
   readonly cacheControl: string;
 }
@@ -40,7 +41,7 @@ function render(record: StoredRecord, tier: AccessTier, filter: ValueFilter): Re
   const filtered = filter.indexes.length + filter.types.length > 0;
   const responseCode = values.length === 0 && filtered ? 200 : 1;
   return {
-    body: JSON.stringify({ responseCode, handle: record.handle, values }),
+    body: Buffer.from(JSON.stringify({ responseCode, handle: record.handle, values })),
     etag: etagOf(record, tier),
     cacheControl: tier === 'public' ? `public, max-age=${maxAge(values)}` : 'private, no-store',
   };
