@@ -5,6 +5,7 @@ import { Value } from 'typebox/value';
 import { parsePrefix } from '../identifier/index.ts';
 import { NA_PREFIX_KEY } from '../authority/homed-prefixes.ts';
 import { DEFAULT_CACHE_POLICY, type CachePolicy } from '../cache/cache-policy.ts';
+import { readPassportSettings, type PassportSettings } from '../passport/settings.ts';
 
 /**
  * Configuration goes raw (environment, with flags mirroring it) -> validated (schema) ->
@@ -53,6 +54,9 @@ const RawConfig = Type.Object({
   IDNODE_DELEGATIONS: Type.Optional(Type.String({ minLength: 1 })),
   IDNODE_HEARTBEAT_S: Type.String({ pattern: '^[1-9][0-9]{0,3}$' }),
   IDNODE_UPSTREAM_TIMEOUT_MS: Type.String({ pattern: '^[1-9][0-9]{0,5}$' }),
+  // --- passports (node/src/passport/settings.ts checks them further) ---
+  IDNODE_PUBLIC_URL: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  IDNODE_GS1_PREFIX: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 });
 type RawConfig = Static<typeof RawConfig>;
 
@@ -70,6 +74,8 @@ export interface NodeConfig {
   /** Share of successful requests written to the access log; errors are always written. */
   readonly accessLogSample: number;
   readonly federation: FederationConfig;
+  /** Base URL in QR codes and linkset anchors; the prefix GS1 Digital Link paths map under. */
+  readonly passport: PassportSettings;
 }
 
 /** TLS material of a node: its certificate, key and the federation CA (PEM files in IDNODE_TLS_DIR). */
@@ -220,7 +226,16 @@ export function loadConfig(
     cache: cachePolicy(v),
     drainDelayMs: Number(v.IDNODE_DRAIN_DELAY_MS),
     accessLogSample: Number(v.IDNODE_ACCESS_LOG_SAMPLE),
+    passport: passportSettings(v),
   };
+}
+
+function passportSettings(v: RawConfig): PassportSettings {
+  try {
+    return readPassportSettings(v);
+  } catch (e) {
+    throw new ConfigError([(e as Error).message]);
+  }
 }
 
 /** Standalone nodes keep the demo prefix by default; federated roles must say what they home; caching homes nothing. */

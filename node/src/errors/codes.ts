@@ -260,6 +260,37 @@ export const ERRORS = {
     message: 'The request was forwarded too often or came back to a node it already passed (referral loop).',
   },
 
+  // --- passports: typed links, negotiation, GS1 Digital Link, QR codes (node/src/passport) ---
+  IDN_ERR_INVALID_LINK: badValue(
+    'A LINK value is not valid (expects {format:"json", value:{linkType, href, title, ...}}).',
+  ),
+  IDN_ERR_UNKNOWN_LINK_TYPE: badValue(
+    'The link type is neither in the supported vocabulary (gs1:, untp:, idnode:) nor an absolute http(s) IRI.',
+  ),
+  IDN_ERR_LINK_TYPE_NOT_FOUND: {
+    rc: HandleRc.VALUES_NOT_FOUND,
+    http: 404,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'The identifier has no link of the requested link type that you may see.',
+  },
+  IDN_ERR_GS1_INVALID_GTIN: bad('The GTIN must be 8, 12, 13 or 14 digits.'),
+  IDN_ERR_GS1_CHECK_DIGIT: bad('The GTIN check digit is wrong.'),
+  IDN_ERR_GS1_INVALID_QUALIFIER: bad(
+    'A GS1 Digital Link qualifier (10 lot, 21 serial, 22 consumer product variant) is empty, too long or has a character outside the GS1 set.',
+  ),
+  IDN_ERR_GS1_UNSUPPORTED_PATH: bad(
+    'The GS1 Digital Link path is not supported: expected /01/{gtin}, optionally followed by /22/{cpv}, /10/{lot}, /21/{serial} in that order.',
+  ),
+  IDN_ERR_GS1_NOT_CONFIGURED: {
+    rc: HandleRc.SERVER_NOT_RESPONSIBLE,
+    http: 404,
+    grpc: GrpcCode.FAILED_PRECONDITION,
+    message: 'This node maps no GS1 Digital Link paths (it homes no prefix and IDNODE_GS1_PREFIX is not set).',
+  },
+  IDN_ERR_INVALID_QR_REQUEST: bad(
+    'The QR code request is not valid: format must be svg or png, size 64 to 2048 pixels.',
+  ),
+
   // --- transport and server ---
   IDN_ERR_ROUTE_NOT_FOUND: {
     rc: HandleRc.ERROR,

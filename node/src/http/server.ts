@@ -22,6 +22,9 @@ import { registerHome } from './routes/home.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { registerProxy, sendProblem } from './routes/proxy.ts';
 import { registerTokens } from './routes/tokens.ts';
+import { registerWellKnown } from './routes/well-known.ts';
+import { registerGs1DigitalLink } from './routes/gs1-digital-link.ts';
+import { registerQr } from './routes/qr.ts';
 import { registerAdminApplications } from './routes/admin-applications.ts';
 import { registerAdminIdentifiersBatch } from './routes/admin-identifiers-batch.ts';
 import { registerAdminSerials } from './routes/admin-serials.ts';
@@ -109,6 +112,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerAdminApplications(app, ctx);
   registerAdminIdentifiersBatch(app, ctx);
   registerAdminSerials(app, ctx);
+  registerWellKnown(app, ctx);
+  registerGs1DigitalLink(app, ctx);
+  registerQr(app, ctx);
   registerProxy(app, ctx);
   // Unknown API paths answer as an API (JSON), not as a QR scan of an identifier named "api/...".
   app.all('/api/*', { schema: { hide: true } }, (_request, reply) =>

@@ -1,5 +1,6 @@
 import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
+import { checkLink } from '../passport/link-value.ts';
 import { PERMISSION_STRING } from './permissions.ts';
 import type { ValueInput } from './schema.ts';
 import type { AccessTier, HandleValue, ValueData } from './types.ts';
@@ -21,7 +22,11 @@ export const RECORD_KINDS = new Set(['product', 'batch', 'model', 'enterprise', 
 
 const inRange = (i: number, [lo, hi]: readonly [number, number]): boolean => i >= lo && i <= hi;
 
-function fail(path: string, message: string, code: 'IDN_ERR_INVALID_VALUE' | 'IDN_ERR_RESERVED_INDEX' = 'IDN_ERR_INVALID_VALUE'): never {
+function fail(
+  path: string,
+  message: string,
+  code: 'IDN_ERR_INVALID_VALUE' | 'IDN_ERR_RESERVED_INDEX' = 'IDN_ERR_INVALID_VALUE',
+): never {
   throw new IdnError(code, `${path}: ${message}`, { path });
 }
 
@@ -32,12 +37,17 @@ function checkReservedIndex(path: string, index: number, type: string): void {
     fail(path, `indexes 100-199 hold HS_ADMIN values only (index ${index}, type ${type})`, 'IDN_ERR_RESERVED_INDEX');
   }
   if (inRange(index, KEY_RANGE) !== isKey) {
-    fail(path, `indexes 300-399 hold HS_SECKEY/HS_PUBKEY values only (index ${index}, type ${type})`, 'IDN_ERR_RESERVED_INDEX');
+    fail(
+      path,
+      `indexes 300-399 hold HS_SECKEY/HS_PUBKEY values only (index ${index}, type ${type})`,
+      'IDN_ERR_RESERVED_INDEX',
+    );
   }
 }
 
 function stringValue(path: string, data: ValueData): string {
-  if (data.format !== 'string' || typeof data.value !== 'string') fail(path, 'expects {format:"string", value:<string>}');
+  if (data.format !== 'string' || typeof data.value !== 'string')
+    fail(path, 'expects {format:"string", value:<string>}');
   return data.value;
 }
 
@@ -64,7 +74,8 @@ function checkAdmin(path: string, data: ValueData): void {
   } catch (e) {
     fail(`${path}.value.handle`, e instanceof Error ? e.message : 'invalid identifier');
   }
-  if (typeof v.index !== 'number' || !Number.isInteger(v.index) || v.index < 1) fail(`${path}.value.index`, 'must be a positive integer');
+  if (typeof v.index !== 'number' || !Number.isInteger(v.index) || v.index < 1)
+    fail(`${path}.value.index`, 'must be a positive integer');
   if (typeof v.permissions !== 'string' || !PERMISSION_STRING.test(v.permissions)) {
     fail(`${path}.value.permissions`, 'must be a 12-character string of 0 and 1');
   }
@@ -76,7 +87,8 @@ function checkByType(path: string, type: string, data: ValueData): void {
       return checkUrl(`${path}.data`, stringValue(`${path}.data`, data));
     case 'EMAIL': {
       const s = stringValue(`${path}.data`, data);
-      if (!/^[^@\s]+@[^@\s]+$/.test(s) || s.length > 254) fail(`${path}.data`, `"${s.slice(0, 80)}" is not an e-mail address`);
+      if (!/^[^@\s]+@[^@\s]+$/.test(s) || s.length > 254)
+        fail(`${path}.data`, `"${s.slice(0, 80)}" is not an e-mail address`);
       return;
     }
     case 'KIND': {
@@ -84,6 +96,8 @@ function checkByType(path: string, type: string, data: ValueData): void {
       if (!RECORD_KINDS.has(s)) fail(`${path}.data`, `KIND must be one of ${[...RECORD_KINDS].join(', ')}`);
       return;
     }
+    case 'LINK':
+      return checkLink(`${path}.data`, data);
     case 'HS_ADMIN':
       return checkAdmin(`${path}.data`, data);
     case 'HS_SECKEY': {
@@ -102,12 +116,37 @@ function toData(d: ValueInput['data']): ValueData {
   return typeof d === 'string' ? { format: 'string', value: d } : { format: d.format, value: d.value };
 }
 
+/** One link per record is the default: a second `default: true` would make a scan ambiguous. */
+function checkSingleDefault(values: readonly HandleValue[], pathPrefix: string): void {
+  const defaults = values.filter(
+    (v) => v.type.toUpperCase() === 'LINK' && (v.data.value as { default?: unknown }).default === true,
+  );
+  if (defaults.length > 1) {
+    const path = `${pathPrefix}[${values.indexOf(defaults[1] as HandleValue)}].data.value.default`;
+    throw new IdnError(
+      'IDN_ERR_INVALID_LINK',
+      `${path}: only one LINK value per record may be the default (indexes ${defaults.map((d) => d.index).join(', ')})`,
+      { path },
+    );
+  }
+}
+
 /** Turns request values into stored values: checked, canonical type spelling, timestamps set now. */
 export function validateValues(input: readonly ValueInput[], now: string, pathPrefix = 'values'): HandleValue[] {
+  const values = validateEach(input, now, pathPrefix);
+  checkSingleDefault(values, pathPrefix);
+  return values;
+}
+
+function validateEach(input: readonly ValueInput[], now: string, pathPrefix: string): HandleValue[] {
   const seen = new Set<number>();
   return input.map((v, i) => {
     const path = `${pathPrefix}[${i}]`;
-    if (seen.has(v.index)) throw new IdnError('IDN_ERR_DUPLICATE_INDEX', `${path}: index ${v.index} appears twice`, { path, index: v.index });
+    if (seen.has(v.index))
+      throw new IdnError('IDN_ERR_DUPLICATE_INDEX', `${path}: index ${v.index} appears twice`, {
+        path,
+        index: v.index,
+      });
     seen.add(v.index);
     const type = v.type.toUpperCase().startsWith('HS_') ? v.type.toUpperCase() : v.type;
     checkReservedIndex(path, v.index, type.toUpperCase());

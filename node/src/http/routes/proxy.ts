@@ -1,8 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdnError } from '../../errors/idn-error.ts';
-import { parseIdentifier, type ParsedIdentifier } from '../../identifier/index.ts';
+import { parseIdentifier, parsePrefix, type ParsedIdentifier } from '../../identifier/index.ts';
 import { visibleValues } from '../../records/access.ts';
-import type { HandleValue, StoredRecord } from '../../records/types.ts';
+import type { AccessTier, HandleValue, StoredRecord } from '../../records/types.ts';
+import { answerPassport, VARY } from '../../passport/respond.ts';
+import { publicBase, readPassportSettings, resolverUrl } from '../../passport/settings.ts';
+import { isLinkValue } from '../../passport/link-value.ts';
+import type { Outcome } from '../../resolve/outcome.ts';
 import type { AppContext } from '../app-context.ts';
 import { errorBody } from '../errors.ts';
 import { rawPathTail } from '../raw-identifier.ts';
@@ -10,13 +14,16 @@ import { escapeHtml, PAGE_CSP, problemPage, recordPage } from '../render/html.ts
 import { redactSecrets } from '../../write/secrets.ts';
 
 /**
- * GET /{identifier}: the URL a QR code carries. Handle proxy behaviour: 302 to the record's
- * lowest-index URL value; `?noredirect` shows the record; `?index=N` picks a value.
+ * GET /{identifier}: the URL a QR code carries.
+ * - Records with typed links (LINK values the reader may see): GS1 / UNTP resolver behaviour,
+ *   307 to the default link or the asked linkType, 300 for equally good variants, the RFC 9264
+ *   linkset for Accept: application/linkset+json or linkType=linkset (node/src/passport/respond.ts).
+ * - Records with plain URL values only: Handle proxy behaviour, 302 to the lowest-index URL value.
+ * - Both: `?noredirect` shows the record; `?index=N` picks a value.
+ * - `GET /<prefix>` (no suffix) is the prefix's own record `0.NA/<prefix>` (enterprises, parks).
  */
 
 const REDIRECT_MAX_AGE = 300;
-
-const isUrl = (v: HandleValue): boolean => v.type.toUpperCase() === 'URL' && typeof v.data.value === 'string';
 
 function wantsJson(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? '';
@@ -45,6 +52,7 @@ export function sendProblem(
 
 function titleOf(e: IdnError): string {
   if (e.code === 'IDN_ERR_NOT_FOUND') return 'Identifier not found';
+  if (e.code === 'IDN_ERR_LINK_TYPE_NOT_FOUND') return 'No such link';
   if (e.code === 'IDN_ERR_GONE') return 'Identifier withdrawn';
   return e.spec.http === 400 ? 'Not a valid identifier' : 'Cannot resolve this identifier';
 }
@@ -63,74 +71,137 @@ function hintsFor(e: IdnError, ctx: AppContext, id?: ParsedIdentifier): string[]
   return hints;
 }
 
-function answer(
+const isUrl = (v: HandleValue): boolean => v.type.toUpperCase() === 'URL' && typeof v.data.value === 'string';
+
+function badIndex(request: FastifyRequest, reply: FastifyReply, ctx: AppContext, id: ParsedIdentifier) {
+  return sendProblem(
+    request,
+    reply,
+    new IdnError('IDN_ERR_INVALID_QUERY', 'index must be a positive integer.'),
+    ctx,
+    id,
+  );
+}
+
+/** `?index=N`: that value, if the reader may see it; a URL gets Handle's 302, a LINK its 307. */
+function answerIndex(
   request: FastifyRequest,
   reply: FastifyReply,
   record: StoredRecord,
+  values: readonly HandleValue[],
   ctx: AppContext,
   id: ParsedIdentifier,
 ) {
-  const values = redactSecrets(visibleValues(record.values, 'public'));
-  const q = request.query as Record<string, string | undefined>;
-  if (q.noredirect !== undefined) return sendHtml(reply, 200, recordPage(record.handle, values));
-  let target: HandleValue | undefined;
-  if (q.index !== undefined) {
-    const n = Number(q.index);
-    if (!Number.isInteger(n) || n < 1)
-      return sendProblem(
-        request,
-        reply,
-        new IdnError('IDN_ERR_INVALID_QUERY', 'index must be a positive integer.'),
-        ctx,
-        id,
-      );
-    target = values.find((v) => v.index === n);
-    if (!target)
-      return sendProblem(
-        request,
-        reply,
-        new IdnError('IDN_ERR_NO_REDIRECT_TARGET', `${record.handle} has no public value at index ${n}.`),
-        ctx,
-        id,
-      );
-  } else {
-    target = values.filter(isUrl).sort((a, b) => a.index - b.index)[0];
+  const n = Number((request.query as Record<string, string>).index);
+  if (!Number.isInteger(n) || n < 1) return badIndex(request, reply, ctx, id);
+  const target = values.find((v) => v.index === n);
+  if (!target) {
+    const e = new IdnError('IDN_ERR_NO_REDIRECT_TARGET', `${record.handle} has no public value at index ${n}.`);
+    return sendProblem(request, reply, e, ctx, id);
   }
-  // Handle's proxy shows the record when there is nothing to redirect to.
-  if (!target || !isUrl(target)) return sendHtml(reply, 200, recordPage(record.handle, values));
+  if (isLinkValue(target)) {
+    reply.header('cache-control', `public, max-age=${Math.min(target.ttl, REDIRECT_MAX_AGE)}`);
+    return reply.redirect((target.data.value as { href: string }).href, 307);
+  }
+  if (!isUrl(target)) return sendHtml(reply, 200, recordPage(record.handle, values));
   reply.header('cache-control', `public, max-age=${Math.min(target.ttl, REDIRECT_MAX_AGE)}`);
   return reply.redirect(target.data.value as string, 302);
 }
 
+/** Handle proxy behaviour: 302 to the lowest-index URL value, or the record page when there is none. */
+function answerHandle(reply: FastifyReply, record: StoredRecord, values: readonly HandleValue[], tier: AccessTier) {
+  const target = values.filter(isUrl).sort((a, b) => a.index - b.index)[0];
+  if (!target) return sendHtml(reply, 200, recordPage(record.handle, values));
+  const cache = tier === 'public' ? `public, max-age=${Math.min(target.ttl, REDIRECT_MAX_AGE)}` : 'private, no-store';
+  return reply.header('cache-control', cache).redirect(target.data.value as string, 302);
+}
+
+async function answer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  found: Outcome & { kind: 'found' },
+  ctx: AppContext,
+  id: ParsedIdentifier,
+  anchor: string,
+) {
+  const { record } = found;
+  const q = request.query as Record<string, string | undefined>;
+  const auth = request.headers.authorization;
+  const reader = auth === undefined ? undefined : await ctx.readers.readerFor(auth, record, q.publicOnly === 'true');
+  const tier = reader?.tier ?? 'public';
+  const values = redactSecrets(visibleValues(record.values, tier));
+  if (tier !== 'public') reply.header('vary', VARY);
+  if (q.noredirect !== undefined) return sendHtml(reply, 200, recordPage(record.handle, values));
+  if (q.index !== undefined) return answerIndex(request, reply, record, values, ctx, id);
+  const passport = answerPassport(request, reply, { record, memo: found.memo, tier, anchor });
+  switch (passport.kind) {
+    case 'handled':
+      return passport.reply;
+    case 'missing': {
+      const what = passport.linkType === '' ? 'no link' : `no "${passport.linkType}" link`;
+      const e = new IdnError('IDN_ERR_LINK_TYPE_NOT_FOUND', `${record.handle} has ${what} that you may see.`);
+      return sendProblem(request, reply, e, ctx, id);
+    }
+    case 'not-passport':
+      return answerHandle(reply, record, values, tier);
+  }
+}
+
+/** Resolves `id` and answers as the QR route does; the GS1 Digital Link route shares it with its own anchor. */
+export async function resolveAndAnswer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: AppContext,
+  id: ParsedIdentifier,
+  anchor: string,
+) {
+  const outcome = await ctx.resolve({ id, authoritative: false });
+  switch (outcome.kind) {
+    case 'found':
+      reply.header('x-idnode-source', outcome.source);
+      return answer(request, reply, outcome, ctx, id, anchor);
+    case 'not-found':
+      return sendProblem(request, reply, new IdnError(outcome.gone ? 'IDN_ERR_GONE' : 'IDN_ERR_NOT_FOUND'), ctx, id);
+    case 'referral':
+      return sendProblem(request, reply, new IdnError('IDN_ERR_NOT_RESPONSIBLE'), ctx, id);
+    case 'error':
+      return sendProblem(request, reply, outcome.error, ctx, id);
+  }
+}
+
+/**
+ * The identifier of a QR path. A path without "/" that is a valid prefix (`/88.100.5`) names the
+ * prefix's own record `0.NA/88.100.5` (an enterprise or a park); anything else keeps the parser's error.
+ */
+export function qrIdentifier(raw: string): ParsedIdentifier {
+  try {
+    return parseIdentifier(raw, 'uri');
+  } catch (e) {
+    if (!(e instanceof IdnError) || e.code !== 'IDN_ERR_MISSING_SEPARATOR') throw e;
+    let prefix: string;
+    try {
+      prefix = parsePrefix(raw, 'uri').prefix;
+    } catch {
+      throw e;
+    }
+    return parseIdentifier(`0.NA/${prefix}`, 'text');
+  }
+}
+
 export function registerProxy(app: FastifyInstance, ctx: AppContext): void {
+  const settings = readPassportSettings(process.env);
   app.get(
     '/*',
-    { schema: { summary: 'QR / proxy resolution: redirect to the record URL', tags: ['resolution'] } },
+    { schema: { summary: 'QR / proxy resolution: redirect, or negotiate typed links', tags: ['resolution'] } },
     async (request, reply) => {
       let id: ParsedIdentifier;
       try {
-        id = parseIdentifier(rawPathTail(request.url, 1), 'uri');
+        id = qrIdentifier(rawPathTail(request.url, 1));
       } catch (e) {
         if (e instanceof IdnError) return sendProblem(request, reply, e, ctx);
         throw e;
       }
-      const outcome = await ctx.resolve({ id, authoritative: false });
-      switch (outcome.kind) {
-        case 'found':
-          return answer(request, reply, outcome.record, ctx, id);
-        case 'not-found':
-          return sendProblem(
-            request,
-            reply,
-            new IdnError(outcome.gone ? 'IDN_ERR_GONE' : 'IDN_ERR_NOT_FOUND'),
-            ctx,
-            id,
-          );
-        case 'referral':
-          return sendProblem(request, reply, new IdnError('IDN_ERR_NOT_RESPONSIBLE'), ctx, id);
-        case 'error':
-          return sendProblem(request, reply, outcome.error, ctx, id);
-      }
+      return resolveAndAnswer(request, reply, ctx, id, resolverUrl(publicBase(app, settings), id.handle));
     },
   );
 }

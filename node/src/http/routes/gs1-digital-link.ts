@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { IdnError } from '../../errors/idn-error.ts';
+import { parseIdentifier } from '../../identifier/index.ts';
+import { gs1Identifier, gs1PathString, parseGs1Path } from '../../passport/gs1.ts';
+import { publicBase, readPassportSettings } from '../../passport/settings.ts';
+import type { AppContext } from '../app-context.ts';
+import { rawPathTail } from '../raw-identifier.ts';
+import { resolveAndAnswer, sendProblem } from './proxy.ts';
+
+/**
+ * GS1 Digital Link: `/01/{gtin}[/22/{cpv}][/10/{lot}][/21/{serial}]` resolves the identifier
+ * `<IDNODE_GS1_PREFIX>/01/{gtin14}/...` exactly like the QR route, with the Digital Link URL
+ * (GTIN as 14 digits) as the linkset anchor. Default prefix: the first homed prefix.
+ */
+export function registerGs1DigitalLink(app: FastifyInstance, ctx: AppContext): void {
+  const settings = readPassportSettings(process.env);
+  const prefix = settings.gs1Prefix ?? ctx.homed.prefixes[0];
+  app.get(
+    '/01/*',
+    { schema: { summary: 'GS1 Digital Link resolution', tags: ['resolution'] } },
+    async (request, reply) => {
+      try {
+        if (prefix === undefined) throw new IdnError('IDN_ERR_GS1_NOT_CONFIGURED');
+        const path = parseGs1Path(rawPathTail(request.url, 1));
+        const id = parseIdentifier(gs1Identifier(prefix, path), 'text');
+        return await resolveAndAnswer(request, reply, ctx, id, `${publicBase(app, settings)}/${gs1PathString(path)}`);
+      } catch (e) {
+        if (e instanceof IdnError) return sendProblem(request, reply, e, ctx);
+        throw e;
+      }
+    },
+  );
+}

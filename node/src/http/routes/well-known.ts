@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import { resolverDescription } from '../../passport/resolver-description.ts';
+import { publicBase, readPassportSettings } from '../../passport/settings.ts';
+import type { AppContext } from '../app-context.ts';
+
+/** GET /.well-known/gs1resolver (GS1 resolver discovery) and its alias /.well-known/idnode-resolver. */
+export function registerWellKnown(app: FastifyInstance, ctx: AppContext): void {
+  const settings = readPassportSettings(process.env);
+  const handler = () => {
+    const gs1Prefix = settings.gs1Prefix ?? ctx.homed.prefixes[0];
+    return resolverDescription({ root: publicBase(app, settings), prefixes: ctx.homed.prefixes, gs1Prefix });
+  };
+  for (const path of ['/.well-known/gs1resolver', '/.well-known/idnode-resolver']) {
+    app.get(
+      path,
+      { schema: { summary: 'Resolver description (GS1 resolver discovery)', tags: ['resolution'] } },
+      (_request, reply) =>
+        reply.header('cache-control', 'public, max-age=3600').type('application/json; charset=utf-8').send(handler()),
+    );
+  }
+}
