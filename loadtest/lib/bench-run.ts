@@ -268,10 +268,17 @@ async function kneeScenario(
 
 async function warmUp(t: Targets, o: BenchOptions, scenarios: readonly Scenario[]): Promise<void> {
   if (o.warmupS <= 0) return;
-  const firstNode = scenarios.find((s) => s.target === 'node');
-  // JIT and LMDB page cache warm for both servers before the first measured pair.
+  // JIT and LMDB page cache warm for every server before its first measured pair. One scenario
+  // per target; a scenario whose trace continues across runs (admission) is warmed with the
+  // cache-hit workload instead, so its measured runs start at the start of its trace.
   await closedRun(t, o, scenarioByName(BASELINE), o.warmupS);
-  if (firstNode) await closedRun(t, o, firstNode, o.warmupS);
+  const warmed = new Set<string>(['bare']);
+  for (const s of scenarios) {
+    if (warmed.has(s.target) || s.kind !== 'closed') continue;
+    warmed.add(s.target);
+    const w = s.name.startsWith('admission-') ? { ...scenarioByName('resolve-cache-hit'), target: s.target } : s;
+    await closedRun(t, o, w, o.warmupS);
+  }
 }
 
 async function runAll(t: Targets, o: BenchOptions, wanted: readonly Scenario[]): Promise<ScenarioResult[]> {
