@@ -32,17 +32,20 @@ async function writeRecord(store: Store, e: ChangeEntry, current: StoredRecord |
  */
 export async function applyEntry(store: Store, nodeId: string, e: ChangeEntry): Promise<ApplyOutcome> {
   const [current, prov] = await Promise.all([store.get(e.key), readProvenance(store, e.key)]);
-  if (e.version <= heldVersion(current, prov, nodeId)) return 'stale';
+  if (prov !== undefined && prov.nodeId === nodeId && prov.sourceVersion >= e.version) return 'stale';
   const provenance = (localVersion: number): Provenance => ({
     nodeId,
     seq: e.seq,
     sourceVersion: e.version,
     localVersion,
   });
+  // Checked before the version test: after a crash between the record and its provenance the
+  // record already holds this version, and only the provenance is still to be written.
   if (current !== undefined && current.version === e.version && sameContent(current, e.record)) {
     await writeProvenance(store, e.key, provenance(current.version));
     return 'already-applied';
   }
+  if (e.version <= heldVersion(current, prov, nodeId)) return 'stale';
   // The source seq in the reason makes a double apply visible in the top-level's own change log.
   const meta = { actor: `sync:${nodeId}`, reason: `sync seq=${e.seq} version=${e.version}` };
   const localVersion = await writeRecord(store, e, current, meta);

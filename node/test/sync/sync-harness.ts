@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SyncClient, type SyncClientType } from '../../../proto/load.ts';
 import type { ChangeEntry, Store } from '../../src/store/store.ts';
+import { syncedFrom } from '../../src/sync/index.ts';
 
 export const tempDir = (name: string): Promise<string> => mkdtemp(join(tmpdir(), `idnode-sync-${name}-`));
 
@@ -68,6 +69,8 @@ export interface Comparison {
   readonly missing: number;
   readonly duplicated: number;
   readonly applied: number;
+  /** Keys whose copy lacks (current) provenance from the node: the takeover rule would miss them. */
+  readonly unmarked: number;
 }
 
 /**
@@ -79,7 +82,9 @@ export interface Comparison {
 export async function compareCopies(source: Store, copy: Store, nodeId: string): Promise<Comparison> {
   const keys = new Set((await allChanges(source)).map((e) => e.key));
   let missing = 0;
+  let unmarked = 0;
   for (const key of keys) {
+    if ((await syncedFrom(copy, key)) !== nodeId) unmarked += 1;
     const [a, b] = await Promise.all([source.get(key), copy.get(key)]);
     const same =
       a !== undefined &&
@@ -93,5 +98,5 @@ export async function compareCopies(source: Store, copy: Store, nodeId: string):
     .filter((e) => e.actor === `sync:${nodeId}` && e.reason?.startsWith('sync seq='))
     .map((e) => e.reason!.split(' ')[1]);
   const distinct = new Set(seqs);
-  return { keys: keys.size, missing, duplicated: seqs.length - distinct.size, applied: seqs.length };
+  return { keys: keys.size, missing, duplicated: seqs.length - distinct.size, applied: seqs.length, unmarked };
 }
