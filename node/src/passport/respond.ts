@@ -54,12 +54,17 @@ export function queryParam(query: Record<string, unknown>, name: string): string
   return undefined;
 }
 
-/** The linkset rather than a redirect: asked for by media type (RFC 9264) or by linkType=linkset|all. */
-function wantsLinkset(request: FastifyRequest, linkType: string | undefined): boolean {
+/**
+ * The linkset rather than a redirect: asked for by media type (RFC 9264) or by linkType=linkset|all.
+ * Plain `application/json` counts only for records with typed links (GS1 CE does the same); a
+ * Handle client asking a URL-only record for JSON keeps getting Handle's redirect.
+ */
+function wantsLinkset(request: FastifyRequest, linkType: string | undefined, typed: boolean): boolean {
   const lt = linkType?.toLowerCase();
   if (lt === 'linkset' || lt === 'all') return true;
   const accept = parseWeighted(request.headers.accept);
   if (accept.some((a) => a.value === LINKSET_MEDIA_TYPE)) return true;
+  if (!typed) return false;
   const json = accept.find((a) => a.value === 'application/json')?.q ?? 0;
   const html = accept.find((a) => a.value === 'text/html')?.q ?? 0;
   return json > 0 && json >= html;
@@ -131,7 +136,7 @@ function preferences(request: FastifyRequest, linkType: string | undefined): Pre
 export function answerPassport(request: FastifyRequest, reply: FastifyReply, p: PassportRequest): PassportAnswer {
   const r = rendered(p);
   const linkType = queryParam(request.query as Record<string, unknown>, 'linktype');
-  if (wantsLinkset(request, linkType)) {
+  if (wantsLinkset(request, linkType, !r.view.fromUrls)) {
     return { kind: 'handled', reply: sendLinkset(request, reply, p, r, r.linkset, 200) };
   }
   if (r.view.fromUrls && linkType === undefined) return { kind: 'not-passport' };
