@@ -9,7 +9,11 @@ import { identityName, type Identity } from './identity.ts';
 export function hasPermissions(identity: Identity, admins: readonly HandleValue[], needed: number): boolean {
   if ((identity.permMask & needed) !== needed) return false;
   for (const { ref, mask } of adminRefs(admins)) {
-    if (ref.index === identity.index && identifierKey(ref.handle) === identity.handleKey && (mask & needed) === needed) {
+    if (
+      ref.index === identity.index &&
+      identifierKey(ref.handle) === identity.handleKey &&
+      (mask & needed) === needed
+    ) {
       return true;
     }
   }

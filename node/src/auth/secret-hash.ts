@@ -32,7 +32,13 @@ export async function hashSecret(secret: string): Promise<SecretHash> {
 
 export function isSecretHash(v: unknown): v is SecretHash {
   const h = v as Partial<SecretHash> | null;
-  return h !== null && typeof h === 'object' && h.alg === 'scrypt' && typeof h.salt === 'string' && typeof h.hash === 'string';
+  return (
+    h !== null &&
+    typeof h === 'object' &&
+    h.alg === 'scrypt' &&
+    typeof h.salt === 'string' &&
+    typeof h.hash === 'string'
+  );
 }
 
 export async function verifySecret(secret: string, stored: SecretHash): Promise<boolean> {

@@ -57,7 +57,13 @@ async function ensureNaRecord(store: Store, prefix: string, now: string): Promis
  * IDNODE_ADMIN_SECRET (`rekey`): a secret rotated over the API must not be undone by a restart,
  * and instances sharing one store must not fight over it.
  */
-async function ensureAdminRecord(store: Store, prefix: string, secret: string | undefined, rekey: boolean, now: string): Promise<boolean> {
+async function ensureAdminRecord(
+  store: Store,
+  prefix: string,
+  secret: string | undefined,
+  rekey: boolean,
+  now: string,
+): Promise<boolean> {
   const id = parseIdentifier(adminHandleOf(prefix), 'text');
   const existing = await store.get(id.key);
   if (isLive(existing)) {

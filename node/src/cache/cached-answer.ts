@@ -29,7 +29,12 @@ export function cacheable(outcome: Outcome): outcome is CachedAnswer['outcome'] 
   return outcome.kind === 'found' || outcome.kind === 'not-found';
 }
 
-export function toCachedAnswer(key: string, outcome: CachedAnswer['outcome'], policy: CachePolicy, now: number): CachedAnswer {
+export function toCachedAnswer(
+  key: string,
+  outcome: CachedAnswer['outcome'],
+  policy: CachePolicy,
+  now: number,
+): CachedAnswer {
   const ttlMs = outcome.kind === 'found' ? recordTtlMs(outcome.record, policy) : policy.negativeTtlMs;
   return {
     // Later hits report the cache as their source; the miss that filled it reports the backend.

@@ -8,7 +8,9 @@ import { Value } from 'typebox/value';
 
 const RawStoreConfig = Type.Object({
   IDNODE_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$' })),
-  IDNODE_REDIS_CLUSTER: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]+:[0-9]{1,5}(,[A-Za-z0-9.-]+:[0-9]{1,5})*$' })),
+  IDNODE_REDIS_CLUSTER: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z0-9.-]+:[0-9]{1,5}(,[A-Za-z0-9.-]+:[0-9]{1,5})*$' }),
+  ),
   IDNODE_REDIS_NAMESPACE: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
   IDNODE_REDIS_WAIT_REPLICAS: Type.Optional(Type.String({ pattern: '^[0-9]$' })),
   IDNODE_REDIS_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{1,5}$' })),
@@ -31,7 +33,7 @@ export function storeConfigFrom(env: NodeJS.ProcessEnv): StoreConfig | { readonl
   if (!Value.Check(RawStoreConfig, raw)) {
     return { problems: [...Value.Errors(RawStoreConfig, raw)].map((e) => `${e.instancePath.slice(1)}: ${e.message}`) };
   }
-  const v = raw as Static<typeof RawStoreConfig>;
+  const v: Static<typeof RawStoreConfig> = raw;
   if (v.IDNODE_REDIS_URL && v.IDNODE_REDIS_CLUSTER) {
     return { problems: ['IDNODE_REDIS_URL and IDNODE_REDIS_CLUSTER: set one, not both'] };
   }

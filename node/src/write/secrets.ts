@@ -8,7 +8,10 @@ import { REDACTED_FORMAT } from '../records/validate-values.ts';
  * HS_SECKEY values arrive in the clear (or as the redaction marker) and are stored only as
  * scrypt hashes. A redacted value keeps the stored hash at the same index.
  */
-export async function sealSecrets(values: readonly HandleValue[], existing: readonly HandleValue[]): Promise<HandleValue[]> {
+export async function sealSecrets(
+  values: readonly HandleValue[],
+  existing: readonly HandleValue[],
+): Promise<HandleValue[]> {
   const stored = new Map(existing.map((v) => [v.index, v]));
   return Promise.all(
     values.map(async (v) => {
@@ -16,11 +19,15 @@ export async function sealSecrets(values: readonly HandleValue[], existing: read
       if (v.data.format === REDACTED_FORMAT) {
         const prev = stored.get(v.index);
         if (!prev || !isSecretKeyType(prev.type)) {
-          throw new IdnError('IDN_ERR_INVALID_VALUE', `values: index ${v.index} is redacted but no secret is stored there.`);
+          throw new IdnError(
+            'IDN_ERR_INVALID_VALUE',
+            `values: index ${v.index} is redacted but no secret is stored there.`,
+          );
         }
         return prev;
       }
-      if (typeof v.data.value !== 'string') throw new IdnError('IDN_ERR_INVALID_VALUE', `values: index ${v.index} secret must be a string.`);
+      if (typeof v.data.value !== 'string')
+        throw new IdnError('IDN_ERR_INVALID_VALUE', `values: index ${v.index} secret must be a string.`);
       return { ...v, data: { format: 'scrypt', value: await hashSecret(v.data.value) } };
     }),
   );

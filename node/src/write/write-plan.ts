@@ -59,7 +59,8 @@ export function planValueChange(existing: readonly HandleValue[], req: WriteRequ
     case 'replace':
       // A body without HS_ADMIN values replaces the data, not the administrators: keeping them
       // avoids locking the record by accident (to change admins, send HS_ADMIN values).
-      next = countAdmins(req.values) > 0 ? [...req.values] : [...existing.filter((v) => isAdminType(v.type)), ...req.values];
+      next =
+        countAdmins(req.values) > 0 ? [...req.values] : [...existing.filter((v) => isAdminType(v.type)), ...req.values];
       break;
     case 'upsert-indexes': {
       const m = new Map(before);

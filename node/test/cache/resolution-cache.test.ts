@@ -29,7 +29,9 @@ describe('resolution cache', () => {
     await putRecord(n.url, '88.100.5/VIRAL-1', [urlValue(1, 'https://p.example/v')], n.adminAuth('88.100.5'));
     faults.reads.clear();
     faults.delayMs = 300;
-    const results = await Promise.all(Array.from({ length: 1000 }, () => get(n, '88.100.5/VIRAL-1').then((r) => r.status)));
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, () => get(n, '88.100.5/VIRAL-1').then((r) => r.status)),
+    );
     expect(results.filter((s) => s === 200)).toHaveLength(1000);
     expect(faults.reads.get('88.100.5/viral-1')).toBe(1);
   });
@@ -48,9 +50,10 @@ describe('resolution cache', () => {
     const n = await start();
     const auth = n.adminAuth('88.100.5');
     await putRecord(n.url, '88.100.5/CHG', [urlValue(1, 'https://p.example/old')], auth);
-    expect(((await (await get(n, '88.100.5/CHG')).json()) as { values: { data: { value: string } }[] }).values[0]?.data.value).toBe(
-      'https://p.example/old',
-    );
+    expect(
+      ((await (await get(n, '88.100.5/CHG')).json()) as { values: { data: { value: string } }[] }).values[0]?.data
+        .value,
+    ).toBe('https://p.example/old');
     await putRecord(n.url, '88.100.5/CHG', [urlValue(1, 'https://p.example/new')], auth);
     const after = (await (await get(n, '88.100.5/CHG')).json()) as { values: { data: { value: string } }[] };
     expect(after.values[0]?.data.value).toBe('https://p.example/new');

@@ -38,7 +38,9 @@ describe('README walk-through', () => {
     const script = ['set -e', ...blocks].join('\n').replaceAll('127.0.0.1:8080', `127.0.0.1:${node.port}`);
     const { stdout } = await run('bash', ['-c', script], { cwd: dir, timeout: 30_000 });
     expect(stdout).toContain('"responseCode":1,"handle":"88.100.5/BAT-2025-000001","version":1');
-    expect(stdout).toMatch(/HTTP\/1\.1 302[\s\S]*location: https:\/\/passport\.example\.com\/battery\/BAT-2025-000001/i);
+    expect(stdout).toMatch(
+      /HTTP\/1\.1 302[\s\S]*location: https:\/\/passport\.example\.com\/battery\/BAT-2025-000001/i,
+    );
     expect(stdout).toContain('<!doctype html>');
     expect(stdout).not.toContain('service@example.com');
   });

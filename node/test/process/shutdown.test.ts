@@ -7,7 +7,11 @@ import { spawnNode } from '../helpers/spawn-node.ts';
 describe('graceful shutdown', () => {
   it('fails readiness first, keeps answering while it drains, then exits cleanly', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'idnode-shutdown-'));
-    const node = await spawnNode({ IDNODE_DATA_DIR: dataDir, IDNODE_ADMIN_SECRET: 'shutdown-secret-1234', IDNODE_DRAIN_DELAY_MS: '1500' });
+    const node = await spawnNode({
+      IDNODE_DATA_DIR: dataDir,
+      IDNODE_ADMIN_SECRET: 'shutdown-secret-1234',
+      IDNODE_DRAIN_DELAY_MS: '1500',
+    });
     try {
       expect((await fetch(`${node.url}/readyz`)).status).toBe(200);
       const exited = node.stop('SIGTERM');
