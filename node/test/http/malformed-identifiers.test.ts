@@ -26,8 +26,11 @@ afterAll(async () => {
 const get = (path: string, accept?: string) =>
   rawRequest(node.url, { path, agent, ...(accept ? { headers: { accept } } : {}) });
 
-/** The QR route serves the landing page at "/", so the empty identifier only exists under /api/handles/. */
-const qrRows = MALFORMED.filter((r) => r.input !== '');
+/**
+ * The QR route serves the landing page at "/", so the empty identifier only exists under /api/handles/;
+ * and a prefix alone (`/88.100.5`) is the prefix's own record 0.NA/88.100.5 there (enterprise and park passports).
+ */
+const qrRows = MALFORMED.filter((r) => r.input !== '' && r.input !== '88.100.5');
 const label = (r: MalformedRow) => `${r.code}: ${r.why}`;
 
 describe('malformed identifiers', () => {
