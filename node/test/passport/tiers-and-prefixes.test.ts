@@ -19,7 +19,11 @@ beforeAll(async () => {
   node = await startTestNode();
   await create(node, ID, [
     link(1, { linkType: 'gs1:dpp', href: SECRET_DPP, title: 'Full passport', default: true }, { access: 'authority' }),
-    link(2, { linkType: 'gs1:recyclingInfo', href: LI_RECYCLING, title: 'Dismantling' }, { access: 'legitimate-interest' }),
+    link(
+      2,
+      { linkType: 'gs1:recyclingInfo', href: LI_RECYCLING, title: 'Dismantling' },
+      { access: 'legitimate-interest' },
+    ),
     link(3, { linkType: 'gs1:pip', href: PUBLIC_PIP, title: 'Product page' }),
   ]);
 });
@@ -174,7 +178,7 @@ describe('LINK and KIND values are checked on write', () => {
     ['a superseded default', { ...ok, version: '1', superseded: true, default: true }, 'IDN_ERR_INVALID_LINK'],
     ['a superseded link without version', { ...ok, superseded: true }, 'IDN_ERR_INVALID_LINK'],
   ])('%s is refused', async (_name, value, code) => {
-    const r = await put([link(1, value as Record<string, unknown>)]);
+    const r = await put([link(1, value)]);
     expect(r.status).toBe(400);
     expect(r.body.code).toBe(code);
     expect(String(r.body.message)).toContain('values[0].data');
@@ -186,13 +190,23 @@ describe('LINK and KIND values are checked on write', () => {
   });
 
   it('two default links are refused', async () => {
-    const r = await put([link(1, { ...ok, default: true }), link(2, { ...ok, href: 'https://p.example/2', default: true })]);
+    const r = await put([
+      link(1, { ...ok, default: true }),
+      link(2, { ...ok, href: 'https://p.example/2', default: true }),
+    ]);
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('IDN_ERR_INVALID_LINK');
   });
 
   it('full IRIs and every vocabulary type are accepted', async () => {
-    const types = ['gs1:pip', 'gs1:safetyInfo', 'gs1:traceability', 'gs1:instructions', 'untp:dpp', 'https://example.org/voc/x'];
+    const types = [
+      'gs1:pip',
+      'gs1:safetyInfo',
+      'gs1:traceability',
+      'gs1:instructions',
+      'untp:dpp',
+      'https://example.org/voc/x',
+    ];
     const r = await put(types.map((t, i) => link(i + 1, { ...ok, linkType: t, href: `https://p.example/${i}` })));
     expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
   });
