@@ -1,4 +1,7 @@
 import { createReaderResolver } from './access/reader.ts';
+import type { TrustedIssuers } from './access/trusted-issuers.ts';
+import { NO_AUDIT, type AuditLog } from './audit/audit-log.ts';
+import { auditChanges } from './audit/change-audit.ts';
 import { Authenticator } from './auth/authenticate.ts';
 import { HomedPrefixes } from './authority/homed-prefixes.ts';
 import { DEFAULT_CACHE_POLICY, type CachePolicy } from './cache/cache-policy.ts';
@@ -7,7 +10,9 @@ import { Readiness } from './health/readiness.ts';
 import type { AppContext } from './http/app-context.ts';
 import { NodeMetrics } from './observability/metrics.ts';
 import { PrefixLabeler } from './observability/prefix-label.ts';
+import { createMetadataWriteCheck } from './passport/metadata-write-check.ts';
 import { instrumentResolver } from './resolve/instrument.ts';
+import { DerivedAnswers } from './resolve/stages/template.ts';
 import { buildResolver, type FederationStageDeps } from './resolve/order.ts';
 import type { Next } from './resolve/outcome.ts';
 import { CachingNodeWriter } from './federation/caching-writer.ts';
@@ -26,6 +31,10 @@ export interface AppOptions {
   readonly federation?: FederationStageDeps;
   /** Caching role: refuse every write, naming this upstream. */
   readonly cachingUpstream?: string;
+  /** Issuers of passport access credentials (IDNODE_TRUSTED_ISSUERS); none trusted when absent. */
+  readonly trustedIssuers?: TrustedIssuers;
+  /** The audit trail (main.ts: `<dataDir>/audit`); nothing is audited when absent. */
+  readonly audit?: AuditLog;
 }
 
 /** The app context plus what the gRPC side needs: the resolver that answers other nodes. */
@@ -47,6 +56,16 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   const readiness = new Readiness(metrics);
   const authenticator = new Authenticator(store, opts.tokenKey);
   readiness.add({ name: 'store', check: async () => (await store.lastSeq()) >= 0 });
+  const audit = opts.audit ?? NO_AUDIT;
+  if (opts.audit) auditChanges(store, changes, opts.audit);
+  // Template index and invalidation of answers derived from templates and walk-up.
+  const derived = new DerivedAnswers(store, cache);
+  changes.subscribe((key) => derived.changed(key));
+  const writer =
+    opts.cachingUpstream === undefined
+      ? new HandleWriter(store, homed)
+      : new CachingNodeWriter(store, homed, opts.cachingUpstream);
+  writer.useCheck(createMetadataWriteCheck(store));
   return {
     store,
     homed,
@@ -55,13 +74,15 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     tokenKey: opts.tokenKey,
     metrics,
     readiness,
-    resolve: instrumentResolver(buildResolver({ homed, store, cache, federation: opts.federation }), metrics, labels),
-    resolvePeer: buildResolver({ homed, store, cache, federation: opts.federation, mode: 'peer' }),
-    writer:
-      opts.cachingUpstream === undefined
-        ? new HandleWriter(store, homed)
-        : new CachingNodeWriter(store, homed, opts.cachingUpstream),
+    resolve: instrumentResolver(
+      buildResolver({ homed, store, cache, federation: opts.federation, derived }),
+      metrics,
+      labels,
+    ),
+    resolvePeer: buildResolver({ homed, store, cache, federation: opts.federation, mode: 'peer', derived }),
+    writer,
     authenticator,
-    readers: createReaderResolver(authenticator),
+    readers: createReaderResolver(authenticator, opts.trustedIssuers),
+    audit,
   };
 }

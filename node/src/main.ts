@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { pino, type Logger } from 'pino';
+import { loadTrustedIssuers, TrustConfigError, type TrustedIssuers } from './access/trusted-issuers.ts';
 import { createAppContext } from './app.ts';
+import { openAuditLog } from './audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
 import { CREDENTIALS_FILE, loadTokenKey } from './bootstrap/secrets-file.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config/load.ts';
@@ -34,6 +36,18 @@ function logCredentials(logger: Logger, config: NodeConfig, generated: boolean):
   for (const p of config.prefixes) logger.info(`admin for ${p}: user "300:${p}/ADMIN" with ${credentials}`);
 }
 
+/** Trusted credential issuers; this node's public URL is an audience a credential may name. */
+async function trustedIssuersOrExit(config: NodeConfig): Promise<TrustedIssuers> {
+  try {
+    const trust = await loadTrustedIssuers(config.trustedIssuersFile);
+    const own = config.passport.publicUrl === undefined ? [] : [config.passport.publicUrl];
+    return { ...trust, audience: [...trust.audience, ...own] };
+  } catch (e) {
+    if (!(e instanceof TrustConfigError)) throw e;
+    exitWithConfigError(new ConfigError(e.problems));
+  }
+}
+
 async function main(): Promise<void> {
   const config = configOrExit();
   // Asynchronous log destination: a log line must never block the resolution path.
@@ -47,10 +61,16 @@ async function main(): Promise<void> {
   const boot = await bootstrapHomedPrefixes(store, config.prefixes, config.dataDir, config.adminSecret);
   const tokenKey = config.tokenKey ?? (await loadTokenKey(config.dataDir));
   const fed = await prepareFederation(config, store, logger);
+  const trustedIssuers = await trustedIssuersOrExit(config);
+  // The audit trail is kept apart from the operational log, under the data directory.
+  const audit = openAuditLog(join(config.dataDir, 'audit'));
+  process.on('SIGHUP', () => audit.reopen());
   const ctx = createAppContext(store, {
     prefixes: config.prefixes,
     tokenKey,
     cache: config.cache,
+    trustedIssuers,
+    audit,
     ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),
     ...(fed.role === 'caching' && config.federation.upstream ? { cachingUpstream: config.federation.upstream } : {}),
   });
@@ -89,6 +109,7 @@ async function main(): Promise<void> {
     await sender?.stop();
     await fed.close(2_000);
     await store.close();
+    await audit.close();
     logger.flush();
   });
   logger.info(

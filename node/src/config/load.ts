@@ -57,6 +57,8 @@ const RawConfig = Type.Object({
   // --- passports (node/src/passport/settings.ts checks them further) ---
   IDNODE_PUBLIC_URL: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   IDNODE_GS1_PREFIX: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  // Path of the JSON file of trusted passport-credential issuers (node/src/access/trusted-issuers.ts).
+  IDNODE_TRUSTED_ISSUERS: Type.Optional(Type.String({ minLength: 1 })),
 });
 type RawConfig = Static<typeof RawConfig>;
 
@@ -76,6 +78,8 @@ export interface NodeConfig {
   readonly federation: FederationConfig;
   /** Base URL in QR codes and linkset anchors; the prefix GS1 Digital Link paths map under. */
   readonly passport: PassportSettings;
+  /** Absolute path of the trusted-issuers file; main.ts loads and checks it. */
+  readonly trustedIssuersFile: string | undefined;
 }
 
 /** TLS material of a node: its certificate, key and the federation CA (PEM files in IDNODE_TLS_DIR). */
@@ -144,6 +148,7 @@ const FLAGS = {
   'node-id': 'IDNODE_NODE_ID',
   'grpc-advertise': 'IDNODE_GRPC_ADVERTISE',
   delegations: 'IDNODE_DELEGATIONS',
+  'trusted-issuers': 'IDNODE_TRUSTED_ISSUERS',
 } as const;
 
 /** Flags win over the environment, which wins over defaults. */
@@ -227,6 +232,7 @@ export function loadConfig(
     drainDelayMs: Number(v.IDNODE_DRAIN_DELAY_MS),
     accessLogSample: Number(v.IDNODE_ACCESS_LOG_SAMPLE),
     passport: passportSettings(v),
+    trustedIssuersFile: v.IDNODE_TRUSTED_ISSUERS === undefined ? undefined : resolvePath(v.IDNODE_TRUSTED_ISSUERS),
   };
 }
 

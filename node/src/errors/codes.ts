@@ -260,6 +260,74 @@ export const ERRORS = {
     message: 'The request was forwarded too often or came back to a node it already passed (referral loop).',
   },
 
+  // --- passport access credentials (node/src/access) and metadata templates (node/src/passport) ---
+  IDN_ERR_CREDENTIAL_MALFORMED: {
+    rc: HandleRc.INVALID_CREDENTIAL,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The bearer credential is not a well-formed signed JWT (three base64url parts, JSON header and claims).',
+  },
+  IDN_ERR_CREDENTIAL_ALGORITHM: {
+    rc: HandleRc.INVALID_CREDENTIAL,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The credential is signed with an algorithm this node refuses; use ES256 or EdDSA (never "none" or HS*).',
+  },
+  IDN_ERR_CREDENTIAL_UNKNOWN_ISSUER: {
+    rc: HandleRc.AUTHENTICATION_FAILED,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: "The credential issuer (iss) is not in this node's trusted issuers (IDNODE_TRUSTED_ISSUERS).",
+  },
+  IDN_ERR_CREDENTIAL_SIGNATURE: {
+    rc: HandleRc.AUTHENTICATION_FAILED,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The credential signature does not verify against any key of its issuer.',
+  },
+  IDN_ERR_CREDENTIAL_EXPIRED: {
+    rc: HandleRc.AUTHENTICATION_FAILED,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The credential has expired (exp); ask its issuer for a new one.',
+  },
+  IDN_ERR_CREDENTIAL_NOT_YET_VALID: {
+    rc: HandleRc.AUTHENTICATION_FAILED,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The credential is not valid yet (nbf is in the future).',
+  },
+  IDN_ERR_CREDENTIAL_CLAIMS: {
+    rc: HandleRc.INVALID_CREDENTIAL,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The credential lacks a required claim (iss, sub, exp, role) or a claim has the wrong type.',
+  },
+  IDN_ERR_CREDENTIAL_AUDIENCE: {
+    rc: HandleRc.AUTHENTICATION_FAILED,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The credential audience (aud) names neither this node nor a prefix covering the identifier.',
+  },
+  IDN_ERR_CREDENTIAL_ROLE: {
+    rc: HandleRc.NOT_AUTHORIZED,
+    http: 403,
+    grpc: GrpcCode.PERMISSION_DENIED,
+    message: 'The credential role is unknown or not allowed for its issuer.',
+  },
+  IDN_ERR_CREDENTIAL_PURPOSE: {
+    rc: HandleRc.NOT_AUTHORIZED,
+    http: 403,
+    grpc: GrpcCode.PERMISSION_DENIED,
+    message: 'A legitimate-interest credential must declare a purpose from the documented vocabulary.',
+  },
+  // 400 with Handle's INVALID_VALUE, as every other refused value; detail.failures lists the paths.
+  IDN_ERR_METADATA_SCHEMA: badValue(
+    'The record does not satisfy the metadata template (METADATA_SCHEMA) its prefix requires.',
+  ),
+  IDN_ERR_UNKNOWN_METADATA_SCHEMA: badValue('The METADATA_SCHEMA value names a schema this node does not ship.'),
+  IDN_ERR_INVALID_TEMPLATE: badValue('The TEMPLATE or WALKUP value is not valid.'),
+
   // --- passports: typed links, negotiation, GS1 Digital Link, QR codes (node/src/passport) ---
   IDN_ERR_INVALID_LINK: badValue(
     'A LINK value is not valid (expects {format:"json", value:{linkType, href, title, ...}}).',

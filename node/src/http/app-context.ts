@@ -1,5 +1,6 @@
 import type { ReaderResolver } from '../access/reader.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
 import type { Next } from '../resolve/outcome.ts';
 import type { ResolutionCache } from '../cache/resolution-cache.ts';
@@ -16,6 +17,8 @@ export interface AppContext {
   readonly authenticator: Authenticator;
   /** Which tier a reader gets (anonymous, admin, passport credential). */
   readonly readers: ReaderResolver;
+  /** The audit trail: non-public reads (call auditRead from every route that discloses values) and changes. */
+  readonly audit: AuditLog;
   readonly store: Store;
   readonly homed: HomedPrefixes;
   readonly tokenKey: Buffer;

@@ -12,7 +12,9 @@ import {
   type Referrals,
 } from './stages/referral-follow.ts';
 import { createStoreStage } from './stages/store-lookup.ts';
+import { createTemplateStage, type DerivedAnswers } from './stages/template.ts';
 import { createUpstreamStage, type Upstream } from './stages/upstream.ts';
+import { createWalkUpStage } from './stages/walk-up.ts';
 
 /**
  * The order of the resolution path lives here and nowhere else:
@@ -20,12 +22,24 @@ import { createUpstreamStage, type Upstream } from './stages/upstream.ts';
  *   -> follow (not homed here: a cached referral's node directly, else follow what later stages refer to)
  *   -> delegation (top-level: delegated to a live node -> referral; to a silent one -> synced copy, not authoritative)
  *   -> upstream (secondary / caching: not homed here -> the upstream node)
- *   -> authority (homed here?) -> store.
+ *   -> authority (homed here?) -> walk-up -> template -> store.
+ * walk-up and template act only when the inner stages missed (no record, not deleted): a template
+ * record matching the suffix answers, else the batch, model or enterprise record (stages/template.ts,
+ * stages/walk-up.ts). They wrap the store, so an exact record always wins.
  * Stages a role does not use are left out. The 'peer' resolver (answers to other nodes over gRPC)
  * has no cache (the store is as fast, and a peer must not get our cached copy of a third node's
  * answer as if it were ours) and no follow stage: peers get referrals and follow them themselves.
  */
-export const STAGE_ORDER = ['cache', 'follow', 'delegation', 'upstream', 'authority', 'store'] as const;
+export const STAGE_ORDER = [
+  'cache',
+  'follow',
+  'delegation',
+  'upstream',
+  'authority',
+  'walk-up',
+  'template',
+  'store',
+] as const;
 export type StageName = (typeof STAGE_ORDER)[number];
 
 /** What the federated roles add; absent on a standalone node. */
@@ -50,6 +64,8 @@ export interface StageDeps {
   readonly federation?: FederationStageDeps;
   /** 'client' (HTTP readers, default) or 'peer' (other nodes, over gRPC). */
   readonly mode?: 'client' | 'peer';
+  /** Template index and derived-answer invalidation; templates and walk-up are off when absent. */
+  readonly derived?: DerivedAnswers;
 }
 
 const NO_STATS: FollowStats = { cachedRoutes: 0, followed: 0, dropped: 0 };
@@ -73,6 +89,8 @@ const FACTORIES: Record<StageName, (d: StageDeps) => Stage | undefined> = {
   upstream: (d) =>
     d.federation?.upstream === undefined ? undefined : createUpstreamStage(d.homed, d.federation.upstream),
   authority: (d) => createAuthorityStage(d.homed),
+  'walk-up': (d) => (d.derived === undefined ? undefined : createWalkUpStage(d.derived)),
+  template: (d) => (d.derived === undefined ? undefined : createTemplateStage(d.derived)),
   store: (d) => createStoreStage(d.store),
 };
 

@@ -2,9 +2,13 @@ import type { IdnError } from '../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../identifier/index.ts';
 import type { StoredRecord } from '../records/types.ts';
 import type { RenderMemo } from './render-memo.ts';
+import type { TraceSink } from './trace.ts';
 
 /** Where an answer came from; a bounded metric label later (never the identifier). */
 export type Source = 'store' | 'cache' | 'upstream' | 'stale';
+
+/** How a derived answer was found (header `x-idnode-resolved-via`). */
+export type DerivedVia = 'template' | 'batch' | 'model' | 'enterprise';
 
 /** The typed result of a resolution stage; every stage returns one of these. */
 export type Outcome =
@@ -15,6 +19,10 @@ export type Outcome =
       readonly memo: RenderMemo;
       /** False for answers from a synced copy (top-level emergency takeover); absent means true. */
       readonly authoritative?: boolean;
+      /** Set when no exact record answered: a template, or the walk-up to a batch, model or enterprise record. */
+      readonly resolvedVia?: DerivedVia;
+      /** The handle of the record that answered a derived answer (the template, batch, model or enterprise record). */
+      readonly answeredBy?: string;
     }
   | {
       readonly kind: 'not-found';
@@ -32,6 +40,8 @@ export interface ResolveRequest {
   readonly authoritative: boolean;
   /** Loop guard for requests forwarded between nodes: node ids the request already passed. */
   readonly via?: readonly string[];
+  /** Set only when the caller asked for a trace (trace.ts): composeStages and peer hops fill it. */
+  readonly trace?: TraceSink;
 }
 
 export type Next = (req: ResolveRequest) => Promise<Outcome>;

@@ -46,10 +46,21 @@ export class HandleWriter {
   private readonly store: Store;
   private readonly homed: HomedPrefixes;
   private readonly lock = new KeyLock();
+  /** Checks of the final values before they are stored (metadata templates, resolution config). */
+  private readonly checks: ((id: ParsedIdentifier, values: readonly HandleValue[]) => Promise<void>)[] = [];
 
   constructor(store: Store, homed: HomedPrefixes) {
     this.store = store;
     this.homed = homed;
+  }
+
+  /** Adds a check every create or change must pass (after authorisation, before the store write). */
+  useCheck(check: (id: ParsedIdentifier, values: readonly HandleValue[]) => Promise<void>): void {
+    this.checks.push(check);
+  }
+
+  private async runChecks(id: ParsedIdentifier, values: readonly HandleValue[]): Promise<void> {
+    for (const check of this.checks) await check(id, values);
   }
 
   async write(id: ParsedIdentifier, req: WriteRequest, ctx: WriteContext): Promise<WriteResult> {
@@ -146,6 +157,7 @@ export class HandleWriter {
     const identity = ctx.identity!;
     let values = await sealSecrets(req.values, []);
     if (countAdmins(values) === 0) values = [defaultAdmin(identity, isNa, ctx.now), ...values];
+    await this.runChecks(id, values);
     const input = { handle: id.handle, values: sortValues(values) };
     const record = await this.commit(() => this.store.put(id.key, input, { expectAbsent: true }, meta(ctx)));
     return { record, created: true, changed: true };
@@ -171,6 +183,7 @@ export class HandleWriter {
     requirePermissions(ctx.identity, admins, plan.needed, existing.handle);
     if (countAdmins(existing.values) > 0 && countAdmins(plan.values) === 0) throw new IdnError('IDN_ERR_LAST_ADMIN');
     if (plan.needed === 0) return { record: existing, created: false, changed: false };
+    await this.runChecks(id, plan.values);
     const input = { handle: existing.handle, values: plan.values };
     const record = await this.commit(() =>
       this.store.put(id.key, input, { expectVersion: existing.version }, meta(ctx)),

@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { TrustedIssuers } from '../../src/access/trusted-issuers.ts';
 import { createAppContext } from '../../src/app.ts';
+import { openAuditLog } from '../../src/audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import type { AppContext } from '../../src/http/app-context.ts';
 import type { CachePolicy } from '../../src/cache/cache-policy.ts';
@@ -32,6 +34,10 @@ export interface TestNodeOptions {
   readonly cache?: CachePolicy;
   /** Fault injection around the real store (latency, failures); the store itself stays real. */
   readonly wrapStore?: (store: Store) => Store;
+  /** Passport credential issuers the node trusts. */
+  readonly trustedIssuers?: TrustedIssuers;
+  /** Write the audit trail to `<dataDir>/audit` (reads.log, changes.log), as main.ts does. */
+  readonly audit?: boolean;
 }
 
 export async function startTestNode(
@@ -42,7 +48,14 @@ export async function startTestNode(
   const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
   await bootstrapHomedPrefixes(store, prefixes, dataDir, TEST_SECRET);
   const backend = opts.wrapStore ? opts.wrapStore(store) : store;
-  const ctx = createAppContext(backend, { prefixes, tokenKey: Buffer.alloc(32, 7), ...(opts.cache ? { cache: opts.cache } : {}) });
+  const audit = opts.audit ? openAuditLog(join(dataDir, 'audit')) : undefined;
+  const ctx = createAppContext(backend, {
+    prefixes,
+    tokenKey: Buffer.alloc(32, 7),
+    ...(opts.cache ? { cache: opts.cache } : {}),
+    ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
+    ...(audit ? { audit } : {}),
+  });
   const app = await buildServer(ctx, { logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
@@ -54,6 +67,7 @@ export async function startTestNode(
     adminAuth: (prefix, secret = TEST_SECRET) => basicAuth(`300:${prefix}/ADMIN`, secret),
     async close() {
       await app.close();
+      await audit?.close();
       await store.close();
       await rm(dataDir, { recursive: true, force: true });
     },

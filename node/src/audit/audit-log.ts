@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+/**
+ * The audit trail, kept apart from the operational logs: who saw which non-public passport values
+ * and why (reads), and who changed which record from which version to which (changes). JSON lines,
+ * append-only, written through an asynchronous destination so the resolution path never waits on
+ * the disk. Reopen (SIGHUP) lets logrotate move the files.
+ */
+
+/** One value as the audit names it: never its data, which may be confidential. */
+export interface AuditedValue {
+  readonly index: number;
+  readonly type: string;
+  readonly access: string;
+}
+
+export interface ReadAudit {
+  /** The identifier asked for. */
+  readonly identifier: string;
+  /** The record that answered when it is not the identifier's own (template, batch, model, enterprise). */
+  readonly answeredBy?: string;
+  readonly resolvedVia?: string;
+  readonly via: 'admin' | 'credential' | 'anonymous';
+  readonly tier: string;
+  readonly subject?: string;
+  readonly purpose?: string;
+  readonly issuer?: string;
+  /** Which route disclosed it: 'api' (JSON), 'qr' (proxy / QR route), 'linkset', ... */
+  readonly route: string;
+  /** The non-public values (and links) disclosed. */
+  readonly values: readonly AuditedValue[];
+}
+
+export interface ChangeAudit {
+  readonly seq: number;
+  readonly op: 'put' | 'delete';
+  readonly identifier: string;
+  readonly actor: string;
+  readonly reason?: string;
+  readonly previousVersion: number;
+  readonly version: number;
+  /** When the store committed it (the audit line's own time is when it was written). */
+  readonly at: string;
+  readonly values: readonly AuditedValue[];
+}
+
+export interface AuditLog {
+  read(entry: ReadAudit): void;
+  change(entry: ChangeAudit): void;
+  /** Resolves once every line written so far is on disk (tests, shutdown). */
+  flush(): Promise<void>;
+  /** Reopens the files (after logrotate moved them). */
+  reopen(): void;
+  close(): Promise<void>;
+}
+
+/** For contexts with no data directory (some tests, tools): audits nothing. */
+export const NO_AUDIT: AuditLog = {
+  read: () => undefined,
+  change: () => undefined,
+  flush: () => Promise.resolve(),
+  reopen: () => undefined,
+  close: () => Promise.resolve(),
+};
+
+export const READS_FILE = 'reads.log';
+export const CHANGES_FILE = 'changes.log';
+
+type Sink = DestinationStream & {
+  flush(cb: (err?: Error) => unknown): void;
+  reopen(): void;
+  end(): void;
+  once(event: string, cb: () => void): void;
+  fd: number;
+};
+
+function openSink(file: string): { sink: Sink; logger: Logger } {
+  const sink = pino.destination({ dest: file, sync: false, mkdir: true, append: true }) as unknown as Sink;
+  const logger = pino(
+    {
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // The audit is not leveled: every line is a fact, not a message of some severity.
+      formatters: { level: () => ({ log: 'audit' }) },
+    },
+    sink,
+  );
+  return { sink, logger };
+}
+
+function flushSink(sink: Sink): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const go = () => sink.flush((err) => (err ? reject(err) : resolve()));
+    // An asynchronous destination opens its file in the background; flush once it has.
+    if (sink.fd < 0) sink.once('ready', go);
+    else go();
+  });
+}
+
+/** Audit files `reads.log` and `changes.log` in `dir` (usually `<dataDir>/audit`). */
+export function openAuditLog(dir: string): AuditLog {
+  const reads = openSink(join(dir, READS_FILE));
+  const changes = openSink(join(dir, CHANGES_FILE));
+  return {
+    read: (entry) => reads.logger.info({ kind: 'read', ...entry }),
+    change: (entry) => changes.logger.info({ kind: 'change', ...entry }),
+    flush: async () => {
+      await Promise.all([flushSink(reads.sink), flushSink(changes.sink)]);
+    },
+    reopen: () => {
+      reads.sink.reopen();
+      changes.sink.reopen();
+    },
+    close: async () => {
+      await Promise.all([flushSink(reads.sink), flushSink(changes.sink)]);
+      reads.sink.end();
+      changes.sink.end();
+    },
+  };
+}
