@@ -80,6 +80,13 @@ describe('redirects', () => {
     expect(picked.status).toBe(400);
     expect(picked.text).not.toContain('secret-dashboard');
   });
+
+  it('an admin of the record is redirected to a restricted URL value, never via a shared cache', async () => {
+    const res = await fetch(`${node.url}/88.100.5/QR-2`, { redirect: 'manual', headers: { authorization: admin5 } });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://internal.example/secret-dashboard');
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+  });
 });
 
 describe('record pages', () => {

@@ -89,6 +89,7 @@ function answerIndex(
   reply: FastifyReply,
   record: StoredRecord,
   values: readonly HandleValue[],
+  tier: AccessTier,
   ctx: AppContext,
   id: ParsedIdentifier,
 ) {
@@ -99,21 +100,21 @@ function answerIndex(
     const e = new IdnError('IDN_ERR_NO_REDIRECT_TARGET', `${record.handle} has no public value at index ${n}.`);
     return sendProblem(request, reply, e, ctx, id);
   }
-  if (isLinkValue(target)) {
-    reply.header('cache-control', `public, max-age=${Math.min(target.ttl, REDIRECT_MAX_AGE)}`);
-    return reply.redirect((target.data.value as { href: string }).href, 307);
-  }
-  if (!isUrl(target)) return sendHtml(reply, 200, recordPage(record.handle, values));
-  reply.header('cache-control', `public, max-age=${Math.min(target.ttl, REDIRECT_MAX_AGE)}`);
+  if (!isLinkValue(target) && !isUrl(target)) return sendHtml(reply, 200, recordPage(record.handle, values));
+  reply.header('cache-control', cacheControl(target, tier));
+  if (isLinkValue(target)) return reply.redirect((target.data.value as { href: string }).href, 307);
   return reply.redirect(target.data.value as string, 302);
 }
+
+/** A redirect a reader with more than public access got must not sit in a shared cache. */
+const cacheControl = (target: HandleValue, tier: AccessTier): string =>
+  tier === 'public' ? `public, max-age=${Math.min(target.ttl, REDIRECT_MAX_AGE)}` : 'private, no-store';
 
 /** Handle proxy behaviour: 302 to the lowest-index URL value, or the record page when there is none. */
 function answerHandle(reply: FastifyReply, record: StoredRecord, values: readonly HandleValue[], tier: AccessTier) {
   const target = values.filter(isUrl).sort((a, b) => a.index - b.index)[0];
   if (!target) return sendHtml(reply, 200, recordPage(record.handle, values));
-  const cache = tier === 'public' ? `public, max-age=${Math.min(target.ttl, REDIRECT_MAX_AGE)}` : 'private, no-store';
-  return reply.header('cache-control', cache).redirect(target.data.value as string, 302);
+  return reply.header('cache-control', cacheControl(target, tier)).redirect(target.data.value as string, 302);
 }
 
 async function answer(
@@ -132,7 +133,7 @@ async function answer(
   const values = redactSecrets(visibleValues(record.values, tier));
   if (tier !== 'public') reply.header('vary', VARY);
   if (q.noredirect !== undefined) return sendHtml(reply, 200, recordPage(record.handle, values));
-  if (q.index !== undefined) return answerIndex(request, reply, record, values, ctx, id);
+  if (q.index !== undefined) return answerIndex(request, reply, record, values, tier, ctx, id);
   const passport = answerPassport(request, reply, { record, memo: found.memo, tier, anchor });
   switch (passport.kind) {
     case 'handled':
