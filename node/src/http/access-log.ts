@@ -25,12 +25,12 @@ function prefixOf(route: string | undefined, url: string): string | undefined {
   return /^[A-Za-z0-9.]{1,64}$/.test(p) ? p : undefined;
 }
 
-function logLine(request: FastifyRequest, reply: FastifyReply) {
+function logLine(request: FastifyRequest, reply: FastifyReply, route: string) {
   const err = errorOf(reply);
   return {
     method: request.method,
-    route: request.routeOptions.url,
-    prefix: prefixOf(request.routeOptions.url, request.url),
+    route,
+    prefix: prefixOf(route, request.url),
     status: reply.statusCode,
     rc: err?.spec.rc ?? (reply.statusCode < 400 ? 1 : undefined),
     code: err?.code,
@@ -39,24 +39,36 @@ function logLine(request: FastifyRequest, reply: FastifyReply) {
   };
 }
 
-/** Per request: one counter increment, and a log line for every error and a sample of the rest. */
+type ResponseHook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void;
+
+/**
+ * Per request: one counter increment, and a log line for every error and a sample of the rest.
+ * The hook is attached per route (onRoute) so it knows its route label without touching
+ * `request.routeOptions`, a getter that builds an object on every access.
+ */
 export function registerAccessLog(app: FastifyInstance, metrics: NodeMetrics, opts: AccessLogOptions): void {
-  const counters = new Map<string, { inc(): void }>();
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const cls = STATUS_CLASS[Math.floor(reply.statusCode / 100) - 1] ?? 'other';
-    const k = `${route}|${cls}`;
-    let c = counters.get(k);
-    if (c === undefined) {
-      c = metrics.httpRequests.labels(route, cls);
-      counters.set(k, c);
-    }
-    c.inc();
+  app.addHook('onRoute', (route) => {
+    const hook = responseHook(route.url, metrics, opts);
+    const existing = route.onResponse;
+    route.onResponse = existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook];
+  });
+}
+
+/** For answers outside any route (the not-found handler). */
+export function countUnrouted(metrics: NodeMetrics, opts: AccessLogOptions): ResponseHook {
+  return responseHook('unmatched', metrics, opts);
+}
+
+function responseHook(route: string, metrics: NodeMetrics, opts: AccessLogOptions): ResponseHook {
+  const byClass = STATUS_CLASS.map((cls) => metrics.httpRequests.labels(route, cls));
+  return (request, reply, done) => {
+    byClass[Math.floor(reply.statusCode / 100) - 1]?.inc();
     const log = opts.logger;
     if (log !== undefined && (reply.statusCode >= 400 || Math.random() < opts.sampleRate)) {
-      if (reply.statusCode >= 500) log.error(logLine(request, reply), 'request');
-      else log.info(logLine(request, reply), 'request');
+      const line = logLine(request, reply, route);
+      if (reply.statusCode >= 500) log.error(line, 'request');
+      else log.info(line, 'request');
     }
     done();
-  });
+  };
 }

@@ -10,7 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
-import { registerAccessLog, type AccessLogOptions } from './access-log.ts';
+import { countUnrouted, registerAccessLog, type AccessLogOptions } from './access-log.ts';
 import type { AppContext } from './app-context.ts';
 import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
 import { rawPathTail } from './raw-identifier.ts';
@@ -28,6 +28,7 @@ import { registerQr } from './routes/qr.ts';
 import { registerAdminApplications } from './routes/admin-applications.ts';
 import { registerAdminIdentifiersBatch } from './routes/admin-identifiers-batch.ts';
 import { registerAdminSerials } from './routes/admin-serials.ts';
+import { registerAdminCache } from './routes/admin-cache.ts';
 
 export interface ServerOptions {
   /** Access log and HTTP request counters; off when absent (tests). */
@@ -42,7 +43,6 @@ const LIMITS = {
   requestTimeout: 30_000,
   connectionTimeout: 30_000,
   keepAliveTimeout: 5_000,
-  handlerTimeout: 10_000,
   headersTimeout: 10_000,
   // The longest legal identifier, fully percent-encoded, must still route (LIMITS.encodedInputChars).
   maxParamLength: 1024,
@@ -72,11 +72,14 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
     // Per-request log lines are synchronous work on the hot path; the access log comes separately.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log is the node logger itself: a pino child per request is measurable on a cache hit.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: LIMITS.bodyLimit,
     requestTimeout: LIMITS.requestTimeout,
     connectionTimeout: LIMITS.connectionTimeout,
     keepAliveTimeout: LIMITS.keepAliveTimeout,
-    handlerTimeout: LIMITS.handlerTimeout,
+    // No server-wide handlerTimeout: it costs a timer and an AbortController per request on the
+    // resolution path, whose stages carry their own deadlines; write routes set it per route.
     return503OnClosing: true,
     routerOptions: { maxParamLength: LIMITS.maxParamLength },
     frameworkErrors: onBadUrl(ctx),
@@ -86,9 +89,15 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   app.server.headersTimeout = LIMITS.headersTimeout;
   // Bodies are JSON only: fastify's built-in text/plain parser would turn a wrong type into a schema error, not a 415.
   app.removeContentTypeParser('text/plain');
-  registerAccessLog(app, ctx.metrics, opts.accessLog ?? { logger: undefined, sampleRate: 0 });
+  const accessLog = opts.accessLog ?? { logger: undefined, sampleRate: 0 };
+  registerAccessLog(app, ctx.metrics, accessLog);
+  const unrouted = countUnrouted(ctx.metrics, accessLog);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((_request, reply) => sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND')));
+  app.setNotFoundHandler((request, reply) => {
+    const sent = sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND'));
+    unrouted(request, reply, () => undefined);
+    return sent;
+  });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -112,6 +121,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerAdminApplications(app, ctx);
   registerAdminIdentifiersBatch(app, ctx);
   registerAdminSerials(app, ctx);
+  registerAdminCache(app, ctx);
   registerWellKnown(app, ctx);
   registerGs1DigitalLink(app, ctx);
   registerQr(app, ctx);

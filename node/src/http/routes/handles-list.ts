@@ -8,6 +8,7 @@ import { Perm } from '../../records/permissions.ts';
 import { ErrorResponse } from '../../records/schema.ts';
 import { isLive } from '../../records/types.ts';
 import type { AppContext } from '../app-context.ts';
+import { WRITE_HANDLER_TIMEOUT_MS } from './handles-write.ts';
 
 const ListQuery = Type.Object({
   prefix: Type.String({
@@ -32,6 +33,7 @@ export function registerHandlesList(app: FastifyInstance, ctx: AppContext): void
   app.get<{ Querystring: ListQuery }>(
     '/api/handles',
     {
+      handlerTimeout: WRITE_HANDLER_TIMEOUT_MS,
       schema: {
         summary: 'List identifiers under a prefix (paged with a cursor)',
         tags: ['registration'],

@@ -83,11 +83,15 @@ async function runWrite(
     .send({ responseCode: 1, handle: result.record.handle, version: result.record.version });
 }
 
+/** Writes wait on locks and durable commits: bound them (reads have stage deadlines instead). */
+export const WRITE_HANDLER_TIMEOUT_MS = 10_000;
+
 export function registerHandlesWrite(app: FastifyInstance, ctx: AppContext): void {
   const responses = { 200: WriteResponse, 201: WriteResponse, '4xx': ErrorResponse, '5xx': ErrorResponse };
   app.put<{ Body: RecordBody; Querystring: PutQuery }>(
     `${API_PREFIX}*`,
     {
+      handlerTimeout: WRITE_HANDLER_TIMEOUT_MS,
       schema: {
         summary: 'Create or replace a record, or add/replace single values with ?index=',
         tags: ['registration'],
@@ -101,6 +105,7 @@ export function registerHandlesWrite(app: FastifyInstance, ctx: AppContext): voi
   app.delete<{ Querystring: DeleteQuery }>(
     `${API_PREFIX}*`,
     {
+      handlerTimeout: WRITE_HANDLER_TIMEOUT_MS,
       schema: {
         summary: 'Delete a record (leaves a tombstone: 410 afterwards), or only the values named by ?index=',
         tags: ['registration'],

@@ -6,6 +6,7 @@ import { IdnError } from '../../errors/idn-error.ts';
 import { ErrorResponse } from '../../records/schema.ts';
 import { PERM_ALL, PERMISSION_STRING, parsePermissions } from '../../records/permissions.ts';
 import type { AppContext } from '../app-context.ts';
+import { WRITE_HANDLER_TIMEOUT_MS } from './handles-write.ts';
 
 const TokenBody = Type.Object({
   ttlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 3600 })),
@@ -30,6 +31,7 @@ export function registerTokens(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Body: TokenBody }>(
     '/api/tokens',
     {
+      handlerTimeout: WRITE_HANDLER_TIMEOUT_MS,
       schema: {
         summary: 'Issue a Bearer token for an admin (authenticate with HTTP Basic)',
         tags: ['auth'],
