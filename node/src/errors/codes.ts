@@ -335,8 +335,10 @@ export const ERRORS = {
   IDN_ERR_UNKNOWN_LINK_TYPE: badValue(
     'The link type is neither in the supported vocabulary (gs1:, untp:, idnode:) nor an absolute http(s) IRI.',
   ),
+  // GS1 resolvers answer a missing link type with 404; Handle's 200 code maps only to 200/400,
+  // so this one carries the generic error code.
   IDN_ERR_LINK_TYPE_NOT_FOUND: {
-    rc: HandleRc.VALUES_NOT_FOUND,
+    rc: HandleRc.ERROR,
     http: 404,
     grpc: GrpcCode.NOT_FOUND,
     message: 'The identifier has no link of the requested link type that you may see.',

@@ -192,6 +192,21 @@ describe('disclosure matrix: reader x value access level', () => {
     for (const url of SECRET_URLS) expect(JSON.stringify(lines)).not.toContain(url);
   });
 
+  it('audits non-public reads on the QR route too', async () => {
+    const before = (await auditLines()).length;
+    const rs = await readers();
+    await fetch(`${node.url}/${HANDLE}?noredirect`);
+    await fetch(`${node.url}/${HANDLE}?noredirect`, { headers: { authorization: rs['legitimate-interest']! } });
+    const lines = (await auditLines()).slice(before);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      route: 'qr',
+      tier: 'legitimate-interest',
+      purpose: 'recycling',
+      identifier: HANDLE,
+    });
+  });
+
   it('writes are in the change audit with actor and versions', async () => {
     await putRecord(node.url, '88.100.5/BAT-AUDIT-1', [VALUES[0]], node.adminAuth('88.100.5'));
     await putRecord(node.url, '88.100.5/BAT-AUDIT-1', [VALUES[1]], node.adminAuth('88.100.5'));

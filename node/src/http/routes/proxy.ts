@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdnError } from '../../errors/idn-error.ts';
 import { parseIdentifier, parsePrefix, type ParsedIdentifier } from '../../identifier/index.ts';
+import { auditRead } from '../../audit/audit-read.ts';
 import { visibleValues } from '../../records/access.ts';
 import type { AccessTier, HandleValue, StoredRecord } from '../../records/types.ts';
 import { answerPassport, VARY } from '../../passport/respond.ts';
@@ -131,7 +132,18 @@ async function answer(
   const reader = auth === undefined ? undefined : await ctx.readers.readerFor(auth, record, q.publicOnly === 'true');
   const tier = reader?.tier ?? 'public';
   const values = redactSecrets(visibleValues(record.values, tier));
-  if (tier !== 'public') reply.header('vary', VARY);
+  if (found.resolvedVia !== undefined) {
+    reply.header('x-idnode-resolved-via', found.resolvedVia).header('x-idnode-resolved-from', found.answeredBy);
+  }
+  if (reader !== undefined && tier !== 'public') {
+    reply.header('vary', VARY);
+    // Conservative: everything this reader could be shown here (page, linkset, redirect target) is audited.
+    auditRead(ctx, reader, record, values, {
+      route: 'qr',
+      identifier: id.handle,
+      ...(found.resolvedVia === undefined ? {} : { resolvedVia: found.resolvedVia, answeredBy: found.answeredBy }),
+    });
+  }
   if (q.noredirect !== undefined) return sendHtml(reply, 200, recordPage(record.handle, values));
   if (q.index !== undefined) return answerIndex(request, reply, record, values, tier, ctx, id);
   const passport = answerPassport(request, reply, { record, memo: found.memo, tier, anchor });
