@@ -30,6 +30,10 @@ import type {
   ResolveResponse__Output as _idnode_v1_ResolveResponse__Output,
 } from './idnode/v1/ResolveResponse.generated.ts';
 import type {
+  TraceSpan as _idnode_v1_TraceSpan,
+  TraceSpan__Output as _idnode_v1_TraceSpan__Output,
+} from './idnode/v1/TraceSpan.generated.ts';
+import type {
   ValueData as _idnode_v1_ValueData,
   ValueData__Output as _idnode_v1_ValueData__Output,
 } from './idnode/v1/ValueData.generated.ts';
@@ -52,6 +56,7 @@ export interface ProtoGrpcType {
       ResolveRequest: MessageTypeDefinition<_idnode_v1_ResolveRequest, _idnode_v1_ResolveRequest__Output>;
       ResolveResponse: MessageTypeDefinition<_idnode_v1_ResolveResponse, _idnode_v1_ResolveResponse__Output>;
       ResolveStatus: EnumTypeDefinition;
+      TraceSpan: MessageTypeDefinition<_idnode_v1_TraceSpan, _idnode_v1_TraceSpan__Output>;
       ValueData: MessageTypeDefinition<_idnode_v1_ValueData, _idnode_v1_ValueData__Output>;
     };
   };

@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import { connectivityState, status, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
 import { IdnError } from '../errors/idn-error.ts';
 import type { Outcome, ResolveRequest } from '../resolve/outcome.ts';
+import { outcomeSummary, type TraceSink, type TraceSpan } from '../resolve/trace.ts';
 import { ResolutionClient, type ResolutionClientType } from '../../../proto/load.ts';
 import type { ResolveRequest as WireRequest } from '../../../proto/generated/idnode/v1/ResolveRequest.generated.ts';
 import type { ResolveResponse__Output } from '../../../proto/generated/idnode/v1/ResolveResponse.generated.ts';
@@ -38,6 +40,15 @@ interface Pending {
   readonly wire: WireRequest;
   readonly deadline: number;
   readonly timer: NodeJS.Timeout;
+  /** Traced requests: where the remote node's spans go. */
+  readonly hop?: Hop;
+}
+
+/** A traced call to this peer: the local span of the hop and the sink the remote spans join. */
+interface Hop {
+  readonly sink: TraceSink;
+  readonly span: TraceSpan;
+  readonly start: number;
 }
 
 type Stream = ClientDuplexStream<WireRequest, ResolveResponse__Output>;
@@ -111,6 +122,7 @@ export class PeerClient {
   resolve(req: ResolveRequest): Promise<Outcome> {
     const via = [...(req.via ?? []), this.opts.selfId];
     if (via.length > MAX_HOPS) return Promise.resolve(loop(`more than ${MAX_HOPS} hops`));
+    if (req.trace !== undefined) return this.traced(req.trace, this.wireRequest(req, via, true));
     // Coalesce identical misses: the cache's single-flight does not cover auth=true or uncached paths.
     const key = `${req.authoritative ? 'a' : 'c'}|${req.id.key}|${via.join(',')}`;
     const existing = this.inFlight.get(key);
@@ -118,7 +130,13 @@ export class PeerClient {
       this.stats.coalesced++;
       return existing;
     }
-    const wire: WireRequest = {
+    const p = this.send(this.wireRequest(req, via, false)).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  private wireRequest(req: ResolveRequest, via: string[], trace: boolean): WireRequest {
+    return {
       requestId: '',
       identifier: req.id.handle,
       authoritative: req.authoritative,
@@ -126,10 +144,19 @@ export class PeerClient {
       hopCount: via.length,
       viaNodes: via,
       callerTier: 'ACCESS_TIER_PUBLIC',
+      trace,
     };
-    const p = this.send(wire).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, p);
-    return p;
+  }
+
+  /** A traced request is never coalesced: it must see (and time) its own round trip. */
+  private async traced(sink: TraceSink, wire: WireRequest): Promise<Outcome> {
+    const span: TraceSpan = { stage: 'hop', depth: sink.depth, outcome: 'pending', ms: 0, detail: this.address };
+    sink.spans.push(span);
+    const hop: Hop = { sink, span, start: performance.now() };
+    const o = await this.send(wire, hop);
+    span.outcome = outcomeSummary(o);
+    if (span.ms === 0) span.ms = Math.round((performance.now() - hop.start) * 1000) / 1000;
+    return o;
   }
 
   close(): void {
@@ -139,10 +166,10 @@ export class PeerClient {
     this.client.close();
   }
 
-  private send(wire: WireRequest): Promise<Outcome> {
+  private send(wire: WireRequest, hop?: Hop): Promise<Outcome> {
     if (this.closed) return Promise.resolve(unavailable(this.address, 'client closed'));
     const stream = this.opts.transport === 'unary' ? undefined : this.openStream();
-    if (stream === undefined) return this.unary(wire, Date.now() + this.opts.timeoutMs);
+    if (stream === undefined) return this.unary(wire, Date.now() + this.opts.timeoutMs, hop);
     return new Promise((resolve) => {
       const requestId = String(this.nextId++);
       const deadline = Date.now() + this.opts.timeoutMs;
@@ -152,7 +179,7 @@ export class PeerClient {
         resolve({ kind: 'error', error: new IdnError('IDN_ERR_TIMEOUT', `${this.address} did not answer in time.`) });
       }, this.opts.timeoutMs);
       const full = { ...wire, requestId };
-      this.pending.set(requestId, { resolve, wire: full, deadline, timer });
+      this.pending.set(requestId, { resolve, wire: full, deadline, timer, ...(hop === undefined ? {} : { hop }) });
       this.stats.streamRequests++;
       // write() returning false only means the HTTP/2 window is full: the request is queued, and the
       // per-request deadline bounds how long it may wait there.
@@ -179,6 +206,7 @@ export class PeerClient {
     clearTimeout(p.timer);
     this.lastSuccessAt = Date.now();
     this.backoffMs = BACKOFF_MIN_MS;
+    if (p.hop !== undefined) absorbRemoteTrace(p.hop, r);
     p.resolve(outcomeFromWire(r));
   }
 
@@ -193,11 +221,11 @@ export class PeerClient {
     for (const p of moved) {
       clearTimeout(p.timer);
       // Resolve is idempotent, so repeating it unary within what is left of its deadline is safe.
-      void this.unary(p.wire, p.deadline).then(p.resolve);
+      void this.unary(p.wire, p.deadline, p.hop).then(p.resolve);
     }
   }
 
-  private unary(wire: WireRequest, deadline: number): Promise<Outcome> {
+  private unary(wire: WireRequest, deadline: number, hop?: Hop): Promise<Outcome> {
     this.stats.unaryRequests++;
     return new Promise((resolve) => {
       this.client.Resolve({ ...wire, requestId: wire.requestId || '0' }, { deadline }, (err, res) => {
@@ -212,6 +240,7 @@ export class PeerClient {
           return;
         }
         this.lastSuccessAt = Date.now();
+        if (hop !== undefined) absorbRemoteTrace(hop, res);
         resolve(outcomeFromWire(res));
       });
     });
@@ -223,6 +252,22 @@ export class PeerClient {
       p.resolve({ kind: 'error', error });
     }
     this.pending.clear();
+  }
+}
+
+/** The remote node's spans, nested under the hop; the hop's time is the whole round trip. */
+function absorbRemoteTrace(hop: Hop, r: ResolveResponse__Output): void {
+  hop.span.ms = Math.round((performance.now() - hop.start) * 1000) / 1000;
+  hop.span.node = r.servedBy || undefined;
+  for (const t of r.trace) {
+    hop.sink.spans.push({
+      node: t.node,
+      stage: t.stage,
+      depth: hop.span.depth + 1 + t.depth,
+      outcome: t.outcome,
+      ms: t.durationMs,
+      ...(t.detail === '' ? {} : { detail: t.detail }),
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
 import type { Next, Outcome } from '../resolve/outcome.ts';
+import { TraceSink } from '../resolve/trace.ts';
 import type { ResolutionHandlers } from '../../../proto/load.ts';
 import type { ResolveRequest__Output } from '../../../proto/generated/idnode/v1/ResolveRequest.generated.ts';
 import type { ResolveResponse } from '../../../proto/generated/idnode/v1/ResolveResponse.generated.ts';
@@ -22,18 +23,37 @@ const DEFAULT_MAX_HOPS = 8;
 
 async function answer(deps: ResolutionServiceDeps, req: ResolveRequest__Output): Promise<ResolveResponse> {
   let outcome: Outcome;
+  const sink = req.trace ? new TraceSink() : undefined;
   if (req.viaNodes.includes(deps.selfId) || req.hopCount > (deps.maxHops ?? DEFAULT_MAX_HOPS)) {
     const error = new IdnError('IDN_ERR_LOOP_DETECTED', undefined, { via: req.viaNodes, at: deps.selfId });
     outcome = { kind: 'error', error };
   } else {
     try {
       const id = parseIdentifier(req.identifier, 'text');
-      outcome = await deps.resolvePeer({ id, authoritative: req.authoritative, via: req.viaNodes });
+      outcome = await deps.resolvePeer({
+        id,
+        authoritative: req.authoritative,
+        via: req.viaNodes,
+        ...(sink === undefined ? {} : { trace: sink }),
+      });
     } catch (e) {
       outcome = { kind: 'error', error: isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL') };
     }
   }
-  return outcomeToWire(outcome, req.requestId, deps.selfId);
+  const res = outcomeToWire(outcome, req.requestId, deps.selfId);
+  return sink === undefined ? res : { ...res, trace: traceToWire(sink, deps.selfId) };
+}
+
+/** Spans of this node carry its id; spans from its own hops already name theirs. */
+function traceToWire(sink: TraceSink, selfId: string): ResolveResponse['trace'] {
+  return sink.spans.map((s) => ({
+    node: s.node ?? selfId,
+    stage: s.stage,
+    outcome: s.outcome,
+    durationMs: s.ms,
+    depth: s.depth,
+    detail: s.detail ?? '',
+  }));
 }
 
 /** Answers arrive in completion order, each tagged with its request_id; the stream ends after the last one. */

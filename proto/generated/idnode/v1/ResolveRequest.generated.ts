@@ -41,6 +41,10 @@ export interface ResolveRequest {
    */
   indexes?: number[];
   types?: string[];
+  /**
+   * Ask for a trace: the answering node returns its stages (and its own hops) in ResolveResponse.trace.
+   */
+  trace?: boolean;
 }
 
 export interface ResolveRequest__Output {
@@ -79,4 +83,8 @@ export interface ResolveRequest__Output {
    */
   indexes: number[];
   types: string[];
+  /**
+   * Ask for a trace: the answering node returns its stages (and its own hops) in ResolveResponse.trace.
+   */
+  trace: boolean;
 }

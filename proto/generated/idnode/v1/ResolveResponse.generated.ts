@@ -16,6 +16,10 @@ import type {
   ErrorDetail as _idnode_v1_ErrorDetail,
   ErrorDetail__Output as _idnode_v1_ErrorDetail__Output,
 } from '../../idnode/v1/ErrorDetail.generated.ts';
+import type {
+  TraceSpan as _idnode_v1_TraceSpan,
+  TraceSpan__Output as _idnode_v1_TraceSpan__Output,
+} from '../../idnode/v1/TraceSpan.generated.ts';
 
 export interface ResolveResponse {
   /**
@@ -43,6 +47,10 @@ export interface ResolveResponse {
    * The node that produced the answer.
    */
   servedBy?: string;
+  /**
+   * Only when ResolveRequest.trace was set: the steps this node took, in the order they started.
+   */
+  trace?: _idnode_v1_TraceSpan[];
 }
 
 export interface ResolveResponse__Output {
@@ -71,4 +79,8 @@ export interface ResolveResponse__Output {
    * The node that produced the answer.
    */
   servedBy: string;
+  /**
+   * Only when ResolveRequest.trace was set: the steps this node took, in the order they started.
+   */
+  trace: _idnode_v1_TraceSpan__Output[];
 }

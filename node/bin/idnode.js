@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The `idnode` command. npm's bin shim runs this with whatever `node` is first on PATH, which may
+// be an older system Node; the CLI is TypeScript that only Node >= 24 runs natively. So: on an
+// older Node, re-run this same file with the Node 24 pinned in the package (the `node` dev
+// dependency), or stop with a clear message. Plain JavaScript on purpose: it must load anywhere.
+/* global process */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const MIN_MAJOR = 24;
+const self = fileURLToPath(import.meta.url);
+const root = join(dirname(self), '..', '..');
+const major = Number(process.versions.node.split('.')[0]);
+
+function pinnedNode() {
+  const candidates = [join(root, 'node_modules', 'node', 'bin', 'node'), join(root, 'node_modules', '.bin', 'node')];
+  return candidates.find((p) => existsSync(p));
+}
+
+function reexec() {
+  const node = pinnedNode();
+  // The guard stops a loop should the pinned binary itself be older than 24.
+  if (node === undefined || process.env.IDNODE_LAUNCHER_REEXEC === '1') {
+    process.stderr.write(
+      `idnode: needs Node ${MIN_MAJOR} or newer (this is ${process.version}) and found no pinned Node ${MIN_MAJOR} ` +
+        `under ${join(root, 'node_modules')}: run \`npm ci\` in ${root}, or put Node ${MIN_MAJOR} on PATH.\n`,
+    );
+    process.exit(2);
+  }
+  const r = spawnSync(node, [self, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, IDNODE_LAUNCHER_REEXEC: '1' },
+  });
+  if (r.error) {
+    process.stderr.write(`idnode: could not run ${node}: ${r.error.message}\n`);
+    process.exit(2);
+  }
+  // A child killed by a signal is reported the shell's way (128 + signal number).
+  process.exit(r.status ?? 128 + (constants.signals[r.signal] ?? 0));
+}
+
+if (major < MIN_MAJOR) reexec();
+else await import(pathToFileURL(join(root, 'node', 'src', 'cli', 'main.ts')).href);

@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { action, addGlobals, type Run } from '../command-kit.ts';
+import { requireCredentials } from '../context.ts';
+import { usage } from '../exit-codes.ts';
+import { handlePath } from '../http-client.ts';
+import { dataDirOf } from './data-dir.ts';
+
+const TOKEN_KEY_FILE = 'token-key';
+const CREDENTIALS_FILE = 'admin-credentials.json';
+
+async function describe(path: string): Promise<{ path: string; exists: boolean; mode?: string }> {
+  try {
+    const s = await stat(path);
+    return { path, exists: true, mode: (s.mode & 0o777).toString(8) };
+  } catch {
+    return { path, exists: false };
+  }
+}
+
+/** Where the node's secrets live; values are printed only with --reveal. */
+async function show(run: Run, o: { dataDir?: string; reveal?: boolean }) {
+  const dir = dataDirOf(o.dataDir);
+  const tokenKey = await describe(join(dir, TOKEN_KEY_FILE));
+  const credentials = await describe(join(dir, CREDENTIALS_FILE));
+  const reveal = o.reveal === true && credentials.exists;
+  const admins = reveal ? (JSON.parse(await readFile(credentials.path, 'utf8')) as unknown) : undefined;
+  const env = {
+    IDNODE_TOKEN_KEY: process.env.IDNODE_TOKEN_KEY !== undefined,
+    IDNODE_ADMIN_SECRET: process.env.IDNODE_ADMIN_SECRET !== undefined,
+  };
+  run.out.result({ dataDir: dir, tokenKey, credentials, env, ...(reveal ? { admins } : {}) }, () =>
+    [
+      `token key:   ${tokenKey.path} ${tokenKey.exists ? `(mode ${tokenKey.mode})` : '(absent: IDNODE_TOKEN_KEY or not started yet)'}`,
+      `credentials: ${credentials.path} ${credentials.exists ? `(mode ${credentials.mode})` : '(absent: IDNODE_ADMIN_SECRET or not started yet)'}`,
+      ...(reveal ? [JSON.stringify(admins, null, 2)] : []),
+    ].join('\n'),
+  );
+}
+
+/** New admin secret through the API: PUT of HS_SECKEY at index 300 (the node stores its scrypt hash; old tokens die). */
+async function rotateSecret(run: Run, o: { prefix: string; newSecretFile?: string; writeSecret?: string }) {
+  const auth = await requireCredentials(run.globals);
+  const secret =
+    o.newSecretFile === undefined
+      ? randomBytes(24).toString('base64url')
+      : (await readFile(o.newSecretFile, 'utf8')).trim();
+  if (secret.length < 12) throw usage('CLI_ERR_WEAK_SECRET', 'the new secret must have at least 12 characters.');
+  const admin = `${o.prefix}/ADMIN`;
+  await run.client.json('PUT', `/api/handles/${handlePath(admin)}?index=300`, {
+    auth,
+    body: { values: [{ index: 300, type: 'HS_SECKEY', data: { format: 'string', value: secret } }] },
+  });
+  if (o.writeSecret !== undefined) {
+    await writeFile(o.writeSecret, `${secret}\n`, { mode: 0o600 });
+    await chmod(o.writeSecret, 0o600);
+  }
+  const shown = o.writeSecret === undefined && o.newSecretFile === undefined;
+  run.out.result(
+    { ok: true, user: `300:${admin}`, ...(shown ? { secret } : { secretFile: o.writeSecret ?? o.newSecretFile }) },
+    () => (shown ? `new secret of 300:${admin} (shown once): ${secret}` : `rotated the secret of 300:${admin}`),
+  );
+}
+
+/** A new token signing key file: takes effect at the node's next start and invalidates every issued token. */
+async function rotateTokenKey(run: Run, o: { dataDir?: string }) {
+  const path = join(dataDirOf(o.dataDir), TOKEN_KEY_FILE);
+  await writeFile(path, randomBytes(32).toString('base64'), { mode: 0o600 });
+  await chmod(path, 0o600);
+  run.out.result(
+    { ok: true, tokenKey: resolve(path), restartNeeded: true },
+    () => `wrote a new token key to ${path}; restart the node to use it`,
+  );
+}
+
+export function registerKeysCommand(program: Command): void {
+  const keys = program.command('keys').description("the node's token key and admin secrets");
+  addGlobals(
+    keys
+      .command('show')
+      .description('where the token key and admin credentials are (values only with --reveal)')
+      .option('--data-dir <dir>', 'the node data directory (env IDNODE_DATA_DIR; default ./data)')
+      .option('--reveal', 'print the stored admin secrets too'),
+  ).action(action(show));
+  addGlobals(
+    keys
+      .command('rotate-secret')
+      .description("set a new admin secret (PUT HS_SECKEY index 300 of <prefix>/ADMIN); revokes the admin's tokens")
+      .requiredOption('--prefix <prefix>', 'whose admin, e.g. 88.100.5')
+      .option('--new-secret-file <file>', 'use this secret instead of a random one')
+      .option('--write-secret <file>', 'write the new secret to this file (mode 0600) instead of printing it'),
+  ).action(action(rotateSecret));
+  addGlobals(
+    keys
+      .command('rotate-token-key')
+      .description('write a new Bearer-token signing key (restart the node; issued tokens stop working)')
+      .option('--data-dir <dir>', 'the node data directory (env IDNODE_DATA_DIR; default ./data)'),
+  ).action(action(rotateTokenKey));
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { QR_FORMATS, QR_SIZE, qrFor, type QrFormat } from '../../passport/qr.ts';
+import { action, addGlobals, type Run } from '../command-kit.ts';
+import { usage } from '../exit-codes.ts';
+import { handlePath } from '../http-client.ts';
+
+/** The label's URL: the QR route of the node (or --base, the public resolver URL printed on products). */
+async function qr(run: Run, id: string, o: { format: string; out?: string; size: string; base?: string }) {
+  if (!QR_FORMATS.includes(o.format as QrFormat))
+    throw usage('CLI_ERR_BAD_FORMAT', `--format must be svg or png, not ${o.format}.`);
+  const size = Number(o.size);
+  if (!Number.isInteger(size) || size < QR_SIZE.min || size > QR_SIZE.max)
+    throw usage('CLI_ERR_BAD_SIZE', `--size must be a whole number of pixels from ${QR_SIZE.min} to ${QR_SIZE.max}.`);
+  if (!/^[^/]+\/.+$/.test(id)) throw usage('CLI_ERR_BAD_IDENTIFIER', `"${id}" is not prefix/suffix.`);
+  const base = (o.base ?? run.client.url).replace(/\/+$/, '');
+  const url = `${base}/${handlePath(id)}`;
+  const image = await qrFor(url, o.format as QrFormat, size);
+  if (o.out !== undefined) {
+    await writeFile(o.out, image.body);
+    run.out.result({ ok: true, url, file: o.out, contentType: image.contentType }, () => `wrote ${o.out} (${url})`);
+    return;
+  }
+  if (o.format === 'png' && process.stdout.isTTY)
+    throw usage('CLI_ERR_PNG_TO_TTY', 'a PNG is binary: use --out <file> or redirect stdout.');
+  process.stdout.write(image.body);
+}
+
+export function registerQrCommand(program: Command): void {
+  addGlobals(
+    program
+      .command('qr <id>')
+      .description("QR code of the identifier's resolver URL (the image to stdout, or --out)")
+      .option('--format <f>', 'svg or png', 'svg')
+      .option('--size <px>', `width in pixels (${QR_SIZE.min}-${QR_SIZE.max})`, String(QR_SIZE.default))
+      .option('--out <file>', 'write the image here')
+      .option('--base <url>', 'public resolver URL to encode (default: --url)'),
+  ).action(action(qr));
+}

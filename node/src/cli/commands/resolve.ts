@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { action, addGlobals, type Run } from '../command-kit.ts';
+import { credentialsOf } from '../context.ts';
+import { CliError, EXIT, exitForHttp } from '../exit-codes.ts';
+import { handlePath } from '../http-client.ts';
+
+interface Span {
+  readonly node?: string;
+  readonly stage: string;
+  readonly depth: number;
+  readonly outcome: string;
+  readonly ms: number;
+  readonly detail?: string;
+}
+
+interface Answer {
+  readonly responseCode: number;
+  readonly handle?: string;
+  readonly values?: readonly { index: number; type: string; data: { value: unknown } }[];
+  readonly code?: string;
+  readonly message?: string;
+  readonly trace?: readonly Span[];
+}
+
+/** One line per span, indented by depth: `secA  store  found:store  0.41 ms`. */
+export function traceLines(spans: readonly Span[], here: string): string[] {
+  return spans.map((s) => {
+    const where = s.stage === 'hop' ? `-> ${s.node ?? '?'}` : s.stage;
+    const node = s.stage === 'hop' ? here : (s.node ?? here);
+    const detail = s.detail === undefined ? '' : `  (${s.detail})`;
+    return `${'  '.repeat(s.depth)}${node.padEnd(8)} ${where.padEnd(12)} ${s.outcome.padEnd(22)} ${s.ms.toFixed(3)} ms${detail}`;
+  });
+}
+
+function valueLines(a: Answer): string[] {
+  return (a.values ?? []).map(
+    (v) => `  ${String(v.index).padStart(4)} ${v.type.padEnd(12)} ${JSON.stringify(v.data.value)}`,
+  );
+}
+
+async function resolve(run: Run, id: string, o: { trace?: boolean; auth?: boolean }): Promise<number> {
+  const q = new URLSearchParams();
+  if (o.trace === true) q.set('trace', 'true');
+  if (o.auth === true) q.set('auth', 'true');
+  const creds = await credentialsOf(run.globals);
+  const qs = q.size > 0 ? `?${q.toString()}` : '';
+  const started = performance.now();
+  const res = await run.client.request('GET', `/api/handles/${handlePath(id)}${qs}`, creds ? { auth: creds } : {});
+  const ms = Math.round((performance.now() - started) * 10) / 10;
+  const text = await res.text();
+  let a: Answer;
+  try {
+    a = JSON.parse(text) as Answer;
+  } catch {
+    throw new CliError(exitForHttp(res.status), `HTTP_${res.status}`, `unexpected answer: ${text.slice(0, 200)}`);
+  }
+  const source = res.headers.get('x-idnode-source') ?? undefined;
+  const here = new URL(run.client.url).host;
+  run.out.result({ ...a, status: res.status, source, ms }, () =>
+    [
+      res.ok ? `${a.handle} (source ${source}, ${ms} ms)` : `${a.code}: ${a.message}`,
+      ...valueLines(a),
+      ...(a.trace === undefined ? [] : ['trace:', ...traceLines(a.trace, here)]),
+    ].join('\n'),
+  );
+  if (res.ok) return EXIT.OK;
+  // Printed above already: exit with the code only.
+  return exitForHttp(res.status, a.responseCode);
+}
+
+export function registerResolveCommand(program: Command): void {
+  addGlobals(
+    program
+      .command('resolve <id>')
+      .description('resolve an identifier over HTTP')
+      .option('--trace', 'show each resolution stage and hop to another node, with timings')
+      .option('--auth', 'authoritative answer (bypasses caches)'),
+  ).action(action(resolve));
+}
