@@ -30,7 +30,9 @@ describe('/metrics', () => {
     for (let i = 0; i < 3; i++) await fetch(`${node.url}/api/handles/88.100.5/M-1`);
     await fetch(`${node.url}/api/handles/88.100.5/NOPE`);
     const text = await scrape();
-    expect(text).toMatch(/idnode_resolve_duration_seconds_bucket\{[^}]*source="store"[^}]*outcome="found"[^}]*prefix="88.100.5"/);
+    expect(text).toMatch(
+      /idnode_resolve_duration_seconds_bucket\{[^}]*source="store"[^}]*outcome="found"[^}]*prefix="88.100.5"/,
+    );
     expect(text).toMatch(/idnode_resolve_duration_seconds_bucket\{[^}]*source="cache"[^}]*outcome="found"/);
     expect(text).toMatch(/idnode_resolve_duration_seconds_count\{[^}]*outcome="not-found"/);
     expect(text).toMatch(/idnode_cache_lookups_total\{result="hit"\} [1-9]/);
@@ -39,7 +41,9 @@ describe('/metrics', () => {
 
   it('keeps the prefix label bounded however many prefixes are scanned', async () => {
     await Promise.all(Array.from({ length: 300 }, (_, i) => fetch(`${node.url}/api/handles/77.${i}.1/X`)));
-    const values = new Set([...(await scrape()).matchAll(/idnode_resolve_duration_seconds_count\{[^}]*prefix="([^"]+)"/g)].map((m) => m[1]));
+    const values = new Set(
+      [...(await scrape()).matchAll(/idnode_resolve_duration_seconds_count\{[^}]*prefix="([^"]+)"/g)].map((m) => m[1]),
+    );
     expect(values.size).toBeLessThanOrEqual(51);
     expect(values.has('other')).toBe(true);
   });
@@ -51,7 +55,8 @@ describe('/metrics', () => {
     for (const f of fams) {
       expect(f.name, f.name).toMatch(/^idnode_[a-z0-9]+(_[a-z0-9]+)+$/);
       if (f.type === 'counter') expect(f.name, f.name).toMatch(/_total$/);
-      if (f.type === 'histogram' && !f.name.startsWith('idnode_nodejs_')) expect(f.name, f.name).toMatch(/_(seconds|bytes)$/);
+      if (f.type === 'histogram' && !f.name.startsWith('idnode_nodejs_'))
+        expect(f.name, f.name).toMatch(/_(seconds|bytes)$/);
       for (const l of f.labels) expect(forbidden, `${f.name}{${l}}`).not.toContain(l);
     }
   });
