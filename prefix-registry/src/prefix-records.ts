@@ -1,7 +1,5 @@
-import { hashSecret } from '../../node/src/auth/secret-hash.ts';
-import { randomBytes } from 'node:crypto';
-import { formatPermissions, PERM_ALL } from '../../node/src/records/permissions.ts';
-import type { HandleValue, StoredRecord } from '../../node/src/records/types.ts';
+import { ADMIN_KEY_INDEX, newSecret, prefixAdminValue, secretKeyValue } from '../../node/src/records/prefix-admin.ts';
+import type { StoredRecord } from '../../node/src/records/types.ts';
 import type { ChangeMeta, Store } from '../../node/src/store/store.ts';
 import { adminHandleOf, jsonValue, keyOf, naHandleOf } from './registry-records.ts';
 
@@ -11,7 +9,7 @@ import { adminHandleOf, jsonValue, keyOf, naHandleOf } from './registry-records.
  * and `<prefix>/ADMIN` (its HS_SECKEY at 300, an scrypt hash; the secret itself leaves once).
  */
 
-export const ADMIN_KEY_INDEX = 300;
+export { ADMIN_KEY_INDEX };
 const OWNER_INDEX = 2;
 const OWNER_TYPE = 'IDN_PREFIX_OWNER';
 
@@ -19,25 +17,6 @@ export interface PrefixOwner {
   readonly applicationId: string;
   readonly companyName: string;
   readonly creditCode: string;
-}
-
-const newSecret = (): string => randomBytes(24).toString('base64url');
-
-function adminValue(prefix: string, now: string): HandleValue {
-  const value = { handle: adminHandleOf(prefix), index: ADMIN_KEY_INDEX, permissions: formatPermissions(PERM_ALL) };
-  return {
-    index: 100,
-    type: 'HS_ADMIN',
-    data: { format: 'admin', value },
-    ttl: 86_400,
-    timestamp: now,
-    access: 'public',
-  };
-}
-
-async function secretValue(secret: string, now: string): Promise<HandleValue> {
-  const data = { format: 'scrypt', value: await hashSecret(secret) };
-  return { index: ADMIN_KEY_INDEX, type: 'HS_SECKEY', data, ttl: 86_400, timestamp: now, access: 'authority' };
 }
 
 export const ownerOf = (record: StoredRecord | undefined): PrefixOwner | undefined =>
@@ -57,7 +36,10 @@ export async function ensurePrefixRecord(
   const existing = await store.get(keyOf(handle));
   if (existing?.deletedAt === undefined && ownerOf(existing)?.applicationId === owner.applicationId) return;
   const now = new Date().toISOString();
-  const values = [adminValue(prefix, now), jsonValue(OWNER_INDEX, OWNER_TYPE, owner, now, 'authority')];
+  const values = [
+    prefixAdminValue(adminHandleOf(prefix), now),
+    jsonValue(OWNER_INDEX, OWNER_TYPE, owner, now, 'authority'),
+  ];
   await store.put(keyOf(handle), { handle, values }, { expectAbsent: true }, meta);
 }
 
@@ -70,7 +52,7 @@ export async function issueAdminSecret(store: Store, prefix: string, meta: Chang
   const existing = await store.get(keyOf(handle));
   const now = new Date().toISOString();
   const secret = newSecret();
-  const values = [adminValue(prefix, now), await secretValue(secret, now)];
+  const values = [prefixAdminValue(adminHandleOf(prefix), now), await secretKeyValue(secret, now)];
   const cond = existing === undefined ? ({ expectAbsent: true } as const) : { expectVersion: existing.version };
   await store.put(keyOf(handle), { handle, values }, cond, meta);
   return secret;

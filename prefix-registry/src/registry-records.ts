@@ -14,8 +14,8 @@ export const REG_PREFIX = '0.REG';
 export const STATE_INDEX = 1;
 export const STATE_TYPE = 'IDN_REGISTRY_STATE';
 
-export const naHandleOf = (prefix: string): string => `0.NA/${prefix}`;
-export const adminHandleOf = (prefix: string): string => `${prefix}/ADMIN`;
+export { naHandleOf } from '../../node/src/authority/homed-prefixes.ts';
+export { adminHandleOf } from '../../node/src/records/prefix-admin.ts';
 
 /** Store key of a handle; the parser is the one place keys are made. */
 export const keyOf = (handle: string): string => parseIdentifier(handle, 'text').key;

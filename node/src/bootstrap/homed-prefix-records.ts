@@ -1,40 +1,28 @@
-import { verifySecret, isSecretHash, hashSecret } from '../auth/secret-hash.ts';
+import { verifySecret, isSecretHash } from '../auth/secret-hash.ts';
 import { isIdnError } from '../errors/idn-error.ts';
 import { naHandleOf } from '../authority/homed-prefixes.ts';
 import { parseIdentifier } from '../identifier/index.ts';
-import { formatPermissions, PERM_ALL } from '../records/permissions.ts';
-import { isLive, type HandleValue, type StoredRecord } from '../records/types.ts';
+import {
+  ADMIN_KEY_INDEX,
+  adminHandleOf,
+  newSecret,
+  prefixAdminValue,
+  secretKeyValue,
+} from '../records/prefix-admin.ts';
+import { isLive, type StoredRecord } from '../records/types.ts';
 import type { Store, WriteCondition } from '../store/store.ts';
-import { newSecret, readCredentials, writeCredentials } from './secrets-file.ts';
+import { readCredentials, writeCredentials } from './secrets-file.ts';
 
 /**
  * On start, every homed prefix P gets (once) the two records Handle servers keep for it:
  * `0.NA/P` (who administers the prefix) and `P/ADMIN` (the admin, with its secret at index 300).
  */
 
-export const ADMIN_KEY_INDEX = 300;
-export const adminHandleOf = (prefix: string): string => `${prefix}/ADMIN`;
+export { ADMIN_KEY_INDEX, adminHandleOf };
 
 const META = { actor: 'bootstrap', reason: 'homed prefix setup' } as const;
 const REVIVE_META = (existing: StoredRecord | undefined) =>
   existing === undefined ? META : { actor: 'bootstrap', reason: 'homed prefix record revived after deletion' };
-
-function adminValue(adminHandle: string, now: string): HandleValue {
-  const value = { handle: adminHandle, index: ADMIN_KEY_INDEX, permissions: formatPermissions(PERM_ALL) };
-  return {
-    index: 100,
-    type: 'HS_ADMIN',
-    data: { format: 'admin', value },
-    ttl: 86_400,
-    timestamp: now,
-    access: 'public',
-  };
-}
-
-async function secretValue(secret: string, now: string): Promise<HandleValue> {
-  const data = { format: 'scrypt', value: await hashSecret(secret) };
-  return { index: ADMIN_KEY_INDEX, type: 'HS_SECKEY', data, ttl: 86_400, timestamp: now, access: 'authority' };
-}
 
 /**
  * The write condition that (re)creates a record: absent, or over its tombstone. The configuration
@@ -48,7 +36,7 @@ async function ensureNaRecord(store: Store, prefix: string, now: string): Promis
   const id = parseIdentifier(naHandleOf(prefix), 'text');
   const existing = await store.get(id.key);
   if (isLive(existing)) return;
-  const input = { handle: id.handle, values: [adminValue(adminHandleOf(prefix), now)] };
+  const input = { handle: id.handle, values: [prefixAdminValue(adminHandleOf(prefix), now)] };
   await store.put(id.key, input, createOver(existing), REVIVE_META(existing));
 }
 
@@ -70,7 +58,7 @@ async function ensureAdminRecord(
     if (!rekey || secret === undefined) return false;
     const stored = existing.values.find((v) => v.index === ADMIN_KEY_INDEX)?.data.value;
     if (isSecretHash(stored) && (await verifySecret(secret, stored))) return false;
-    const values = [...existing.values.filter((v) => v.index !== ADMIN_KEY_INDEX), await secretValue(secret, now)];
+    const values = [...existing.values.filter((v) => v.index !== ADMIN_KEY_INDEX), await secretKeyValue(secret, now)];
     await store.put(
       id.key,
       { handle: existing.handle, values: values.sort((a, b) => a.index - b.index) },
@@ -80,7 +68,7 @@ async function ensureAdminRecord(
     return false;
   }
   if (secret === undefined) return true;
-  const values = [adminValue(id.handle, now), await secretValue(secret, now)];
+  const values = [prefixAdminValue(id.handle, now), await secretKeyValue(secret, now)];
   await store.put(id.key, { handle: id.handle, values }, createOver(existing), REVIVE_META(existing));
   return false;
 }

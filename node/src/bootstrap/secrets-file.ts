@@ -32,8 +32,6 @@ export async function writeCredentials(dataDir: string, creds: StoredCredentials
   await writePrivate(join(dataDir, CREDENTIALS_FILE), `${JSON.stringify(creds, null, 2)}\n`);
 }
 
-export const newSecret = (): string => randomBytes(24).toString('base64url');
-
 export async function loadTokenKey(dataDir: string): Promise<Buffer> {
   const path = join(dataDir, TOKEN_KEY_FILE);
   const existing = await readIfExists(path);

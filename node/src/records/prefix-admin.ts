@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { hashSecret } from '../auth/secret-hash.ts';
+import { formatPermissions, PERM_ALL } from './permissions.ts';
+import type { HandleValue } from './types.ts';
+
+/**
+ * The values every prefix P carries, whoever creates it (the node's bootstrap for homed
+ * prefixes, the registry on approval): `0.NA/P` names `300:P/ADMIN` with all rights, and
+ * `P/ADMIN` holds that admin's secret at index 300, as an scrypt hash only.
+ */
+
+export const ADMIN_KEY_INDEX = 300;
+export const adminHandleOf = (prefix: string): string => `${prefix}/ADMIN`;
+
+/** A fresh admin secret: 24 random bytes, URL-safe. */
+export const newSecret = (): string => randomBytes(24).toString('base64url');
+
+/** HS_ADMIN at index 100 naming `300:<adminHandle>` with every permission. */
+export function prefixAdminValue(adminHandle: string, now: string): HandleValue {
+  const value = { handle: adminHandle, index: ADMIN_KEY_INDEX, permissions: formatPermissions(PERM_ALL) };
+  return {
+    index: 100,
+    type: 'HS_ADMIN',
+    data: { format: 'admin', value },
+    ttl: 86_400,
+    timestamp: now,
+    access: 'public',
+  };
+}
+
+/** HS_SECKEY at index 300: the secret's scrypt hash, readable by nobody but authorities (and redacted then). */
+export async function secretKeyValue(secret: string, now: string): Promise<HandleValue> {
+  const data = { format: 'scrypt', value: await hashSecret(secret) };
+  return { index: ADMIN_KEY_INDEX, type: 'HS_SECKEY', data, ttl: 86_400, timestamp: now, access: 'authority' };
+}
