@@ -4,7 +4,7 @@
 // older Node, re-run this same file with the Node 24 pinned in the package (the `node` dev
 // dependency), or stop with a clear message. Plain JavaScript on purpose: it must load anywhere.
 /* global process */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,16 +30,18 @@ function reexec() {
     );
     process.exit(2);
   }
-  const r = spawnSync(node, [self, ...process.argv.slice(2)], {
+  const child = spawn(node, [self, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, IDNODE_LAUNCHER_REEXEC: '1' },
   });
-  if (r.error) {
-    process.stderr.write(`idnode: could not run ${node}: ${r.error.message}\n`);
+  // Forward stop signals: `idnode start` under this launcher must still drain and exit cleanly.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('error', (e) => {
+    process.stderr.write(`idnode: could not run ${node}: ${e.message}\n`);
     process.exit(2);
-  }
+  });
   // A child killed by a signal is reported the shell's way (128 + signal number).
-  process.exit(r.status ?? 128 + (constants.signals[r.signal] ?? 0));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
 }
 
 if (major < MIN_MAJOR) reexec();
