@@ -66,6 +66,8 @@ function targetEnv(target: NodeTarget, redisUrl: string | undefined): Record<str
       return { IDNODE_CACHE_POLICY: 'lru', IDNODE_CACHE_MAX_MB: String(ADMISSION_CACHE_MB) };
     case 'node-tinylfu':
       return { IDNODE_CACHE_POLICY: 'tinylfu', IDNODE_CACHE_MAX_MB: String(ADMISSION_CACHE_MB) };
+    case 'node-accesslog':
+      return { IDNODE_LOG_LEVEL: 'info', IDNODE_ACCESS_LOG_SAMPLE: '1' };
   }
 }
 

@@ -1,5 +1,8 @@
 import type { BenchOptions } from './bench-run.ts';
-import { QUICK_SET, STANDARD_SET } from '../scenarios/registry.ts';
+import { BASELINE, QUICK_SET, STANDARD_SET } from '../scenarios/registry.ts';
+
+/** The vitest smoke run: the harness end to end on the cheapest pair. */
+const SMOKE_SET = [BASELINE, 'resolve-store-hit'];
 
 /** Run shapes: full (npm run bench), quick (bench:quick), smoke (the vitest test). */
 
@@ -41,7 +44,7 @@ export const PRESETS: Record<'full' | 'quick' | 'smoke', Preset> = {
   smoke: {
     ...COMMON,
     mode: 'smoke',
-    scenarios: QUICK_SET,
+    scenarios: SMOKE_SET,
     rounds: 1,
     durationS: 1,
     keyCount: 100,

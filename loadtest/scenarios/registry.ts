@@ -33,9 +33,11 @@ export type ScenarioKind =
  * - `node-nocache`: LMDB, IDNODE_CACHE=off (every request reaches the store);
  * - `node-redis`: a redis-server started by the harness, IDNODE_CACHE=off;
  * - `node-lru` / `node-tinylfu`: LMDB, IDNODE_CACHE_POLICY=lru / tinylfu, the same small
- *   IDNODE_CACHE_MAX_MB (ADMISSION_CACHE_MB) so that admission decides what stays.
+ *   IDNODE_CACHE_MAX_MB (ADMISSION_CACHE_MB) so that admission decides what stays;
+ * - `node-accesslog`: the default node logging every request (IDNODE_ACCESS_LOG_SAMPLE=1, level
+ *   info): beside `resolve-cache-hit` it shows what the access log costs.
  */
-export type Target = 'bare' | 'node' | 'node-nocache' | 'node-redis' | 'node-lru' | 'node-tinylfu';
+export type Target = 'bare' | 'node' | 'node-nocache' | 'node-redis' | 'node-lru' | 'node-tinylfu' | 'node-accesslog';
 
 /** Cache size of the admission comparison: ~1 % of 100,000 registered records (~1.6 kB each). */
 export const ADMISSION_CACHE_MB = 2;
@@ -160,6 +162,15 @@ export const SCENARIOS: readonly Scenario[] = [
     verify: answeredFromCache,
   },
   {
+    name: 'resolve-cache-hit-logged',
+    description: 'resolve-cache-hit with an access log line for every request (the cost of logging)',
+    kind: 'closed',
+    target: 'node-accesslog',
+    expectStatus: [200],
+    requests: oneKey,
+    verify: answeredFromCache,
+  },
+  {
     name: 'resolve-zipf-hot',
     description: 'GET /api/handles/{id}, Zipf(s=1) over all registered identifiers',
     kind: 'closed',
@@ -274,7 +285,7 @@ export const SCENARIOS: readonly Scenario[] = [
 export const STANDARD_SET: readonly string[] = [
   BASELINE,
   'resolve-cache-hit',
-  'resolve-store-hit',
+  'resolve-cache-hit-logged',
   'resolve-zipf-hot',
   'resolve-cold-uniform',
   'resolve-cold-lmdb',
@@ -289,7 +300,7 @@ export const STANDARD_SET: readonly string[] = [
 ];
 
 /** `npm run bench:quick`: the foundation issue's figure. */
-export const QUICK_SET: readonly string[] = [BASELINE, 'resolve-store-hit'];
+export const QUICK_SET: readonly string[] = [BASELINE, 'resolve-cache-hit', 'resolve-store-hit'];
 
 export function scenarioByName(name: string): Scenario {
   const s = SCENARIOS.find((x) => x.name === name);

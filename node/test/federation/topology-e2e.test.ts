@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEV_SECRET, startTopology, stopTopology } from '../../../deploy/local/topology.ts';
-import { freePort } from '../helpers/spawn-node.ts';
 import { basicAuth, putRecord, urlValue } from '../helpers/test-node.ts';
 
 /**
@@ -20,12 +20,25 @@ afterAll(async () => {
   }
 });
 
-/** A base port whose 4 HTTP and 4 gRPC neighbours are free (the topology uses base+i and base+1000+i). */
+/**
+ * A base port whose 4 HTTP and 4 gRPC neighbours are free (the topology uses base+i and
+ * base+1000+i), below the ephemeral range so other tests' sockets do not land on them.
+ */
 async function basePort(): Promise<number> {
-  for (;;) {
-    const p = await freePort();
-    if (p > 1024 && p < 60_000) return p;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 9_000);
+    const ports = [0, 1, 2, 3].flatMap((i) => [base + i, base + 1000 + i]);
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
   }
+  throw new Error('no free port range for the topology');
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
 }
 
 describe('local topology', () => {
@@ -34,7 +47,6 @@ describe('local topology', () => {
     // Short cache life so that "expired but within the stale window" is reached within the test.
     process.env.IDNODE_CACHE_MAX_TTL_S = '1';
     process.env.IDNODE_CACHE_STALE_WINDOW_S = '120';
-    process.env.IDNODE_UPSTREAM_TIMEOUT_MS = '1500';
     const nodes = await startTopology(dir, await basePort());
     const by = Object.fromEntries(nodes.map((n) => [n.name, n]));
     const auth = basicAuth('300:88.100.5/ADMIN', DEV_SECRET);
