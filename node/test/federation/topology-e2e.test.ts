@@ -52,12 +52,23 @@ describe('local topology', () => {
     const auth = basicAuth('300:88.100.5/ADMIN', DEV_SECRET);
     const put = await putRecord(by.secA!.http, '88.100.5/TOPO-1', [urlValue(1, 'https://p.example/topo-1')], auth);
     expect(put.status).toBe(201);
+    await putRecord(by.secA!.http, '88.100.5/TOPO-2', [urlValue(1, 'https://p.example/topo-2')], auth);
 
     const first = await fetch(`${by.cache!.http}/api/handles/88.100.5/TOPO-1`);
     expect(first.status).toBe(200);
     expect(first.headers.get('x-idnode-source')).toBe('upstream');
     const second = await fetch(`${by.cache!.http}/api/handles/88.100.5/TOPO-1`);
     expect(second.headers.get('x-idnode-source')).toBe('cache');
+    // The trace `idnode resolve --trace` prints: B's stages, the hop to the top-level (delegation
+    // -> referral to A), the hop to A and A's store, each with its time. B has not learnt the referral yet.
+    const traced = await fetch(`${by.secB!.http}/api/handles/88.100.5/TOPO-2?trace=true`);
+    const spans = ((await traced.json()) as { trace: { node?: string; stage: string; outcome: string; ms: number }[] })
+      .trace;
+    expect(spans.some((s) => s.node === 'top' && s.stage === 'delegation' && s.outcome === 'referral')).toBe(true);
+    expect(spans.some((s) => s.node === 'secA' && s.stage === 'store')).toBe(true);
+    expect(spans.filter((s) => s.stage === 'hop').length).toBeGreaterThanOrEqual(2);
+    for (const s of spans) expect(s.ms).toBeGreaterThanOrEqual(0);
+    // Now B knows where 88.100 lives: the next lookup goes straight to A.
     expect((await fetch(`${by.secB!.http}/api/handles/88.100.5/TOPO-1`)).status).toBe(200);
 
     // The caching node remembers the referral to A, so A is as much its upstream as the top is.
