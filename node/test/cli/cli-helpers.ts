@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NODE_BIN } from '../helpers/spawn-node.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { NODE_BIN, spawnNode, type NodeProcess } from '../helpers/spawn-node.ts';
 
 /** Runs the real `idnode` command (node/bin/idnode.js on the pinned Node 24) as a child process. */
 
@@ -95,3 +98,29 @@ export const progressPast =
     if (!text.startsWith('{"event":"progress"')) return false;
     return ((JSON.parse(text) as { line: number }).line ?? 0) >= line;
   };
+
+/** A real node process for one test file: its temp dir, the node, and the CLI's admin env. */
+export interface CliNode {
+  dir: string;
+  node: NodeProcess;
+  env: Record<string, string>;
+}
+
+/** Starts the node before the file's tests and removes it after (vitest hooks). */
+export function useCliNode(tmpPrefix: string): CliNode {
+  const state = {} as CliNode;
+  beforeAll(async () => {
+    state.dir = await mkdtemp(join(tmpdir(), tmpPrefix));
+    state.node = await spawnNode({
+      IDNODE_DATA_DIR: join(state.dir, 'data'),
+      IDNODE_ADMIN_SECRET: ADMIN_SECRET,
+      IDNODE_LOG_LEVEL: 'warn',
+    });
+    state.env = adminEnv(state.node.url);
+  });
+  afterAll(async () => {
+    await state.node?.stop();
+    await rm(state.dir, { recursive: true, force: true });
+  });
+  return state;
+}

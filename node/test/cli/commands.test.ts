@@ -1,10 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnNode, type NodeProcess } from '../helpers/spawn-node.ts';
-import { ADMIN_SECRET, adminEnv, jsonLines, runCli } from './cli-helpers.ts';
+import { ADMIN_SECRET, adminEnv, jsonLines, runCli, useCliNode } from './cli-helpers.ts';
 
 /* The `idnode` command against a real node process: exit codes, writes, resolve --trace, cache, qr, backup. */
 
@@ -12,20 +11,8 @@ let dir: string;
 let node: NodeProcess;
 let env: Record<string, string>;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'idnode-cli-'));
-  node = await spawnNode({
-    IDNODE_DATA_DIR: join(dir, 'data'),
-    IDNODE_ADMIN_SECRET: ADMIN_SECRET,
-    IDNODE_LOG_LEVEL: 'warn',
-  });
-  env = adminEnv(node.url);
-});
-
-afterAll(async () => {
-  await node?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const cli = useCliNode('idnode-cli-');
+beforeAll(() => void ({ dir, node, env } = cli));
 
 describe('help and exit codes', () => {
   it('--help lists every command and the exit codes (0)', async () => {

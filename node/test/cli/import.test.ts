@@ -1,9 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnNode, type NodeProcess } from '../helpers/spawn-node.ts';
-import { ADMIN_SECRET, adminEnv, countImported, jsonLines, progressPast, runCli, writeNdjson } from './cli-helpers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { NodeProcess } from '../helpers/spawn-node.ts';
+import { countImported, jsonLines, progressPast, runCli, useCliNode, writeNdjson } from './cli-helpers.ts';
 
 /*
  * `idnode import` resumes after a SIGKILL without duplicates. The 1,000,000-line figure is
@@ -15,20 +14,8 @@ let dir: string;
 let node: NodeProcess;
 let env: Record<string, string>;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'idnode-cli-import-'));
-  node = await spawnNode({
-    IDNODE_DATA_DIR: join(dir, 'data'),
-    IDNODE_ADMIN_SECRET: ADMIN_SECRET,
-    IDNODE_LOG_LEVEL: 'warn',
-  });
-  env = adminEnv(node.url);
-});
-
-afterAll(async () => {
-  await node?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const cli = useCliNode('idnode-cli-import-');
+beforeAll(() => void ({ dir, node, env } = cli));
 
 describe('idnode import', () => {
   it('killed half-way, re-run resumes from the checkpoint: exactly N identifiers, no duplicates, no errors', async () => {
