@@ -8,6 +8,7 @@ import { DEFAULT_CACHE_POLICY, type CachePolicy } from './cache/cache-policy.ts'
 import { ResolutionCache } from './cache/resolution-cache.ts';
 import { Readiness } from './health/readiness.ts';
 import type { AppContext } from './http/app-context.ts';
+import { TokenBucket } from './http/token-bucket.ts';
 import { NodeMetrics } from './observability/metrics.ts';
 import { PrefixLabeler } from './observability/prefix-label.ts';
 import { createMetadataWriteCheck } from './passport/metadata-write-check.ts';
@@ -24,6 +25,8 @@ export interface AppOptions {
   readonly prefixes: readonly string[];
   readonly tokenKey: Buffer;
   readonly cache?: CachePolicy;
+  /** auth=true reads per second (and burst) that may bypass the cache; default 50 (burst 100). */
+  readonly authoritativeReadsPerSecond?: number;
   /** Prefixes always given their own metric label (besides the homed ones), and the label limit. */
   readonly metricsPrefixes?: readonly string[];
   readonly metricsPrefixLimit?: number;
@@ -83,6 +86,10 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     writer,
     authenticator,
     readers: createReaderResolver(authenticator, opts.trustedIssuers),
+    authoritativeReads: new TokenBucket(
+      opts.authoritativeReadsPerSecond ?? 50,
+      2 * (opts.authoritativeReadsPerSecond ?? 50),
+    ),
     audit,
   };
 }

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     prefixes: config.prefixes,
     tokenKey,
     cache: config.cache,
+    authoritativeReadsPerSecond: config.authRatePerSecond,
     trustedIssuers,
     audit,
     ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),

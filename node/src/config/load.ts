@@ -27,6 +27,7 @@ const RawConfig = Type.Object({
   IDNODE_ADMIN_SECRET: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
   IDNODE_TOKEN_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43,}={0,2}$' })),
   IDNODE_DRAIN_DELAY_MS: Type.String({ pattern: '^[0-9]{1,6}$' }),
+  IDNODE_AUTH_RATE_PER_S: Type.String({ pattern: '^[1-9][0-9]{0,5}$' }),
   IDNODE_ACCESS_LOG_SAMPLE: Type.String({ pattern: '^(0(\\.[0-9]{1,6})?|1(\\.0+)?)$' }),
   IDNODE_CACHE: Type.Union([Type.Literal('on'), Type.Literal('off')]),
   IDNODE_CACHE_POLICY: Type.Union([Type.Literal('tinylfu'), Type.Literal('lru')]),
@@ -75,6 +76,8 @@ export interface NodeConfig {
   readonly drainDelayMs: number;
   /** Share of successful requests written to the access log; errors are always written. */
   readonly accessLogSample: number;
+  /** auth=true (cache-bypassing) reads allowed per second; twice that as a burst. */
+  readonly authRatePerSecond: number;
   readonly federation: FederationConfig;
   /** Base URL in QR codes and linkset anchors; the prefix GS1 Digital Link paths map under. */
   readonly passport: PassportSettings;
@@ -125,6 +128,7 @@ const DEFAULTS = {
   IDNODE_UPSTREAM_TIMEOUT_MS: '2000',
   IDNODE_DRAIN_DELAY_MS: '1000',
   IDNODE_ACCESS_LOG_SAMPLE: '0.01',
+  IDNODE_AUTH_RATE_PER_S: '50',
   IDNODE_CACHE: 'on',
   IDNODE_CACHE_POLICY: DEFAULT_CACHE_POLICY.admission,
   IDNODE_CACHE_MAX_ENTRIES: String(DEFAULT_CACHE_POLICY.maxEntries),
@@ -231,6 +235,7 @@ export function loadConfig(
     cache: cachePolicy(v),
     drainDelayMs: Number(v.IDNODE_DRAIN_DELAY_MS),
     accessLogSample: Number(v.IDNODE_ACCESS_LOG_SAMPLE),
+    authRatePerSecond: Number(v.IDNODE_AUTH_RATE_PER_S),
     passport: passportSettings(v),
     trustedIssuersFile: v.IDNODE_TRUSTED_ISSUERS === undefined ? undefined : resolvePath(v.IDNODE_TRUSTED_ISSUERS),
   };

@@ -410,6 +410,13 @@ export const ERRORS = {
     grpc: GrpcCode.DEADLINE_EXCEEDED,
     message: 'The request did not complete within its deadline.',
   },
+  IDN_ERR_RATE_LIMITED: {
+    rc: HandleRc.SERVER_BUSY,
+    http: 429,
+    grpc: GrpcCode.RESOURCE_EXHAUSTED,
+    message:
+      'Too many authoritative (auth=true) requests; retry after the Retry-After delay, or resolve without auth=true.',
+  },
   IDN_ERR_UNAVAILABLE: {
     rc: HandleRc.SERVER_BUSY,
     http: 503,

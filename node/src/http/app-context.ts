@@ -1,4 +1,5 @@
 import type { ReaderResolver } from '../access/reader.ts';
+import type { TokenBucket } from './token-bucket.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
@@ -17,6 +18,8 @@ export interface AppContext {
   readonly authenticator: Authenticator;
   /** Which tier a reader gets (anonymous, admin, passport credential). */
   readonly readers: ReaderResolver;
+  /** Budget of auth=true (cache-bypassing) reads. */
+  readonly authoritativeReads: TokenBucket;
   /** The audit trail: non-public reads (call auditRead from every route that discloses values) and changes. */
   readonly audit: AuditLog;
   readonly store: Store;

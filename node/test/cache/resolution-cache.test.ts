@@ -8,9 +8,10 @@ import { putRecord, startTestNode, urlValue, type TestNode } from '../helpers/te
 let node: TestNode | undefined;
 let faults: FaultyStore;
 
-async function start(policy: Partial<CachePolicy> = {}): Promise<TestNode> {
+async function start(policy: Partial<CachePolicy> = {}, authoritativeReadsPerSecond = 50): Promise<TestNode> {
   node = await startTestNode(['88.100.5'], {
     cache: { ...DEFAULT_CACHE_POLICY, ...policy },
+    authoritativeReadsPerSecond,
     wrapStore: (s) => (faults = faultyStore(s)).store,
   });
   return node;
@@ -87,5 +88,18 @@ describe('resolution cache', () => {
     expect(faults.reads.get('88.100.5/auth') ?? 0).toBe(0);
     await get(n, '88.100.5/AUTH', '?auth=true');
     expect(faults.reads.get('88.100.5/auth')).toBe(1);
+  });
+
+  it('rate-limits auth=true (it bypasses the cache) with 429 and Retry-After, leaving normal scans alone', async () => {
+    const n = await start({}, 5);
+    await putRecord(n.url, '88.100.5/RL', [urlValue(1, 'https://p.example/rl')], n.adminAuth('88.100.5'));
+    const statuses = await Promise.all(Array.from({ length: 40 }, () => get(n, '88.100.5/RL', '?auth=true')));
+    const limited = statuses.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(statuses.filter((r) => r.status === 200).length).toBeLessThanOrEqual(12);
+    expect(limited[0]?.headers.get('retry-after')).toBe('1');
+    expect(((await limited[0]!.json()) as { code: string }).code).toBe('IDN_ERR_RATE_LIMITED');
+    const plain = await Promise.all(Array.from({ length: 40 }, () => get(n, '88.100.5/RL').then((r) => r.status)));
+    expect(plain.every((s) => s === 200)).toBe(true);
   });
 });

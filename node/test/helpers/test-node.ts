@@ -32,6 +32,7 @@ export const basicAuth = (user: string, secret: string): string =>
 
 export interface TestNodeOptions {
   readonly cache?: CachePolicy;
+  readonly authoritativeReadsPerSecond?: number;
   /** Fault injection around the real store (latency, failures); the store itself stays real. */
   readonly wrapStore?: (store: Store) => Store;
   /** Passport credential issuers the node trusts. */
@@ -53,6 +54,7 @@ export async function startTestNode(
     prefixes,
     tokenKey: Buffer.alloc(32, 7),
     ...(opts.cache ? { cache: opts.cache } : {}),
+    ...(opts.authoritativeReadsPerSecond ? { authoritativeReadsPerSecond: opts.authoritativeReadsPerSecond } : {}),
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
     ...(audit ? { audit } : {}),
   });

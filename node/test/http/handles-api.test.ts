@@ -371,7 +371,8 @@ describe('request body validation', () => {
 /** Handle.Net's mapping of response codes to HTTP statuses, as clients of a Handle server rely on it. */
 const HANDLE_HTTP: Partial<Record<number, readonly number[]>> = {
   [HandleRc.SUCCESS]: [200],
-  [HandleRc.SERVER_BUSY]: [503],
+  // Busy for everyone (503) or for this client (429, rate limited).
+  [HandleRc.SERVER_BUSY]: [503, 429],
   [HandleRc.PROTOCOL_ERROR]: [400],
   [HandleRc.RECUR_LIMIT_EXCEEDED]: [508],
   [HandleRc.HANDLE_NOT_FOUND]: [404, 410],

@@ -139,6 +139,10 @@ export function registerHandlesRead(app: FastifyInstance, ctx: AppContext): void
     },
     async (request, reply) => {
       const id = parseIdentifier(rawPathTail(request.url, API_PREFIX.length), 'uri');
+      // auth=true skips every cache: bounded, so that it cannot be turned against the backend.
+      if (request.query.auth === true && !ctx.authoritativeReads.take()) {
+        return sendError(reply.header('retry-after', '1'), new IdnError('IDN_ERR_RATE_LIMITED'), id.handle);
+      }
       const trace = request.query.trace === true ? new TraceSink() : undefined;
       const outcome = await ctx.resolve({
         id,
