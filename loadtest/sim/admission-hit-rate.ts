@@ -11,6 +11,7 @@
  * the catalogue in both traces, so (b) compares like with like.
  */
 import { parseArgs } from 'node:util';
+import { seededRandom, zipfSampler } from '../lib/zipf.ts';
 import { createBoundedCache } from '../../node/src/cache/admission/plain-lru-cache.ts';
 import type { AdmissionPolicy } from '../../node/src/cache/admission/plain-lru-cache.ts';
 
@@ -80,47 +81,13 @@ function readArgs(): { json: boolean; config: SimConfig } {
   return { json: values.json, config };
 }
 
-/** mulberry32: tiny seeded PRNG, enough for repeatable traces. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Cumulative Zipf(skew) distribution over ranks 1..n. */
-function zipfCdf(n: number, skew: number): Float64Array {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let rank = 1; rank <= n; rank++) {
-    sum += 1 / rank ** skew;
-    cdf[rank - 1] = sum;
-  }
-  for (let i = 0; i < n; i++) cdf[i] = cdf[i]! / sum;
-  return cdf;
-}
-
-function sampleRank(cdf: Float64Array, u: number): number {
-  let lo = 0;
-  let hi = cdf.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cdf[mid]! < u) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Keys are pre-built strings so the timed loop measures the cache only. Ranks
  * are scattered over serial numbers so hot keys do not share a prefix.
  */
 function zipfTrace(name: string, config: SimConfig, oneOffShare: number): Trace {
-  const random = prng(config.seed);
-  const cdf = zipfCdf(config.keys, config.skew);
+  const random = seededRandom(config.seed);
+  const rank = zipfSampler({ n: config.keys, exponent: config.skew, seed: config.seed + 1 });
   const serial = (rank: number): string => `86.100.1/SN${((rank * 2654435761) >>> 0).toString(36)}`;
   const catalogue = Array.from({ length: config.keys }, (_, rank) => serial(rank));
   const keys = new Array<string>(config.requests);
@@ -130,7 +97,7 @@ function zipfTrace(name: string, config: SimConfig, oneOffShare: number): Trace 
       keys[i] = `86.100.1/ONE${i.toString(36)}`;
       oneOff[i] = 1;
     } else {
-      keys[i] = catalogue[sampleRank(cdf, random())]!;
+      keys[i] = catalogue[rank()]!;
     }
   }
   return { name, keys, oneOff };
