@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort, NODE_BIN, ROOT } from '../../../loadtest/lib/processes.ts';
+
+// One place for these: the load-test harness spawns servers the same way.
+export { freePort, NODE_BIN };
 
 /** A real idnode process (node/src/main.ts on Node 24), for crash, restart and federation tests. */
 export interface NodeProcess {
@@ -15,8 +18,6 @@ export interface NodeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-export const NODE_BIN = join(ROOT, 'node_modules', '.bin', 'node');
 const MAIN = join(ROOT, 'node', 'src', 'main.ts');
 
 async function answers(port: number): Promise<boolean> {
@@ -25,18 +26,6 @@ async function answers(port: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface SpawnOptions {
