@@ -13,6 +13,9 @@ const LATENCY_BUCKETS = [
 ];
 
 export type OutcomeLabel = 'found' | 'not-found' | 'error';
+type HistogramChild = ReturnType<Histogram<'source' | 'outcome' | 'prefix'>['labels']>;
+type ByOutcome = Map<OutcomeLabel, HistogramChild>;
+type ChildTree = Map<string, Map<string, ByOutcome>>;
 
 export function outcomeLabel(o: Outcome): OutcomeLabel {
   switch (o.kind) {
@@ -53,19 +56,20 @@ export class NodeMetrics {
     labelNames: ['check'] as const,
     registers: [this.registry],
   });
-  private readonly children = new Map<string, ReturnType<typeof this.resolveDuration.labels>>();
+  /** prefix -> source -> outcome -> histogram child: no key string is built per resolution. */
+  private readonly children: ChildTree = new Map();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'idnode_' });
   }
 
   observeResolve(source: string, outcome: OutcomeLabel, prefix: string, seconds: number): void {
-    const k = `${source}|${outcome}|${prefix}`;
-    let child = this.children.get(k);
-    if (child === undefined) {
-      child = this.resolveDuration.labels(source, outcome, prefix);
-      this.children.set(k, child);
-    }
+    let bySource = this.children.get(prefix);
+    if (bySource === undefined) this.children.set(prefix, (bySource = new Map<string, ByOutcome>()));
+    let byOutcome = bySource.get(source);
+    if (byOutcome === undefined) bySource.set(source, (byOutcome = new Map<OutcomeLabel, HistogramChild>()));
+    let child = byOutcome.get(outcome);
+    if (child === undefined) byOutcome.set(outcome, (child = this.resolveDuration.labels(source, outcome, prefix)));
     child.observe(seconds);
   }
 
