@@ -22,6 +22,7 @@ export class Readiness {
 
   constructor(metrics?: NodeMetrics) {
     this.metrics = metrics;
+    if (metrics) metrics.readinessProbe = () => this.report();
   }
 
   add(check: ReadinessCheck): void {

@@ -50,11 +50,16 @@ export class NodeMetrics {
     labelNames: ['route', 'status_class'] as const,
     registers: [this.registry],
   });
-  readonly ready = new Gauge({
+  /** Runs the readiness checks at scrape time, so the gauge is current even where nobody probes /readyz. */
+  readinessProbe: (() => Promise<unknown>) | undefined;
+  readonly ready: Gauge<'check'> = new Gauge({
     name: 'idnode_health_ready',
     help: '1 when the readiness check passes.',
     labelNames: ['check'] as const,
     registers: [this.registry],
+    collect: async () => {
+      await this.readinessProbe?.();
+    },
   });
   /** prefix -> source -> outcome -> histogram child: no key string is built per resolution. */
   private readonly children: ChildTree = new Map();

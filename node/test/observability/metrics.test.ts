@@ -37,6 +37,8 @@ describe('/metrics', () => {
     expect(text).toMatch(/idnode_resolve_duration_seconds_count\{[^}]*outcome="not-found"/);
     expect(text).toMatch(/idnode_cache_lookups_total\{result="hit"\} [1-9]/);
     expect(text).toMatch(/idnode_process_cpu_seconds_total/);
+    // Readiness is checked at scrape time, not only when something probes /readyz.
+    expect(text).toMatch(/idnode_health_ready\{check="store"\} 1/);
   });
 
   it('keeps the prefix label bounded however many prefixes are scanned', async () => {
