@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type ChainableCommander, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { StoredRecord } from '../records/types.ts';
@@ -404,12 +405,35 @@ class RedisStoreImpl implements RedisStore {
     this.#conn.on('error', () => undefined);
     this.#conn.on('close', lost);
     this.#conn.on('ready', back);
-    if (this.#conn instanceof Cluster) {
-      // A Cluster stays "ready" while one master fails over; watch its node connections instead.
-      this.#conn.on('node error', lost);
-      this.#conn.on('-node', lost);
-      this.#conn.on('+node', back);
-    }
+    if (this.#conn instanceof Cluster) this.#watchSlotMaster(this.#conn, lost, back);
+  }
+
+  /**
+   * A Cluster stays "ready" while one master fails over; watch the node connections instead, but
+   * only the master(s) that have served our slot: a replica, another master, or a connection the
+   * pool merely recreated (its replacement is already in place) is no loss, and treating it as one
+   * would drop every cache on the namespace for nothing.
+   */
+  #watchSlotMaster(conn: Cluster, lost: () => void, back: () => void): void {
+    const slot = calculateSlot(this.#keys.seq);
+    const masters = new Set<string>();
+    const remember = (): void => {
+      const key = conn.slots[slot]?.[0];
+      if (key !== undefined) masters.add(key);
+    };
+    const ourNodeLost = (key: string): void => {
+      remember();
+      const stillConnected = conn.nodes('all').some((n) => `${n.options.host}:${n.options.port}` === key);
+      if (masters.has(key) && !stillConnected) lost();
+    };
+    conn.on('ready', remember);
+    conn.on('refresh', remember);
+    conn.on('node error', (_e: unknown, key: string) => {
+      remember();
+      if (masters.has(key)) lost();
+    });
+    conn.on('-node', (redis: Redis) => ourNodeLost(`${redis.options.host}:${redis.options.port}`));
+    conn.on('+node', back);
   }
 
   /** Probes the slot of our keys until it answers (or the store closes), then emits 'reconnect' once. */
