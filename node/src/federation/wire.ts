@@ -112,7 +112,7 @@ function decode(r: ResolveResponse__Output, at: string): Outcome {
       return { kind: 'referral', prefix: ref.prefix, target: ref.grpcAddress, nodeId: ref.nodeId || undefined };
     }
     case 'RESOLVE_STATUS_ERROR':
-      return { kind: 'error', error: errorFromWire(r.error) };
+      return { kind: 'error', error: errorFromWire(r.error, `${at}.error`) };
     case 'RESOLVE_STATUS_UNSPECIFIED':
     default:
       // Unset, or a status of a newer peer this node cannot act on (the loader passes it as a number).

@@ -19,16 +19,16 @@ export function errorToWire(e: unknown): ErrorDetail {
 const isCode = (code: string): code is ErrorCode => Object.hasOwn(ERRORS, code);
 
 /** The detail object, undefined when none was sent, or the refusal of one that is not a JSON object. */
-function detailFromWire(text: string): Record<string, unknown> | undefined | IdnError {
+function detailFromWire(text: string, path: string): Record<string, unknown> | undefined | IdnError {
   if (text === '') return undefined;
   let detail: unknown;
   try {
     detail = JSON.parse(text);
   } catch {
-    return malformed('error.detail_json', 'the JSON text does not parse');
+    return malformed(path, 'the JSON text does not parse');
   }
   if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
-    return malformed('error.detail_json', 'the detail is not a JSON object');
+    return malformed(path, 'the detail is not a JSON object');
   }
   return detail as Record<string, unknown>;
 }
@@ -38,9 +38,9 @@ function detailFromWire(text: string): Record<string, unknown> | undefined | Idn
  * becomes IDN_ERR_INTERNAL with the peer's message; a missing error or an unreadable detail becomes
  * IDN_ERR_PEER_MALFORMED.
  */
-export function errorFromWire(e: ErrorDetail__Output | null): IdnError {
-  if (e === null) return malformed('error', 'an error answer without the error');
-  const detail = detailFromWire(e.detailJson);
+export function errorFromWire(e: ErrorDetail__Output | null, path = 'error'): IdnError {
+  if (e === null) return malformed(path, 'an error answer without the error');
+  const detail = detailFromWire(e.detailJson, `${path}.detail_json`);
   if (detail instanceof IdnError) return detail;
   return new IdnError(isCode(e.code) ? e.code : 'IDN_ERR_INTERNAL', e.message || undefined, detail);
 }
