@@ -11,7 +11,7 @@ import type { NodeLink } from './node-link.ts';
 export function registerLinkMetrics(registry: Registry, link: NodeLink): void {
   new Gauge({
     name: 'idnode_federation_takeover_active',
-    help: '1 while the top-level node answers for the prefixes of this node from its synced copy (emergency takeover).',
+    help: '1 when the last heartbeat answer said the top-level node answers for the prefixes of this node from its synced copy (emergency takeover).',
     registers: [registry],
     collect() {
       this.set(link.takeoverActive ? 1 : 0);
