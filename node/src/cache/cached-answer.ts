@@ -11,12 +11,17 @@ export interface CachedAnswer {
   readonly bytes: number;
 }
 
-function recordTtlMs(record: StoredRecord, policy: CachePolicy): number {
-  let ttl = Infinity;
+/** A found record lives min(value TTLs, the upstream's hint), clamped to the policy's bounds. */
+function recordTtlMs(record: StoredRecord, hint: number | undefined, policy: CachePolicy): number {
+  let ttl = hint ?? Infinity;
   for (const v of record.values) if (v.ttl < ttl) ttl = v.ttl;
   const ms = ttl === Infinity ? policy.maxTtlMs : ttl * 1000;
   return Math.min(policy.maxTtlMs, Math.max(policy.minTtlMs, ms));
 }
+
+/** A negative answer lives the policy's negative TTL, or less when the node that answered says so. */
+const negativeTtlMs = (hint: number | undefined, policy: CachePolicy): number =>
+  hint === undefined ? policy.negativeTtlMs : Math.min(policy.negativeTtlMs, hint * 1000);
 
 /** Rough bytes held: the record's JSON plus room for a couple of rendered bodies. */
 function sizeOf(outcome: CachedAnswer['outcome'], key: string): number {
@@ -35,7 +40,10 @@ export function toCachedAnswer(
   policy: CachePolicy,
   now: number,
 ): CachedAnswer {
-  const ttlMs = outcome.kind === 'found' ? recordTtlMs(outcome.record, policy) : policy.negativeTtlMs;
+  const ttlMs =
+    outcome.kind === 'found'
+      ? recordTtlMs(outcome.record, outcome.cacheTtl, policy)
+      : negativeTtlMs(outcome.cacheTtl, policy);
   return {
     // Later hits report the cache as their source; the miss that filled it reports the backend.
     outcome: { ...outcome, source: 'cache' },

@@ -259,6 +259,15 @@ export const ERRORS = {
     grpc: GrpcCode.FAILED_PRECONDITION,
     message: 'The request was forwarded too often or came back to a node it already passed (referral loop).',
   },
+  // A relayed answer that does not decode is the peer's fault (HTTP 502 to the reader); a synced change
+  // that does not decode is the sender's (INVALID_ARGUMENT on the stream). Neither is used half-decoded.
+  IDN_ERR_PEER_MALFORMED: {
+    rc: HandleRc.ERROR,
+    http: 502,
+    grpc: GrpcCode.INVALID_ARGUMENT,
+    message:
+      'Another node sent a record, value or change that does not decode (missing data, bad JSON, unknown operation); it was refused, not used. Check that both nodes run a compatible idnode.v1.',
+  },
 
   // --- passport access credentials (node/src/access) and metadata templates (node/src/passport) ---
   IDN_ERR_CREDENTIAL_MALFORMED: {

@@ -6,10 +6,12 @@ import type { FederationStageDeps } from '../resolve/order.ts';
 import type { Next } from '../resolve/outcome.ts';
 import type { FollowStats } from '../resolve/stages/referral-follow.ts';
 import type { Store } from '../store/store.ts';
+import { readCursor } from '../sync/index.ts';
 import { DelegationRegistry } from '../../../prefix-registry/src/index.ts';
 import { startGrpcServer, type GrpcMount, type RunningGrpcServer } from './grpc-server.ts';
 import { NodeHealthTracker } from './node-health.ts';
-import { NodeLink } from './node-link.ts';
+import { registerLinkMetrics, registerNodeMetrics } from './link-metrics.ts';
+import { linkReport, NodeLink, UPSTREAM_CHECK } from './node-link.ts';
 import { isLinkFailure, PeerPool, type PeerClient } from './peer-client.ts';
 import { ReferralCache } from './referral-cache.ts';
 import { channelCredentials, deriveNodeId, loadTlsMaterial, type TlsMaterial } from './tls-material.ts';
@@ -79,8 +81,17 @@ export async function prepareFederation(config: NodeConfig, store: Store, logger
           port: f.grpc.port,
           tls,
           selfId,
+          hints: { negativeTtlSeconds: config.cache.negativeTtlMs / 1000 },
           ...(directory
-            ? { registry: { directory, health, plan: f.delegations, peer: { tls: tls !== undefined } } }
+            ? {
+                registry: {
+                  directory,
+                  health,
+                  plan: f.delegations,
+                  peer: { tls: tls !== undefined },
+                  appliedSeq: async (nodeId: string) => (await readCursor(store, nodeId)).appliedThrough,
+                },
+              }
             : {}),
           mounts,
         });
@@ -96,11 +107,14 @@ export async function prepareFederation(config: NodeConfig, store: Store, logger
           prefixes: config.prefixes,
           timeoutMs: f.upstreamTimeoutMs,
           logger,
+          report: () => linkReport(ctx.readiness, () => store.lastSeq()),
         });
         link.start();
       }
       if (upstream !== undefined) addUpstreamReadiness(ctx.readiness, upstream, link);
       registerFederationMetrics(ctx.metricsRegistry, peers, followStats, referrals);
+      if (link !== undefined) registerLinkMetrics(ctx.metricsRegistry, link);
+      if (directory !== undefined) registerNodeMetrics(ctx.metricsRegistry, health);
       return server?.port;
     },
     async close(graceMs) {
@@ -115,7 +129,7 @@ export async function prepareFederation(config: NodeConfig, store: Store, logger
 function addUpstreamReadiness(readiness: Readiness, upstream: PeerClient, link: NodeLink | undefined): void {
   upstream.connect();
   readiness.add({
-    name: 'upstream',
+    name: UPSTREAM_CHECK,
     check: () => {
       upstream.connect();
       const linkOk = upstream.connected || Date.now() - upstream.lastSuccessAt < RECENT_MS;

@@ -4,6 +4,7 @@ import type { Next } from '../resolve/outcome.ts';
 import { HealthImplementation, registryService, resolutionService } from '../../../proto/load.ts';
 import { createRegistryHandlers, type RegistryServiceDeps } from './registry-service.ts';
 import { createResolutionHandlers } from './resolution-service.ts';
+import type { AnswerHints } from './wire.ts';
 import { serverCredentials, type TlsMaterial } from './tls-material.ts';
 
 /** Adds a service to the node's gRPC server (the Sync service comes in through one of these). */
@@ -22,6 +23,8 @@ export interface GrpcServerConfig {
   /** undefined = insecure (only when the config allowed it). */
   readonly tls: TlsMaterial | undefined;
   readonly selfId: string;
+  /** Cache hints this node gives the nodes that ask it (negative_ttl). */
+  readonly hints?: AnswerHints;
   /** Top-level only: the Registry service. */
   readonly registry?: RegistryServiceDeps;
   readonly mounts?: readonly GrpcMount[];
@@ -63,7 +66,8 @@ export async function startGrpcServer(ctx: GrpcNodeContext, cfg: GrpcServerConfi
   });
   const health = new HealthImplementation({ '': 'SERVING', 'idnode.v1.Resolution': 'SERVING' });
   health.addToServer(server);
-  server.addService(resolutionService, createResolutionHandlers({ selfId: cfg.selfId, resolvePeer: ctx.resolvePeer }));
+  const resolution = createResolutionHandlers({ selfId: cfg.selfId, resolvePeer: ctx.resolvePeer, hints: cfg.hints });
+  server.addService(resolutionService, resolution);
   if (cfg.registry !== undefined) {
     server.addService(registryService, createRegistryHandlers(cfg.registry));
     health.setStatus('idnode.v1.Registry', 'SERVING');

@@ -1,11 +1,16 @@
 /**
  * Heartbeat freshness per node, on the top-level node. A node is fresh while its last heartbeat
- * (or registration) is younger than `staleAfterIntervals` heartbeat intervals; a stale node's
- * prefixes are answered from the synced copy (emergency takeover) instead of by referral.
+ * (or registration) is younger than `staleAfterIntervals` heartbeat intervals and it does not
+ * report NOT_SERVING; a node that is not fresh has its prefixes answered from the synced copy
+ * (emergency takeover) instead of by referral.
  */
 export interface NodeReport {
   readonly at: number;
   readonly health: string;
+  /** The node's highest change-log seq, as its last heartbeat said (0 until one says). */
+  readonly lastSeq: number;
+  /** This node's applied sync cursor for it when that heartbeat came. */
+  readonly appliedSeq: number;
 }
 
 export class NodeHealthTracker {
@@ -18,8 +23,15 @@ export class NodeHealthTracker {
     this.staleAfterMs = intervalSeconds * 1000 * staleAfterIntervals;
   }
 
-  report(nodeId: string, health: string): void {
-    this.reports.set(nodeId, { at: Date.now(), health });
+  /** A registration or heartbeat; seqs not given keep what the node reported before. */
+  report(nodeId: string, health: string, seqs: { lastSeq?: number; appliedSeq?: number } = {}): void {
+    const before = this.reports.get(nodeId);
+    this.reports.set(nodeId, {
+      at: Date.now(),
+      health,
+      lastSeq: seqs.lastSeq ?? before?.lastSeq ?? 0,
+      appliedSeq: seqs.appliedSeq ?? before?.appliedSeq ?? 0,
+    });
   }
 
   isFresh(nodeId: string): boolean {
@@ -27,8 +39,19 @@ export class NodeHealthTracker {
     return r !== undefined && Date.now() - r.at < this.staleAfterMs && r.health !== 'HEALTH_STATE_NOT_SERVING';
   }
 
-  /** Takeover is active for a registered node that stopped reporting. */
+  /** Takeover is active for a registered node that stopped reporting (or reports NOT_SERVING). */
   takeoverActive(nodeId: string): boolean {
     return !this.isFresh(nodeId);
+  }
+
+  /** Nodes that reported since this node started, with their last report (metrics). */
+  nodes(): ReadonlyMap<string, NodeReport> {
+    return this.reports;
+  }
+
+  /** Entries the node had written but this node had not applied, at its last heartbeat. */
+  syncLag(nodeId: string): number {
+    const r = this.reports.get(nodeId);
+    return r === undefined ? 0 : Math.max(0, r.lastSeq - r.appliedSeq);
   }
 }

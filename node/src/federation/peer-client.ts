@@ -140,10 +140,8 @@ export class PeerClient {
       requestId: '',
       identifier: req.id.handle,
       authoritative: req.authoritative,
-      publicOnly: true,
       hopCount: via.length,
       viaNodes: via,
-      callerTier: 'ACCESS_TIER_PUBLIC',
       trace,
     };
   }

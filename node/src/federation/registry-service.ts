@@ -20,6 +20,8 @@ export interface RegistryServiceDeps {
   readonly health: NodeHealthTracker;
   readonly plan: ReadonlyMap<string, string>;
   readonly peer: PeerCheck;
+  /** The highest seq of a node this node has applied from its sync stream (the durable cursor). */
+  appliedSeq(nodeId: string): Promise<number>;
 }
 
 const ROLE_FROM_WIRE: Record<string, NodeRole> = {
@@ -103,13 +105,15 @@ export function createRegistryHandlers(deps: RegistryServiceDeps): RegistryHandl
     Heartbeat: unary(async (req, call) => {
       const nodeId = requirePeer(call, req.nodeId, deps.peer);
       if (deps.directory.getNode(nodeId) === undefined) throw new IdnError('IDN_ERR_NODE_NOT_FOUND');
-      deps.health.report(nodeId, req.health);
-      // applied_seq belongs to the Sync service; 0 here means "not reported by this service".
-      return Promise.resolve({
+      const appliedSeq = await deps.appliedSeq(nodeId);
+      // last_seq 0 is what a node that could not read its own log sends: keep what it said before.
+      deps.health.report(nodeId, req.health, { appliedSeq, ...(req.lastSeq > 0 ? { lastSeq: req.lastSeq } : {}) });
+      return {
         nextHeartbeatSeconds: deps.health.intervalSeconds,
-        appliedSeq: 0,
-        takeoverActive: false,
-      });
+        appliedSeq,
+        // Decided after this report: true while the node says it cannot serve (a silent node sends nothing).
+        takeoverActive: deps.health.takeoverActive(nodeId),
+      };
     }),
     RequestDelegation: unary(async (req, call) => {
       const nodeId = requirePeer(call, req.nodeId, deps.peer);

@@ -6,7 +6,7 @@ import { TraceSink } from '../resolve/trace.ts';
 import type { ResolutionHandlers } from '../../../proto/load.ts';
 import type { ResolveRequest__Output } from '../../../proto/generated/idnode/v1/ResolveRequest.generated.ts';
 import type { ResolveResponse } from '../../../proto/generated/idnode/v1/ResolveResponse.generated.ts';
-import { outcomeToWire } from './wire.ts';
+import { outcomeToWire, type AnswerHints } from './wire.ts';
 
 /**
  * The Resolution service: answers other nodes from this node's peer resolver (no cache, no
@@ -17,6 +17,8 @@ export interface ResolutionServiceDeps {
   readonly selfId: string;
   readonly resolvePeer: Next;
   readonly maxHops?: number;
+  /** This node's cache hints for the asking node (negative_ttl). */
+  readonly hints?: AnswerHints;
 }
 
 const DEFAULT_MAX_HOPS = 8;
@@ -40,7 +42,7 @@ async function answer(deps: ResolutionServiceDeps, req: ResolveRequest__Output):
       outcome = { kind: 'error', error: isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL') };
     }
   }
-  const res = outcomeToWire(outcome, req.requestId, deps.selfId);
+  const res = outcomeToWire(outcome, req.requestId, deps.selfId, deps.hints);
   return sink === undefined ? res : { ...res, trace: traceToWire(sink, deps.selfId) };
 }
 

@@ -1,94 +1,52 @@
-import { ERRORS, type ErrorCode } from '../errors/codes.ts';
-import { IdnError } from '../errors/idn-error.ts';
-import type { AccessTier, HandleValue, StoredRecord } from '../records/types.ts';
-import type { Outcome } from '../resolve/outcome.ts';
+import { isIdnError } from '../errors/idn-error.ts';
+import type { StoredRecord } from '../records/types.ts';
+import type { DerivedVia, Outcome } from '../resolve/outcome.ts';
 import { RenderMemo } from '../resolve/render-memo.ts';
-import type { ErrorDetail, ErrorDetail__Output } from '../../../proto/generated/idnode/v1/ErrorDetail.generated.ts';
-import type { HandleRecord, HandleRecord__Output } from '../../../proto/generated/idnode/v1/HandleRecord.generated.ts';
-import type { HandleValue__Output } from '../../../proto/generated/idnode/v1/HandleValue.generated.ts';
+import { errorFromWire, errorToWire } from '../wire/error-codec.ts';
+import { malformed, recordFromWire, recordToWire } from '../wire/record-codec.ts';
 import type {
   ResolveResponse,
   ResolveResponse__Output,
 } from '../../../proto/generated/idnode/v1/ResolveResponse.generated.ts';
 
-/** Conversions between the store's records / resolution outcomes and idnode.v1 messages. */
+/**
+ * Resolution outcomes <-> idnode.v1.ResolveResponse. Records, values, tiers and errors go through
+ * the one codec in node/src/wire/ (shared with the sync stream); re-exported here under the names
+ * the gRPC services have always imported.
+ */
+export { errorFromWire, errorToWire, recordFromWire, recordToWire };
 
-const TIER_TO_WIRE = {
-  public: 'ACCESS_TIER_PUBLIC',
-  'legitimate-interest': 'ACCESS_TIER_LEGITIMATE_INTEREST',
-  authority: 'ACCESS_TIER_AUTHORITY',
-} as const;
-
-function tierFromWire(t: string): AccessTier {
-  if (t === 'ACCESS_TIER_AUTHORITY') return 'authority';
-  if (t === 'ACCESS_TIER_LEGITIMATE_INTEREST') return 'legitimate-interest';
-  return 'public';
+/** What the answering node adds from its own configuration. */
+export interface AnswerHints {
+  /** Seconds this node lets a "not found" / "gone" answer be believed (its negative-cache time). */
+  readonly negativeTtlSeconds?: number;
 }
 
-export function recordToWire(r: StoredRecord): HandleRecord {
-  return {
-    handle: r.handle,
-    version: r.version,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    deletedAt: r.deletedAt ?? '',
-    values: r.values.map((v) => ({
-      index: v.index,
-      type: v.type,
-      ttl: v.ttl,
-      timestamp: v.timestamp,
-      access: TIER_TO_WIRE[v.access],
-      data: { format: v.data.format, json: JSON.stringify(v.data.value) },
-    })),
-  };
-}
-
-function valueFromWire(v: HandleValue__Output): HandleValue {
-  const d = v.data;
-  const value: unknown =
-    d?.payload === 'raw' ? Buffer.from(d.raw ?? []).toString('base64') : JSON.parse(d?.json ?? 'null');
-  return {
-    index: v.index,
-    type: v.type,
-    ttl: v.ttl,
-    timestamp: v.timestamp,
-    access: tierFromWire(v.access),
-    data: { format: d?.format ?? 'string', value },
-  };
-}
-
-export function recordFromWire(r: HandleRecord__Output): StoredRecord {
-  const base = {
-    handle: r.handle,
-    version: r.version,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    values: r.values.map(valueFromWire),
-  };
-  return r.deletedAt === '' ? base : { ...base, deletedAt: r.deletedAt };
-}
-
-export function errorToWire(e: IdnError): ErrorDetail {
-  return {
-    code: e.code,
-    handleRc: e.spec.rc,
-    message: e.message,
-    detailJson: e.detail === undefined ? '' : JSON.stringify(e.detail),
-  };
-}
-
-export function errorFromWire(e: ErrorDetail__Output | null): IdnError {
-  const code = (e !== null && e.code in ERRORS ? e.code : 'IDN_ERR_INTERNAL') as ErrorCode;
-  const detail = e?.detailJson ? (JSON.parse(e.detailJson) as Record<string, unknown>) : undefined;
-  return new IdnError(code, e?.message || undefined, detail);
-}
+// A Record, so a new DerivedVia fails to compile here until the wire knows it.
+const DERIVED_VIA: Readonly<Record<DerivedVia, true>> = { template: true, batch: true, model: true, enterprise: true };
+const isDerivedVia = (s: string): s is DerivedVia => Object.hasOwn(DERIVED_VIA, s);
 
 /** Only public values leave the node: the asking node's cache is shared by all its readers. */
 const publicOnly = (r: StoredRecord): StoredRecord => ({ ...r, values: r.values.filter((v) => v.access === 'public') });
 
-const minTtl = (r: StoredRecord): number => r.values.reduce((m, v) => Math.min(m, v.ttl), 86_400);
+/** The least of the given seconds as a whole-second wire hint: 0 means "no hint", so a real 0 goes as 1. */
+function ttlHint(...seconds: (number | undefined)[]): number {
+  const known = seconds.filter((s): s is number => s !== undefined);
+  return known.length === 0 ? 0 : Math.max(1, Math.ceil(Math.min(...known)));
+}
 
-export function outcomeToWire(o: Outcome, requestId: string, servedBy: string): ResolveResponse {
+/** Of every value (not only the public ones sent): the record changes at the pace of its shortest-lived value. */
+const foundTtl = (o: Outcome & { kind: 'found' }): number => ttlHint(...o.record.values.map((v) => v.ttl), o.cacheTtl);
+
+const negativeTtl = (o: Outcome & { kind: 'not-found' }, hints: AnswerHints): number =>
+  ttlHint(hints.negativeTtlSeconds, o.cacheTtl);
+
+export function outcomeToWire(
+  o: Outcome,
+  requestId: string,
+  servedBy: string,
+  hints: AnswerHints = {},
+): ResolveResponse {
   const base = { requestId, servedBy };
   switch (o.kind) {
     case 'found':
@@ -97,17 +55,17 @@ export function outcomeToWire(o: Outcome, requestId: string, servedBy: string): 
         status: 'RESOLVE_STATUS_FOUND',
         record: recordToWire(publicOnly(o.record)),
         authoritative: o.authoritative !== false,
-        ttl: minTtl(o.record),
+        ttl: foundTtl(o),
+        ...(o.resolvedVia === undefined ? {} : { resolvedVia: o.resolvedVia, answeredBy: o.answeredBy ?? '' }),
       };
     case 'not-found':
-      return o.gone === undefined
-        ? { ...base, status: 'RESOLVE_STATUS_NOT_FOUND', authoritative: o.authoritative !== false }
-        : {
-            ...base,
-            status: 'RESOLVE_STATUS_GONE',
-            record: recordToWire({ ...o.gone, values: [] }),
-            authoritative: o.authoritative !== false,
-          };
+      return {
+        ...base,
+        status: o.gone === undefined ? 'RESOLVE_STATUS_NOT_FOUND' : 'RESOLVE_STATUS_GONE',
+        ...(o.gone === undefined ? {} : { record: recordToWire({ ...o.gone, values: [] }) }),
+        authoritative: o.authoritative !== false,
+        negativeTtl: negativeTtl(o, hints),
+      };
     case 'referral':
       return {
         ...base,
@@ -119,35 +77,55 @@ export function outcomeToWire(o: Outcome, requestId: string, servedBy: string): 
   }
 }
 
-/** An answer from another node, as this node's outcome: source 'upstream'. */
-export function outcomeFromWire(r: ResolveResponse__Output): Outcome {
+const cacheTtlOf = (seconds: number): { cacheTtl?: number } => (seconds > 0 ? { cacheTtl: seconds } : {});
+
+/** resolved_via and answered_by come together, and only with a via this node knows (else: refused). */
+function derivation(r: ResolveResponse__Output, at: string): { resolvedVia?: DerivedVia; answeredBy?: string } {
+  if (r.resolvedVia === '' && r.answeredBy === '') return {};
+  if (!isDerivedVia(r.resolvedVia)) throw malformed(`${at}.resolved_via`, `unknown "${r.resolvedVia.slice(0, 32)}"`);
+  if (r.answeredBy === '') throw malformed(`${at}.answered_by`, 'a derived answer without the record that answered');
+  return { resolvedVia: r.resolvedVia, answeredBy: r.answeredBy };
+}
+
+function decode(r: ResolveResponse__Output, at: string): Outcome {
+  const source = 'upstream' as const;
   switch (r.status) {
-    case 'RESOLVE_STATUS_FOUND':
-      if (r.record === null) break;
-      return {
-        kind: 'found',
-        record: recordFromWire(r.record),
-        source: 'upstream',
-        memo: new RenderMemo(),
-        authoritative: r.authoritative,
-      };
+    case 'RESOLVE_STATUS_FOUND': {
+      const record = recordFromWire(r.record, `${at}.record`);
+      if (record.deletedAt !== undefined) throw malformed(`${at}.record`, 'a found answer carries a tombstone');
+      const memo = new RenderMemo();
+      const authoritative = r.authoritative;
+      return { kind: 'found', record, source, memo, authoritative, ...derivation(r, at), ...cacheTtlOf(r.ttl) };
+    }
     case 'RESOLVE_STATUS_NOT_FOUND':
-      return { kind: 'not-found', source: 'upstream', authoritative: r.authoritative };
-    case 'RESOLVE_STATUS_GONE':
-      if (r.record === null) break;
-      return { kind: 'not-found', gone: recordFromWire(r.record), source: 'upstream', authoritative: r.authoritative };
-    case 'RESOLVE_STATUS_REFERRAL':
-      if (r.referral === null) break;
-      return {
-        kind: 'referral',
-        prefix: r.referral.prefix,
-        target: r.referral.grpcAddress,
-        nodeId: r.referral.nodeId || undefined,
-      };
+      return { kind: 'not-found', source, authoritative: r.authoritative, ...cacheTtlOf(r.negativeTtl) };
+    case 'RESOLVE_STATUS_GONE': {
+      const gone = recordFromWire(r.record, `${at}.record`);
+      if (gone.deletedAt === undefined) throw malformed(`${at}.record`, 'a gone answer without a tombstone');
+      return { kind: 'not-found', gone, source, authoritative: r.authoritative, ...cacheTtlOf(r.negativeTtl) };
+    }
+    case 'RESOLVE_STATUS_REFERRAL': {
+      const ref = r.referral;
+      if (ref === null || ref.grpcAddress === '' || ref.prefix === '') {
+        throw malformed(`${at}.referral`, 'a referral without a prefix and an address');
+      }
+      return { kind: 'referral', prefix: ref.prefix, target: ref.grpcAddress, nodeId: ref.nodeId || undefined };
+    }
     case 'RESOLVE_STATUS_ERROR':
-      return { kind: 'error', error: errorFromWire(r.error) };
+      return { kind: 'error', error: errorFromWire(r.error, `${at}.error`) };
     case 'RESOLVE_STATUS_UNSPECIFIED':
-      break;
+    default:
+      // Unset, or a status of a newer peer this node cannot act on (the loader passes it as a number).
+      throw malformed(`${at}.status`, `unknown status ${String(r.status)}`);
   }
-  return { kind: 'error', error: new IdnError('IDN_ERR_INTERNAL', `Malformed answer from ${r.servedBy || 'a peer'}.`) };
+}
+
+/** An answer from another node, as this node's outcome (source 'upstream'); never throws. */
+export function outcomeFromWire(r: ResolveResponse__Output): Outcome {
+  try {
+    return decode(r, `answer of ${r.servedBy || 'a peer'}`);
+  } catch (e) {
+    if (isIdnError(e)) return { kind: 'error', error: e };
+    return { kind: 'error', error: malformed(`answer of ${r.servedBy || 'a peer'}`, 'it does not decode') };
+  }
 }

@@ -23,12 +23,16 @@ export type Outcome =
       readonly resolvedVia?: DerivedVia;
       /** The handle of the record that answered a derived answer (the template, batch, model or enterprise record). */
       readonly answeredBy?: string;
+      /** Seconds the node that answered upstream lets this answer be cached (its ttl hint); the cache keeps it no longer. */
+      readonly cacheTtl?: number;
     }
   | {
       readonly kind: 'not-found';
       readonly gone?: StoredRecord;
       readonly source: Source;
       readonly authoritative?: boolean;
+      /** Seconds the node that answered upstream lets this negative answer be believed (its negative_ttl hint). */
+      readonly cacheTtl?: number;
     }
   /** Ask another node: `target` is its gRPC address, `nodeId` its identity (checked against its certificate). */
   | { readonly kind: 'referral'; readonly prefix: string; readonly target: string; readonly nodeId?: string }

@@ -1,13 +1,12 @@
 import type * as grpc from '@grpc/grpc-js';
 import { syncService, type SyncHandlers } from '../../../proto/load.ts';
 import type { ChangeBatch__Output } from '../../../proto/generated/idnode/v1/ChangeBatch.generated.ts';
-import type { ErrorDetail } from '../../../proto/generated/idnode/v1/ErrorDetail.generated.ts';
 import type { SyncAck } from '../../../proto/generated/idnode/v1/SyncAck.generated.ts';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { Store } from '../store/store.ts';
 import { applyBatch, foreignPrefixError, type BatchResult } from './apply-batch.ts';
 import { readCursor, type SyncCursor } from './sync-records.ts';
-import { entryFromWire } from './wire-codec.ts';
+import { entryFromWire, errorToWire } from './wire-codec.ts';
 
 type PushCall = Parameters<SyncHandlers['Push']>[0];
 
@@ -36,16 +35,6 @@ interface NodeState {
 
 export const DEFAULT_MAX_BATCH_ENTRIES = 1000;
 export const DEFAULT_MAX_UNACKED_BATCHES = 8;
-
-function errorDetail(e: unknown): ErrorDetail {
-  const err = isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL');
-  return {
-    code: err.code,
-    handleRc: err.spec.rc,
-    message: err.message,
-    detailJson: err.detail ? JSON.stringify(err.detail) : '',
-  };
-}
 
 function fail(call: PushCall, e: unknown): void {
   const err = isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL');
@@ -157,7 +146,7 @@ class SyncReceiver {
     } catch (e) {
       // Unknown how far the store got: re-read the cursor on the next connect; the sender resends.
       node.cursor = undefined;
-      if (open.value) call.write({ ack: { appliedThrough: cursor.appliedThrough, error: errorDetail(e) } });
+      if (open.value) call.write({ ack: { appliedThrough: cursor.appliedThrough, error: errorToWire(e) } });
       return fail(call, e);
     }
     node.cursor = result.cursor;
@@ -167,7 +156,7 @@ class SyncReceiver {
       ack: {
         appliedThrough: result.cursor.appliedThrough,
         resendFrom: result.resendFrom ?? 0,
-        ...(result.refused ? { error: errorDetail(foreignPrefixError(result.refused)) } : {}),
+        ...(result.refused ? { error: errorToWire(foreignPrefixError(result.refused)) } : {}),
       },
     });
   }

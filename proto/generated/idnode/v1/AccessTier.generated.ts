@@ -1,7 +1,9 @@
 // Original file: proto/idnode/v1/common.proto
 
 /**
- * Who may read a value. Anonymous callers are PUBLIC. UNSPECIFIED is read as PUBLIC, the safe side.
+ * Who may read a value. Anonymous callers are PUBLIC. Readers fail closed: UNSPECIFIED, and any value
+ * they do not know (a newer peer's tier), are read as AUTHORITY, the most restricted tier, never as
+ * PUBLIC (node/src/wire/record-codec.ts).
  */
 export const AccessTier = {
   ACCESS_TIER_UNSPECIFIED: 'ACCESS_TIER_UNSPECIFIED',
@@ -11,7 +13,9 @@ export const AccessTier = {
 } as const;
 
 /**
- * Who may read a value. Anonymous callers are PUBLIC. UNSPECIFIED is read as PUBLIC, the safe side.
+ * Who may read a value. Anonymous callers are PUBLIC. Readers fail closed: UNSPECIFIED, and any value
+ * they do not know (a newer peer's tier), are read as AUTHORITY, the most restricted tier, never as
+ * PUBLIC (node/src/wire/record-codec.ts).
  */
 export type AccessTier =
   | 'ACCESS_TIER_UNSPECIFIED'
@@ -24,6 +28,8 @@ export type AccessTier =
   | 3;
 
 /**
- * Who may read a value. Anonymous callers are PUBLIC. UNSPECIFIED is read as PUBLIC, the safe side.
+ * Who may read a value. Anonymous callers are PUBLIC. Readers fail closed: UNSPECIFIED, and any value
+ * they do not know (a newer peer's tier), are read as AUTHORITY, the most restricted tier, never as
+ * PUBLIC (node/src/wire/record-codec.ts).
  */
 export type AccessTier__Output = (typeof AccessTier)[keyof typeof AccessTier];

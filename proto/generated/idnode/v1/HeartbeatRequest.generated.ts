@@ -8,14 +8,14 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface HeartbeatRequest {
   nodeId?: string;
+  /**
+   * NOT_SERVING while the node's own readiness fails (store down, draining): the top-level node then
+   * answers for its prefixes from the synced copy (emergency takeover) without waiting for silence.
+   */
   health?: _idnode_v1_HealthState;
   /**
-   * 0..1, the node's own estimate of how busy it is.
-   */
-  load?: number | string;
-  requestsPerSecond?: number | string;
-  /**
-   * The highest change-log seq the node has written (for sync-lag monitoring).
+   * The highest change-log seq the node has written; with the top-level's applied seq this is the
+   * sync lag the top-level node reports per node (idnode_federation_node_sync_lag_entries).
    */
   lastSeq?: number | string | Long;
   /**
@@ -26,14 +26,14 @@ export interface HeartbeatRequest {
 
 export interface HeartbeatRequest__Output {
   nodeId: string;
+  /**
+   * NOT_SERVING while the node's own readiness fails (store down, draining): the top-level node then
+   * answers for its prefixes from the synced copy (emergency takeover) without waiting for silence.
+   */
   health: _idnode_v1_HealthState__Output;
   /**
-   * 0..1, the node's own estimate of how busy it is.
-   */
-  load: number;
-  requestsPerSecond: number;
-  /**
-   * The highest change-log seq the node has written (for sync-lag monitoring).
+   * The highest change-log seq the node has written; with the top-level's applied seq this is the
+   * sync lag the top-level node reports per node (idnode_federation_node_sync_lag_entries).
    */
   lastSeq: number;
   /**

@@ -28,7 +28,7 @@ export interface ResolveResponse {
   requestId?: string;
   status?: _idnode_v1_ResolveStatus;
   /**
-   * For FOUND (values already filtered for the caller's tier) and GONE (the tombstone).
+   * For FOUND (PUBLIC values only: see ResolveRequest's retired fields) and GONE (the tombstone).
    */
   record?: _idnode_v1_HandleRecord | null;
   /**
@@ -39,9 +39,15 @@ export interface ResolveResponse {
   referral?: _idnode_v1_Referral | null;
   error?: _idnode_v1_ErrorDetail | null;
   /**
-   * Cache hints in seconds: ttl for FOUND/GONE (min of the values' ttl), negative_ttl for NOT_FOUND.
+   * Cache hints in seconds, 0 = no hint. The asking node caches the answer no longer than this (its
+   * own bounds still apply). ttl for FOUND: the least ttl of the record's values (of all its values,
+   * not only the ones sent), and never more than the hint the answering node itself got upstream.
    */
   ttl?: number;
+  /**
+   * For NOT_FOUND and GONE: how long the answering node lets a negative answer be believed (its own
+   * negative-cache time), so a new registration shows up at every asking node that soon.
+   */
   negativeTtl?: number;
   /**
    * The node that produced the answer.
@@ -51,6 +57,19 @@ export interface ResolveResponse {
    * Only when ResolveRequest.trace was set: the steps this node took, in the order they started.
    */
   trace?: _idnode_v1_TraceSpan[];
+  /**
+   * FOUND only, set when no exact record answered: how the answer was derived, "template", "batch",
+   * "model" or "enterprise" (the answering node's x-idnode-resolved-via header), so an asking node
+   * tells its readers the same. Empty for the identifier's own record. A string, not an enum:
+   * readers treat an unknown enum value as unspecified, which here would pass a derived answer off
+   * as the identifier's own record; an unknown string is refused instead.
+   */
+  resolvedVia?: string;
+  /**
+   * The handle of the record that answered a derived answer (x-idnode-resolved-from); set exactly
+   * when resolved_via is.
+   */
+  answeredBy?: string;
 }
 
 export interface ResolveResponse__Output {
@@ -60,7 +79,7 @@ export interface ResolveResponse__Output {
   requestId: string;
   status: _idnode_v1_ResolveStatus__Output;
   /**
-   * For FOUND (values already filtered for the caller's tier) and GONE (the tombstone).
+   * For FOUND (PUBLIC values only: see ResolveRequest's retired fields) and GONE (the tombstone).
    */
   record: _idnode_v1_HandleRecord__Output | null;
   /**
@@ -71,9 +90,15 @@ export interface ResolveResponse__Output {
   referral: _idnode_v1_Referral__Output | null;
   error: _idnode_v1_ErrorDetail__Output | null;
   /**
-   * Cache hints in seconds: ttl for FOUND/GONE (min of the values' ttl), negative_ttl for NOT_FOUND.
+   * Cache hints in seconds, 0 = no hint. The asking node caches the answer no longer than this (its
+   * own bounds still apply). ttl for FOUND: the least ttl of the record's values (of all its values,
+   * not only the ones sent), and never more than the hint the answering node itself got upstream.
    */
   ttl: number;
+  /**
+   * For NOT_FOUND and GONE: how long the answering node lets a negative answer be believed (its own
+   * negative-cache time), so a new registration shows up at every asking node that soon.
+   */
   negativeTtl: number;
   /**
    * The node that produced the answer.
@@ -83,4 +108,17 @@ export interface ResolveResponse__Output {
    * Only when ResolveRequest.trace was set: the steps this node took, in the order they started.
    */
   trace: _idnode_v1_TraceSpan__Output[];
+  /**
+   * FOUND only, set when no exact record answered: how the answer was derived, "template", "batch",
+   * "model" or "enterprise" (the answering node's x-idnode-resolved-via header), so an asking node
+   * tells its readers the same. Empty for the identifier's own record. A string, not an enum:
+   * readers treat an unknown enum value as unspecified, which here would pass a derived answer off
+   * as the identifier's own record; an unknown string is refused instead.
+   */
+  resolvedVia: string;
+  /**
+   * The handle of the record that answered a derived answer (x-idnode-resolved-from); set exactly
+   * when resolved_via is.
+   */
+  answeredBy: string;
 }

@@ -11,7 +11,7 @@ export const ResolveStatus = {
    */
   RESOLVE_STATUS_NOT_FOUND: 'RESOLVE_STATUS_NOT_FOUND',
   /**
-   * Deleted: record carries the tombstone (deleted_at); the suffix is never reused.
+   * Deleted: record carries the tombstone (deleted_at); the suffix is never reused. negative_ttl applies.
    */
   RESOLVE_STATUS_GONE: 'RESOLVE_STATUS_GONE',
   /**
@@ -38,7 +38,7 @@ export type ResolveStatus =
   | 'RESOLVE_STATUS_NOT_FOUND'
   | 2
   /**
-   * Deleted: record carries the tombstone (deleted_at); the suffix is never reused.
+   * Deleted: record carries the tombstone (deleted_at); the suffix is never reused. negative_ttl applies.
    */
   | 'RESOLVE_STATUS_GONE'
   | 3

@@ -13,7 +13,8 @@ export interface ValueData {
    */
   json?: string;
   /**
-   * Raw bytes, for binary formats where a JSON detour would only cost space.
+   * Raw bytes, for binary formats where a JSON detour would only cost space. idnode sends JSON text
+   * only; it reads raw bytes for formats "base64" and "hex" (as that text) and refuses them otherwise.
    */
   raw?: Buffer | Uint8Array | string;
   payload?: 'json' | 'raw';
@@ -32,7 +33,8 @@ export interface ValueData__Output {
    */
   json?: string;
   /**
-   * Raw bytes, for binary formats where a JSON detour would only cost space.
+   * Raw bytes, for binary formats where a JSON detour would only cost space. idnode sends JSON text
+   * only; it reads raw bytes for formats "base64" and "hex" (as that text) and refuses them otherwise.
    */
   raw?: Buffer;
   payload?: 'json' | 'raw';
