@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { ResolutionCache } from '../cache/resolution-cache.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { openLmdbStore } from './lmdb-store.ts';
 import { openRedisStore, type RedisStore } from './redis-store.ts';
@@ -9,11 +8,11 @@ import type { Store } from './store.ts';
 export interface OpenedStore {
   readonly store: Store;
   /**
-   * Connects the store's cross-instance signals to this node: keys changed by other instances
-   * go on the change feed (the cache drops them); after a lost connection the cache is dropped
-   * whole, since invalidations may have been missed.
+   * Connects the store's cross-instance signals to this node's change feed: keys changed by other
+   * instances are announced on it; a lost connection or subscription is announced as a gap (news
+   * may have been missed). What the listeners do with either is theirs to decide.
    */
-  attach(changes: ChangeFeed, cache: ResolutionCache | undefined): Promise<void>;
+  attach(changes: ChangeFeed): Promise<void>;
 }
 
 export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Promise<OpenedStore> {
@@ -28,11 +27,11 @@ export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Pr
     waitReplicas: cfg.waitReplicas,
     commandTimeoutMs: cfg.commandTimeoutMs,
   });
-  return { store, attach: (changes, cache) => attachRedis(store, changes, cache) };
+  return { store, attach: (changes) => attachRedis(store, changes) };
 }
 
-async function attachRedis(store: RedisStore, changes: ChangeFeed, cache: ResolutionCache | undefined): Promise<void> {
-  const dropAll = (): void => cache?.clear();
-  store.onReconnect(dropAll);
-  await store.subscribeInvalidations((key) => changes.announce(key), dropAll);
+async function attachRedis(store: RedisStore, changes: ChangeFeed): Promise<void> {
+  const gap = (): void => changes.gap();
+  store.onReconnect(gap);
+  await store.subscribeInvalidations((key) => changes.announce(key), gap);
 }
