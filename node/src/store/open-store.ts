@@ -10,15 +10,17 @@ export interface OpenedStore {
   /**
    * Connects the store's cross-instance signals to this node's change feed: keys changed by other
    * instances are announced on it; a lost connection or subscription is announced as a gap (news
-   * may have been missed). What the listeners do with either is theirs to decide.
+   * may have been missed). What the listeners do with either is theirs to decide. Resolves to a
+   * detach that ends both (close() alone leaves the subscription's connection open).
    */
-  attach(changes: ChangeFeed): Promise<void>;
+  attach(changes: ChangeFeed): Promise<() => Promise<void>>;
 }
 
 export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Promise<OpenedStore> {
   if (cfg.kind === 'lmdb') {
     const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
-    return { store, attach: () => Promise.resolve() };
+    // LMDB has no cross-process channel: local changes are already on the feed; another process's show at expiry.
+    return { store, attach: () => Promise.resolve(() => Promise.resolve()) };
   }
   const store = await openRedisStore({
     ...(cfg.url === undefined ? {} : { url: cfg.url }),
@@ -30,8 +32,17 @@ export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Pr
   return { store, attach: (changes) => attachRedis(store, changes) };
 }
 
-async function attachRedis(store: RedisStore, changes: ChangeFeed): Promise<void> {
+async function attachRedis(store: RedisStore, changes: ChangeFeed): Promise<() => Promise<void>> {
   const gap = (): void => changes.gap();
-  store.onReconnect(gap);
-  await store.subscribeInvalidations((key) => changes.announce(key), gap);
+  const offReconnect = store.onReconnect(gap);
+  try {
+    const unsubscribe = await store.subscribeInvalidations((key) => changes.announce(key), gap);
+    return async () => {
+      offReconnect();
+      await unsubscribe();
+    };
+  } catch (e) {
+    offReconnect();
+    throw e;
+  }
 }
