@@ -13,7 +13,7 @@ import { NodeMetrics } from './observability/metrics.ts';
 import { PrefixLabeler } from './observability/prefix-label.ts';
 import { createMetadataWriteCheck } from './passport/metadata-write-check.ts';
 import { instrumentResolver } from './resolve/instrument.ts';
-import { DerivedAnswers } from './resolve/stages/template.ts';
+import { TemplateIndex } from './resolve/stages/template.ts';
 import { buildResolver, type FederationStageDeps } from './resolve/order.ts';
 import type { Next } from './resolve/outcome.ts';
 import { CachingNodeWriter } from './federation/caching-writer.ts';
@@ -38,6 +38,8 @@ export interface AppOptions {
   readonly trustedIssuers?: TrustedIssuers;
   /** The audit trail (main.ts: `<dataDir>/audit`); nothing is audited when absent. */
   readonly audit?: AuditLog;
+  /** The clock of cache TTLs, stale window and prefetch, in ms; default Date.now (tests drive it). */
+  readonly now?: () => number;
 }
 
 /** The app context plus what the gRPC side needs: the resolver that answers other nodes. */
@@ -51,19 +53,22 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   const changes = new ChangeFeed();
   const store = withChangeFeed(backend, changes);
   const policy = opts.cache ?? DEFAULT_CACHE_POLICY;
-  const cache = policy.enabled ? new ResolutionCache(policy) : undefined;
-  if (cache) changes.subscribe((key) => cache.invalidate(key));
+  const cache = policy.enabled ? new ResolutionCache(policy, opts.now ? { now: opts.now } : {}) : undefined;
   const metrics = new NodeMetrics();
-  if (cache) metrics.watchCache(cache);
+  if (cache) {
+    // The cache owns invalidation: a changed key, the answers built from it, everything after a gap.
+    changes.listen(cache);
+    metrics.watchCache(cache);
+  }
   const labels = new PrefixLabeler([...opts.prefixes, ...(opts.metricsPrefixes ?? [])], opts.metricsPrefixLimit ?? 50);
   const readiness = new Readiness(metrics);
   const authenticator = new Authenticator(store, opts.tokenKey);
   readiness.add({ name: 'store', check: async () => (await store.lastSeq()) >= 0 });
   const audit = opts.audit ?? NO_AUDIT;
   if (opts.audit) auditChanges(store, changes, opts.audit);
-  // Template index and invalidation of answers derived from templates and walk-up.
-  const derived = new DerivedAnswers(store, cache);
-  changes.subscribe((key) => derived.changed(key));
+  // The template index keeps its compiled patterns fresh from the same feed.
+  const derived = new TemplateIndex(store);
+  changes.listen(derived);
   const writer =
     opts.cachingUpstream === undefined
       ? new HandleWriter(store, homed)

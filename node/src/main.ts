@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),
     ...(fed.role === 'caching' && config.federation.upstream ? { cachingUpstream: config.federation.upstream } : {}),
   });
-  await opened.attach(ctx.changes, ctx.cache);
+  await opened.attach(ctx.changes);
   const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: config.accessLogSample };
   const app = await buildServer(ctx, { logger, accessLog });
   const address = await app.listen({ port: config.httpPort, host: config.host });

@@ -1,5 +1,5 @@
+import type { DependsOn, Outcome } from '../records/outcome.ts';
 import type { StoredRecord } from '../records/types.ts';
-import type { Outcome } from '../resolve/outcome.ts';
 import type { CachePolicy } from './cache-policy.ts';
 
 /** What the resolution cache holds for one key: a found / not-found outcome and its life span. */
@@ -9,7 +9,11 @@ export interface CachedAnswer {
   readonly staleUntil: number;
   readonly ttlMs: number;
   readonly bytes: number;
+  /** The other records the answer was built from (indexed by the cache, so their change drops it). */
+  readonly dependsOn: DependsOn;
 }
+
+const NONE: DependsOn = [];
 
 /** A found record lives min(value TTLs, the upstream's hint), clamped to the policy's bounds. */
 function recordTtlMs(record: StoredRecord, hint: number | undefined, policy: CachePolicy): number {
@@ -23,11 +27,13 @@ function recordTtlMs(record: StoredRecord, hint: number | undefined, policy: Cac
 const negativeTtlMs = (hint: number | undefined, policy: CachePolicy): number =>
   hint === undefined ? policy.negativeTtlMs : Math.min(policy.negativeTtlMs, hint * 1000);
 
-/** Rough bytes held: the record's JSON plus room for a couple of rendered bodies. */
-function sizeOf(outcome: CachedAnswer['outcome'], key: string): number {
+/** Rough bytes held: the record's JSON plus room for a couple of rendered bodies, plus the dependency index. */
+function sizeOf(outcome: CachedAnswer['outcome'], key: string, dependsOn: DependsOn): number {
   const record = outcome.kind === 'found' ? outcome.record : outcome.gone;
   const recordBytes = record === undefined ? 0 : JSON.stringify(record).length;
-  return 256 + key.length * 2 + recordBytes * 3;
+  let depBytes = 0;
+  for (const d of dependsOn) depBytes += 64 + d.length * 2;
+  return 256 + key.length * 2 + recordBytes * 3 + depBytes;
 }
 
 export function cacheable(outcome: Outcome): outcome is CachedAnswer['outcome'] {
@@ -44,12 +50,14 @@ export function toCachedAnswer(
     outcome.kind === 'found'
       ? recordTtlMs(outcome.record, outcome.cacheTtl, policy)
       : negativeTtlMs(outcome.cacheTtl, policy);
+  const dependsOn = outcome.dependsOn ?? NONE;
   return {
     // Later hits report the cache as their source; the miss that filled it reports the backend.
     outcome: { ...outcome, source: 'cache' },
     ttlMs,
     freshUntil: now + ttlMs,
     staleUntil: now + ttlMs + policy.staleWindowMs,
-    bytes: sizeOf(outcome, key),
+    bytes: sizeOf(outcome, key, dependsOn),
+    dependsOn,
   };
 }

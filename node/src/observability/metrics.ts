@@ -1,6 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ResolutionCache } from '../cache/resolution-cache.ts';
-import type { Outcome } from '../resolve/outcome.ts';
+import type { Outcome } from '../records/outcome.ts';
 
 /**
  * The node's metrics (docs/metrics.md). Hot-path metrics use pre-resolved label children;
@@ -27,6 +26,24 @@ export function outcomeLabel(o: Outcome): OutcomeLabel {
     case 'error':
       return 'error';
   }
+}
+
+/**
+ * What the cache metrics read, at scrape time (the resolution cache has it): declared here, so the
+ * metrics need nothing above the core and the wiring hands the cache in.
+ */
+export interface CacheFigures {
+  readonly stats: Readonly<{
+    hits: number;
+    misses: number;
+    stale: number;
+    fetches: number;
+    evictions: number;
+    dependencyOverflows: number;
+    gaps: number;
+  }>;
+  readonly size: number;
+  readonly bytes: number;
 }
 
 export class NodeMetrics {
@@ -79,8 +96,29 @@ export class NodeMetrics {
   }
 
   /** Cache figures, read at scrape time from the cache's counters. */
-  watchCache(cache: ResolutionCache): void {
+  watchCache(cache: CacheFigures): void {
     const registers = [this.registry];
+    const total = (name: string, help: string, read: () => number): void => {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    };
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    };
     new Counter({
       name: 'idnode_cache_lookups_total',
       help: 'Resolution cache lookups by result.',
@@ -93,39 +131,23 @@ export class NodeMetrics {
         this.labels('stale').inc(cache.stats.stale);
       },
     });
-    new Counter({
-      name: 'idnode_cache_backend_fetches_total',
-      help: 'Backend calls made by the cache (one per key however many requests miss at once).',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(cache.stats.fetches);
-      },
-    });
-    new Counter({
-      name: 'idnode_cache_evictions_total',
-      help: 'Entries evicted to respect the cache bounds.',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(cache.stats.evictions);
-      },
-    });
-    new Gauge({
-      name: 'idnode_cache_entries',
-      help: 'Entries in the resolution cache.',
-      registers,
-      collect() {
-        this.set(cache.size);
-      },
-    });
-    new Gauge({
-      name: 'idnode_cache_size_bytes',
-      help: 'Bytes held by the resolution cache.',
-      registers,
-      collect() {
-        this.set(cache.bytes);
-      },
-    });
+    total(
+      'idnode_cache_backend_fetches_total',
+      'Backend calls made by the cache (one per key however many requests miss at once).',
+      () => cache.stats.fetches,
+    );
+    total('idnode_cache_evictions_total', 'Entries evicted to respect the cache bounds.', () => cache.stats.evictions);
+    total(
+      'idnode_cache_dependency_overflows_total',
+      'Derived answers left uncached because the dependency index was full.',
+      () => cache.stats.dependencyOverflows,
+    );
+    total(
+      'idnode_cache_feed_gaps_total',
+      'Times the cache was dropped whole because changes may have been missed (lost subscription, reconnect).',
+      () => cache.stats.gaps,
+    );
+    gauge('idnode_cache_entries', 'Entries in the resolution cache.', () => cache.size);
+    gauge('idnode_cache_size_bytes', 'Bytes held by the resolution cache.', () => cache.bytes);
   }
 }

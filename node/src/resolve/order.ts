@@ -12,7 +12,7 @@ import {
   type Referrals,
 } from './stages/referral-follow.ts';
 import { createStoreStage } from './stages/store-lookup.ts';
-import { createTemplateStage, type DerivedAnswers } from './stages/template.ts';
+import { createTemplateStage, type TemplateIndex } from './stages/template.ts';
 import { createUpstreamStage, type Upstream } from './stages/upstream.ts';
 import { createWalkUpStage } from './stages/walk-up.ts';
 
@@ -64,8 +64,8 @@ export interface StageDeps {
   readonly federation?: FederationStageDeps;
   /** 'client' (HTTP readers, default) or 'peer' (other nodes, over gRPC). */
   readonly mode?: 'client' | 'peer';
-  /** Template index and derived-answer invalidation; templates and walk-up are off when absent. */
-  readonly derived?: DerivedAnswers;
+  /** The template index; templates and walk-up are off when absent. */
+  readonly derived?: TemplateIndex;
 }
 
 const NO_STATS: FollowStats = { cachedRoutes: 0, followed: 0, dropped: 0 };
@@ -89,7 +89,7 @@ const FACTORIES: Record<StageName, (d: StageDeps) => Stage | undefined> = {
   upstream: (d) =>
     d.federation?.upstream === undefined ? undefined : createUpstreamStage(d.homed, d.federation.upstream),
   authority: (d) => createAuthorityStage(d.homed),
-  'walk-up': (d) => (d.derived === undefined ? undefined : createWalkUpStage(d.derived)),
+  'walk-up': (d) => (d.derived === undefined ? undefined : createWalkUpStage()),
   template: (d) => (d.derived === undefined ? undefined : createTemplateStage(d.derived)),
   store: (d) => createStoreStage(d.store),
 };

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { ResolutionCache } from '../cache/resolution-cache.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { openLmdbStore } from './lmdb-store.ts';
 import { openRedisStore, type RedisStore } from './redis-store.ts';
@@ -9,17 +8,19 @@ import type { Store } from './store.ts';
 export interface OpenedStore {
   readonly store: Store;
   /**
-   * Connects the store's cross-instance signals to this node: keys changed by other instances
-   * go on the change feed (the cache drops them); after a lost connection the cache is dropped
-   * whole, since invalidations may have been missed.
+   * Connects the store's cross-instance signals to this node's change feed: keys changed by other
+   * instances are announced on it; a lost connection or subscription is announced as a gap (news
+   * may have been missed). What the listeners do with either is theirs to decide. Resolves to a
+   * detach that ends both (close() alone leaves the subscription's connection open).
    */
-  attach(changes: ChangeFeed, cache: ResolutionCache | undefined): Promise<void>;
+  attach(changes: ChangeFeed): Promise<() => Promise<void>>;
 }
 
 export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Promise<OpenedStore> {
   if (cfg.kind === 'lmdb') {
     const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
-    return { store, attach: () => Promise.resolve() };
+    // LMDB has no cross-process channel: local changes are already on the feed; another process's show at expiry.
+    return { store, attach: () => Promise.resolve(() => Promise.resolve()) };
   }
   const store = await openRedisStore({
     ...(cfg.url === undefined ? {} : { url: cfg.url }),
@@ -28,11 +29,20 @@ export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Pr
     waitReplicas: cfg.waitReplicas,
     commandTimeoutMs: cfg.commandTimeoutMs,
   });
-  return { store, attach: (changes, cache) => attachRedis(store, changes, cache) };
+  return { store, attach: (changes) => attachRedis(store, changes) };
 }
 
-async function attachRedis(store: RedisStore, changes: ChangeFeed, cache: ResolutionCache | undefined): Promise<void> {
-  const dropAll = (): void => cache?.clear();
-  store.onReconnect(dropAll);
-  await store.subscribeInvalidations((key) => changes.announce(key), dropAll);
+async function attachRedis(store: RedisStore, changes: ChangeFeed): Promise<() => Promise<void>> {
+  const gap = (): void => changes.gap();
+  const offReconnect = store.onReconnect(gap);
+  try {
+    const unsubscribe = await store.subscribeInvalidations((key) => changes.announce(key), gap);
+    return async () => {
+      offReconnect();
+      await unsubscribe();
+    };
+  } catch (e) {
+    offReconnect();
+    throw e;
+  }
 }

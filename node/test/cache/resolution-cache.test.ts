@@ -7,12 +7,16 @@ import { putRecord, startTestNode, urlValue, type TestNode } from '../helpers/te
 
 let node: TestNode | undefined;
 let faults: FaultyStore;
+/** The cache's clock: tests move it instead of sleeping. */
+let clock = 0;
 
 async function start(policy: Partial<CachePolicy> = {}, authoritativeReadsPerSecond = 50): Promise<TestNode> {
+  clock = 1_000_000;
   node = await startTestNode(['88.100.5'], {
     cache: { ...DEFAULT_CACHE_POLICY, ...policy },
     authoritativeReadsPerSecond,
     wrapStore: (s) => (faults = faultyStore(s)).store,
+    now: () => clock,
   });
   return node;
 }
@@ -65,14 +69,14 @@ describe('resolution cache', () => {
     await putRecord(n.url, '88.100.5/STALE', [urlValue(1, 'https://p.example/s')], n.adminAuth('88.100.5'));
     expect((await get(n, '88.100.5/STALE')).status).toBe(200);
     faults.failing = true;
-    await new Promise((r) => setTimeout(r, 300));
+    clock += 300;
     const stale = await get(n, '88.100.5/STALE');
     expect(stale.status).toBe(200);
     expect(stale.headers.get('x-idnode-source')).toBe('stale');
     const uncached = await get(n, '88.100.5/NEVER-SEEN');
     expect(uncached.status).toBe(503);
     expect(((await uncached.json()) as { code: string }).code).toBe('IDN_ERR_STORE_UNAVAILABLE');
-    await new Promise((r) => setTimeout(r, 1600));
+    clock += 1600;
     const expired = await get(n, '88.100.5/STALE');
     expect(expired.status).toBe(503);
     faults.failing = false;

@@ -39,6 +39,8 @@ export interface TestNodeOptions {
   readonly trustedIssuers?: TrustedIssuers;
   /** Write the audit trail to `<dataDir>/audit` (reads.log, changes.log), as main.ts does. */
   readonly audit?: boolean;
+  /** The cache's clock (TTL, stale window, prefetch), so a test moves time instead of sleeping. */
+  readonly now?: () => number;
 }
 
 export async function startTestNode(
@@ -57,6 +59,7 @@ export async function startTestNode(
     ...(opts.authoritativeReadsPerSecond ? { authoritativeReadsPerSecond: opts.authoritativeReadsPerSecond } : {}),
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
     ...(audit ? { audit } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
   });
   const app = await buildServer(ctx, { logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,8 +1,9 @@
-import type { ResolutionCache } from '../../cache/resolution-cache.ts';
+import { namespaceKey } from '../../cache/dependencies.ts';
 import type { ParsedIdentifier } from '../../identifier/index.ts';
 import { isLive, type HandleValue, type StoredRecord } from '../../records/types.ts';
+import type { ChangeListener } from '../../store/change-feed.ts';
 import type { Store } from '../../store/store.ts';
-import type { DerivedVia, Outcome, Stage } from '../outcome.ts';
+import type { DependsOn, DerivedVia, Outcome, Stage } from '../outcome.ts';
 import { RenderMemo } from '../render-memo.ts';
 import { compilePattern, fillValue, type SuffixPattern } from './suffix-pattern.ts';
 
@@ -63,76 +64,37 @@ export function derivedRecord(
 }
 
 /**
- * Derived answers (template, walk-up) depend on records other than the identifier's own. The
- * resolution cache keeps them under the identifier's key, so a change to a source must drop them:
- * a template or a prefix record (0.NA, which holds WALKUP) changing clears the cache (rare admin
- * events); a batch, model or enterprise record changing drops the answers derived from it,
- * tracked per source up to a bound, past which a change to any tracked source clears the cache.
+ * The template index: which records are templates, their patterns compiled, per prefix. It listens
+ * to the change feed itself (a template written or deleted, or a gap, drops the prefix's compiled
+ * set); answers built from templates are the resolution cache's to drop (they carry `dependsOn`).
  */
-export class DerivedAnswers {
+export class TemplateIndex implements ChangeListener {
   private readonly store: Store;
-  private readonly cache: ResolutionCache | undefined;
   private readonly templates = new Map<string, Promise<readonly CompiledTemplate[]>>();
-  private readonly dependents = new Map<string, Set<string>>();
-  private tracked = 0;
-  private overflowed = false;
-  private readonly maxTracked: number;
 
-  constructor(store: Store, cache: ResolutionCache | undefined, maxTracked = 200_000) {
+  constructor(store: Store) {
     this.store = store;
-    this.cache = cache;
-    this.maxTracked = maxTracked;
   }
 
-  /** Fed from the change feed with every changed key. */
   changed(key: string): void {
-    if (isTemplateKey(key) || key.startsWith('0.na/')) {
-      if (isTemplateKey(key)) this.templates.delete(key.slice(0, key.indexOf('/')));
-      this.dropAllDerived();
-      return;
-    }
-    const deps = this.dependents.get(key);
-    if (deps === undefined) return;
-    if (this.overflowed) return this.dropAllDerived();
-    this.dependents.delete(key);
-    this.tracked -= deps.size;
-    for (const k of deps) this.cache?.invalidate(k);
+    if (isTemplateKey(key)) this.templates.delete(key.slice(0, key.indexOf('/')));
   }
 
-  /** `itemKey`'s answer was derived after looking at `sourceKey` (found or not). */
-  dependOn(sourceKey: string, itemKey: string): void {
-    if (this.cache === undefined) return;
-    let set = this.dependents.get(sourceKey);
-    if (set === undefined) this.dependents.set(sourceKey, (set = new Set()));
-    if (this.overflowed || set.has(itemKey)) return;
-    if (this.tracked >= this.maxTracked) {
-      // Keep the sources (few), forget the items (many): a source change then clears everything.
-      this.overflowed = true;
-      for (const s of this.dependents.values()) s.clear();
-      this.tracked = 0;
-      return;
-    }
-    set.add(itemKey);
-    this.tracked++;
-  }
-
-  private dropAllDerived(): void {
-    this.cache?.clear();
-    this.dependents.clear();
-    this.tracked = 0;
-    this.overflowed = false;
+  gap(): void {
+    this.templates.clear();
   }
 
   /** Templates under a prefix, most specific first; loaded once and kept until one of them changes. */
   templatesFor(prefixKey: string): Promise<readonly CompiledTemplate[]> {
-    let p = this.templates.get(prefixKey);
-    if (p === undefined) {
-      p = this.loadTemplates(prefixKey);
-      this.templates.set(prefixKey, p);
-      // A failed load (store down) must not stick: the next miss tries again.
-      p.catch(() => this.templates.delete(prefixKey));
-    }
-    return p;
+    const known = this.templates.get(prefixKey);
+    if (known !== undefined) return known;
+    const loading = this.loadTemplates(prefixKey);
+    this.templates.set(prefixKey, loading);
+    // A failed load (store down) must not stick: the next miss tries again (unless a newer load replaced it).
+    loading.catch(() => {
+      if (this.templates.get(prefixKey) === loading) this.templates.delete(prefixKey);
+    });
+    return loading;
   }
 
   private async loadTemplates(prefixKey: string): Promise<readonly CompiledTemplate[]> {
@@ -180,26 +142,36 @@ function compileTemplates(record: StoredRecord): CompiledTemplate[] {
   return out;
 }
 
-export const derivedFound = (record: StoredRecord, via: DerivedVia, answeredBy: string): Outcome => ({
+export const derivedFound = (
+  record: StoredRecord,
+  via: DerivedVia,
+  answeredBy: string,
+  dependsOn: DependsOn,
+): Outcome => ({
   kind: 'found',
   record,
   source: 'store',
   memo: new RenderMemo(),
   resolvedVia: via,
   answeredBy,
+  dependsOn,
 });
 
+/** What an answer under a prefix rests on once templates were consulted: every template of the prefix, written or not. */
+export const templatesOf = (prefixKey: string): string => namespaceKey(prefixKey, TEMPLATE_TYPE);
+
 /** Runs after the store missed: the most specific matching template answers, with its variables filled. */
-export function createTemplateStage(derived: DerivedAnswers): Stage {
+export function createTemplateStage(index: TemplateIndex): Stage {
   return {
     name: 'template',
     async run(req, next): Promise<Outcome> {
       const outcome = await next(req);
       if (outcome.kind !== 'not-found' || outcome.gone !== undefined || req.id.prefixKey === '0.na') return outcome;
       if (req.id.suffix.toUpperCase().startsWith(TEMPLATE_SUFFIX)) return outcome;
-      const hit = await derived.match(req.id);
-      if (hit === undefined) return outcome;
-      return derivedFound(derivedRecord(req.id, hit.record, hit.vars), 'template', hit.record.handle);
+      const dependsOn = [...(outcome.dependsOn ?? []), templatesOf(req.id.prefixKey)];
+      const hit = await index.match(req.id);
+      if (hit === undefined) return { ...outcome, dependsOn };
+      return derivedFound(derivedRecord(req.id, hit.record, hit.vars), 'template', hit.record.handle, dependsOn);
     },
   };
 }

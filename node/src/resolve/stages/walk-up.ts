@@ -4,7 +4,7 @@ import { parseIdentifier, type ParsedIdentifier } from '../../identifier/index.t
 import type { HandleValue, StoredRecord } from '../../records/types.ts';
 import type { Next, Outcome, Stage } from '../outcome.ts';
 import { compilePattern, fillText } from './suffix-pattern.ts';
-import { derivedFound, derivedRecord, WALKUP_TYPE, type DerivedAnswers } from './template.ts';
+import { derivedFound, derivedRecord, WALKUP_TYPE } from './template.ts';
 
 /**
  * Walk-up (EN 18219 granularity: item -> batch -> model): when an item has no record, or its record
@@ -100,8 +100,8 @@ export interface WalkUpOptions {
   readonly item?: StoredRecord;
   /** Whether an ancestor answers; the first that does wins. */
   readonly accept: (record: StoredRecord) => boolean;
-  /** Told every identifier key looked at, found or not (cache invalidation). */
-  readonly looked?: (key: string) => void;
+  /** Told every identifier key looked at, found or not, and what that answer itself rests on (cache invalidation). */
+  readonly looked?: (key: string, dependsOn: readonly string[] | undefined) => void;
 }
 
 const usable = (o: Outcome): StoredRecord | undefined =>
@@ -134,24 +134,30 @@ export async function walkUp(resolve: Next, id: ParsedIdentifier, opts: WalkUpOp
 }
 
 async function lookup(resolve: Next, t: ParsedIdentifier, opts: WalkUpOptions): Promise<StoredRecord | undefined> {
-  opts.looked?.(t.key);
-  return usable(await resolve({ id: t, authoritative: false }));
+  const o = await resolve({ id: t, authoritative: false });
+  opts.looked?.(t.key, o.kind === 'found' || o.kind === 'not-found' ? o.dependsOn : undefined);
+  return usable(o);
 }
 
 /** Runs after the store and templates missed: answers from the batch, model or enterprise record. */
-export function createWalkUpStage(derived: DerivedAnswers): Stage {
+export function createWalkUpStage(): Stage {
   return {
     name: 'walk-up',
     async run(req, next): Promise<Outcome> {
       const outcome = await next(req);
       if (outcome.kind !== 'not-found' || outcome.gone !== undefined || req.id.prefixKey === '0.na') return outcome;
-      const itemKey = req.id.key;
+      // Found or not, the answer rests on every record looked at: registering a missing batch changes it.
+      const sources = new Set(outcome.dependsOn);
       const hit = await walkUp(next, req.id, {
         accept: () => true,
-        looked: (key) => derived.dependOn(key, itemKey),
+        looked: (key, deps) => {
+          sources.add(key);
+          for (const d of deps ?? []) sources.add(d);
+        },
       });
-      if (hit === undefined) return outcome;
-      return derivedFound(derivedRecord(req.id, hit.record), hit.level, hit.record.handle);
+      const dependsOn = [...sources];
+      if (hit === undefined) return { ...outcome, dependsOn };
+      return derivedFound(derivedRecord(req.id, hit.record), hit.level, hit.record.handle, dependsOn);
     },
   };
 }
