@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { NodeConfig } from '../config/load.ts';
 import type { Readiness } from '../health/readiness.ts';
 import type { FederationStageDeps } from '../resolve/order.ts';
-import type { Next } from '../resolve/outcome.ts';
+import type { ResolutionService } from '../resolve/resolution-service.ts';
 import type { FollowStats } from '../resolve/stages/referral-follow.ts';
 import type { Store } from '../store/store.ts';
 import { DelegationRegistry } from '../../../prefix-registry/src/index.ts';
@@ -32,7 +32,8 @@ export interface Federation {
 }
 
 export interface FederationContext {
-  readonly resolvePeer: Next;
+  /** The peer-mode ResolutionService (no cache, no referral following). */
+  readonly resolvePeer: ResolutionService;
   readonly readiness: Readiness;
   readonly metricsRegistry: Registry;
   readonly httpAddress: string;
