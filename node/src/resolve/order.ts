@@ -77,6 +77,8 @@ export interface StageDeps {
   readonly derived?: DerivedAnswers;
 }
 
+export type { FollowStats } from './stages/referral-follow.ts';
+
 const NO_STATS: FollowStats = { cachedRoutes: 0, followed: 0, dropped: 0 };
 
 function followStage(d: StageDeps): Stage | undefined {
