@@ -1,5 +1,5 @@
 import { ANONYMOUS, type Reader, type ReaderResolver } from '../access/reader.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditLog, ReadAudit } from '../audit/audit-log.ts';
 import { auditRead } from '../audit/audit-read.ts';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
@@ -46,9 +46,12 @@ export async function finalise(outcome: Outcome, input: FinaliseInput, deps: Fin
   const id = input.request.id;
   switch (outcome.kind) {
     case 'found':
-      return finaliseFound(outcome, input, deps).catch((e: unknown) =>
-        errorAnswer(isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL', undefined, { cause: String(e) }), id),
-      );
+      try {
+        return await finaliseFound(outcome, input, deps);
+      } catch (e) {
+        // A refused credential, a failed sub-lookup: an answer too, never a thrown error.
+        return errorAnswer(isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL', undefined, { cause: String(e) }), id);
+      }
     case 'not-found': {
       const provenance = provenanceOf(outcome);
       const cache = { hit: isHit(outcome.source) };
@@ -78,15 +81,11 @@ function provenanceOf(o: Found | (Outcome & { kind: 'not-found' })): SourcedProv
   return { ...p, resolvedVia: o.resolvedVia, ...(o.answeredBy === undefined ? {} : { answeredBy: o.answeredBy }) };
 }
 
-/** Anonymous readers (the common scan) cost no promise work. */
-function readerOf(deps: FinaliseDeps, input: FinaliseInput, record: StoredRecord): Reader | Promise<Reader> {
-  const auth = input.credentials.authorization;
-  return auth === undefined ? ANONYMOUS : deps.readers.readerFor(auth, record, input.want.publicOnly);
-}
-
 async function finaliseFound(asked: Found, input: FinaliseInput, deps: FinaliseDeps): Promise<FoundAnswer> {
   const { want, request } = input;
-  const reader = await readerOf(deps, input, asked.record);
+  const auth = input.credentials.authorization;
+  // Anonymous readers (the common scan) cost no promise work.
+  const reader = auth === undefined ? ANONYMOUS : await deps.readers.readerFor(auth, asked.record, want.publicOnly);
   const tier = reader.tier;
   const filtered = isFiltered(want);
   const lacksType = want.types.length > 0 && selectValues(asked.record, tier, want).length === 0;
@@ -94,13 +93,7 @@ async function finaliseFound(asked: Found, input: FinaliseInput, deps: FinaliseD
   const record = visibleRecord(found, tier);
   const values = filterValues(record.values, want);
   const provenance = provenanceOf(found);
-  const audit = auditRead(deps, reader, record, values, {
-    route: request.route,
-    identifier: request.id.handle,
-    ...(provenance.resolvedVia === undefined
-      ? {}
-      : { resolvedVia: provenance.resolvedVia, answeredBy: provenance.answeredBy }),
-  });
+  const audit = tier === 'public' ? undefined : auditOf(deps, reader, record, values, request, provenance);
   return {
     kind: 'found',
     id: request.id,
@@ -115,6 +108,22 @@ async function finaliseFound(asked: Found, input: FinaliseInput, deps: FinaliseD
     cache: { hit: isHit(found.source), shared: tier === 'public' && !want.trace, maxAge: maxAge(values) },
     ...(audit === undefined ? {} : { audit }),
   };
+}
+
+/** The audit line of a disclosure of non-public values (auditRead writes nothing for public ones). */
+function auditOf(
+  deps: FinaliseDeps,
+  reader: Reader,
+  record: StoredRecord,
+  values: readonly HandleValue[],
+  request: AnswerRequest,
+  p: SourcedProvenance,
+): ReadAudit | undefined {
+  return auditRead(deps, reader, record, values, {
+    route: request.route,
+    identifier: request.id.handle,
+    ...(p.resolvedVia === undefined ? {} : { resolvedVia: p.resolvedVia, answeredBy: p.answeredBy }),
+  });
 }
 
 /** The record with the values a reader of `tier` may see; kept with the answer, so a cache hit builds nothing. */

@@ -45,12 +45,16 @@ export class ResolutionService {
     }
     const start = performance.now();
     const sink = want.trace ? new TraceSink() : undefined;
-    const outcome = await this.deps.chain.resolve({
-      id: request.id,
-      authoritative: want.authoritative,
-      ...(request.via === undefined ? {} : { via: request.via }),
-      ...(sink === undefined ? {} : { trace: sink }),
-    });
+    const outcome = await this.deps.chain.resolve(
+      request.via === undefined && sink === undefined
+        ? { id: request.id, authoritative: want.authoritative }
+        : {
+            id: request.id,
+            authoritative: want.authoritative,
+            ...(request.via === undefined ? {} : { via: request.via }),
+            ...(sink === undefined ? {} : { trace: sink }),
+          },
+    );
     const answer = await finalise(
       outcome,
       { request, credentials: reader, want },
