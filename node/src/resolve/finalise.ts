@@ -126,9 +126,15 @@ function auditOf(
   });
 }
 
+const VISIBLE_KEY: Record<AccessTier, string> = {
+  public: 'visible:public',
+  'legitimate-interest': 'visible:legitimate-interest',
+  authority: 'visible:authority',
+};
+
 /** The record with the values a reader of `tier` may see; kept with the answer, so a cache hit builds nothing. */
 function visibleRecord(found: Found, tier: AccessTier): StoredRecord {
-  return found.memo.get(`visible:${tier}`, () => {
+  return found.memo.get(VISIBLE_KEY[tier], () => {
     const values = shownValues(found.record.values, tier);
     return values === found.record.values ? found.record : { ...found.record, values };
   });
