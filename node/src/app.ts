@@ -12,10 +12,9 @@ import { TokenBucket } from './http/token-bucket.ts';
 import { NodeMetrics } from './observability/metrics.ts';
 import { PrefixLabeler } from './observability/prefix-label.ts';
 import { createMetadataWriteCheck } from './passport/metadata-write-check.ts';
-import { instrumentResolver } from './resolve/instrument.ts';
 import { TemplateIndex } from './resolve/stages/template.ts';
-import { buildResolver, type FederationStageDeps } from './resolve/order.ts';
-import type { Next } from './resolve/outcome.ts';
+import { buildChain, type FederationStageDeps } from './resolve/order.ts';
+import { ResolutionService } from './resolve/resolution-service.ts';
 import { CachingNodeWriter } from './federation/caching-writer.ts';
 import { ChangeFeed, withChangeFeed } from './store/change-feed.ts';
 import type { Store } from './store/store.ts';
@@ -42,9 +41,9 @@ export interface AppOptions {
   readonly now?: () => number;
 }
 
-/** The app context plus what the gRPC side needs: the resolver that answers other nodes. */
+/** The app context plus what the gRPC side needs: the peer-mode service that answers other nodes. */
 export interface NodeContext extends AppContext {
-  readonly resolvePeer: Next;
+  readonly resolvePeer: ResolutionService;
 }
 
 /** Wires the parts of a node around a store; used by main.ts and by tests. */
@@ -74,6 +73,9 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
       ? new HandleWriter(store, homed)
       : new CachingNodeWriter(store, homed, opts.cachingUpstream);
   writer.useCheck(createMetadataWriteCheck(store));
+  const readers = createReaderResolver(authenticator, opts.trustedIssuers);
+  const rate = opts.authoritativeReadsPerSecond ?? 50;
+  const chainDeps = { homed, store, cache, federation: opts.federation, derived };
   return {
     store,
     homed,
@@ -82,19 +84,18 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     tokenKey: opts.tokenKey,
     metrics,
     readiness,
-    resolve: instrumentResolver(
-      buildResolver({ homed, store, cache, federation: opts.federation, derived }),
-      metrics,
-      labels,
-    ),
-    resolvePeer: buildResolver({ homed, store, cache, federation: opts.federation, mode: 'peer', derived }),
+    resolution: new ResolutionService({
+      chain: buildChain(chainDeps),
+      readers,
+      audit,
+      authoritativeReads: new TokenBucket(rate, 2 * rate),
+      metrics: { observer: metrics, prefixes: labels },
+    }),
+    // Peers: no cache, no follow, no budget (node-to-node traffic), not measured as client resolutions.
+    resolvePeer: new ResolutionService({ chain: buildChain({ ...chainDeps, mode: 'peer' }), readers, audit }),
     writer,
     authenticator,
-    readers: createReaderResolver(authenticator, opts.trustedIssuers),
-    authoritativeReads: new TokenBucket(
-      opts.authoritativeReadsPerSecond ?? 50,
-      2 * (opts.authoritativeReadsPerSecond ?? 50),
-    ),
+    readers,
     audit,
   };
 }

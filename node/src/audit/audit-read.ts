@@ -1,6 +1,6 @@
 import type { Reader } from '../access/reader.ts';
 import type { HandleValue, StoredRecord } from '../records/types.ts';
-import type { AuditLog, AuditedValue } from './audit-log.ts';
+import type { AuditLog, AuditedValue, ReadAudit } from './audit-log.ts';
 
 /** Where a disclosure happened and what answered; all optional. */
 export interface ReadContext {
@@ -15,9 +15,9 @@ export interface ReadContext {
 }
 
 /**
- * Writes an audit line when a reader was shown at least one non-public value or link. Call it
- * from every route that discloses values, with the values actually shown. A public reader
- * returns at the first check, so the anonymous path pays one comparison.
+ * Writes an audit line when a reader was shown at least one non-public value or link, and
+ * returns it. The ResolutionService calls it once per answer with the values shown. A public
+ * reader returns at the first check, so the anonymous path pays one comparison.
  */
 export function auditRead(
   ctx: { readonly audit: AuditLog },
@@ -25,15 +25,15 @@ export function auditRead(
   record: StoredRecord,
   shownValues: readonly HandleValue[],
   info: ReadContext = {},
-): void {
-  if (reader.tier === 'public') return;
+): ReadAudit | undefined {
+  if (reader.tier === 'public') return undefined;
   let restricted: AuditedValue[] | undefined;
   for (const v of shownValues) {
     if (v.access === 'public') continue;
     (restricted ??= []).push({ index: v.index, type: v.type, access: v.access });
   }
-  if (restricted === undefined) return;
-  ctx.audit.read({
+  if (restricted === undefined) return undefined;
+  const entry: ReadAudit = {
     identifier: info.identifier ?? record.handle,
     ...(info.answeredBy === undefined ? {} : { answeredBy: info.answeredBy }),
     ...(info.resolvedVia === undefined ? {} : { resolvedVia: info.resolvedVia }),
@@ -44,5 +44,7 @@ export function auditRead(
     ...(reader.issuer === undefined ? {} : { issuer: reader.issuer }),
     route: info.route ?? 'api',
     values: restricted,
-  });
+  };
+  ctx.audit.read(entry);
+  return entry;
 }

@@ -2,9 +2,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { NodeConfig } from '../config/load.ts';
 import type { Readiness } from '../health/readiness.ts';
-import type { FederationStageDeps } from '../resolve/order.ts';
-import type { Next } from '../resolve/outcome.ts';
-import type { FollowStats } from '../resolve/stages/referral-follow.ts';
+import type { FederationStageDeps, FollowStats } from '../resolve/order.ts';
+import type { ResolutionService } from '../resolve/resolution-service.ts';
 import type { Store } from '../store/store.ts';
 import { readCursor } from '../sync/index.ts';
 import { DelegationRegistry } from '../../../prefix-registry/src/index.ts';
@@ -34,7 +33,8 @@ export interface Federation {
 }
 
 export interface FederationContext {
-  readonly resolvePeer: Next;
+  /** The peer-mode ResolutionService (no cache, no referral following). */
+  readonly resolvePeer: ResolutionService;
   readonly readiness: Readiness;
   readonly metricsRegistry: Registry;
   readonly httpAddress: string;

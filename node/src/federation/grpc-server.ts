@@ -1,6 +1,6 @@
 import { Server } from '@grpc/grpc-js';
 import type { Readiness } from '../health/readiness.ts';
-import type { Next } from '../resolve/outcome.ts';
+import type { ResolutionService } from '../resolve/resolution-service.ts';
 import { HealthImplementation, registryService, resolutionService } from '../../../proto/load.ts';
 import { createRegistryHandlers, type RegistryServiceDeps } from './registry-service.ts';
 import { createResolutionHandlers } from './resolution-service.ts';
@@ -12,7 +12,8 @@ export type GrpcMount = (server: Server) => void;
 
 /** What the server needs from the node: its peer resolver and readiness. */
 export interface GrpcNodeContext {
-  readonly resolvePeer: Next;
+  /** The peer-mode ResolutionService (no cache, no referral following). */
+  readonly resolvePeer: ResolutionService;
   readonly readiness: Readiness;
 }
 

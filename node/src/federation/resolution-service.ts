@@ -1,21 +1,23 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
-import type { Next, Outcome } from '../resolve/outcome.ts';
-import { TraceSink } from '../resolve/trace.ts';
+import { answerToOutcome, NO_CREDENTIALS, WANT_RECORD } from '../resolve/answer.ts';
+import type { Outcome } from '../resolve/outcome.ts';
+import type { ResolutionService } from '../resolve/resolution-service.ts';
+import type { TraceSpan } from '../resolve/trace.ts';
 import type { ResolutionHandlers } from '../../../proto/load.ts';
 import type { ResolveRequest__Output } from '../../../proto/generated/idnode/v1/ResolveRequest.generated.ts';
 import type { ResolveResponse } from '../../../proto/generated/idnode/v1/ResolveResponse.generated.ts';
 import { outcomeToWire, type AnswerHints } from './wire.ts';
 
 /**
- * The Resolution service: answers other nodes from this node's peer resolver (no cache, no
- * referral following: a referral goes back to the asker). Loop guard: a request that already
- * passed this node, or took too many hops, is refused with IDN_ERR_LOOP_DETECTED.
+ * The Resolution service: answers other nodes from this node's peer-mode ResolutionService (no
+ * cache, no referral following: a referral goes back to the asker). Loop guard: a request that
+ * already passed this node, or took too many hops, is refused with IDN_ERR_LOOP_DETECTED.
  */
 export interface ResolutionServiceDeps {
   readonly selfId: string;
-  readonly resolvePeer: Next;
+  readonly resolvePeer: Pick<ResolutionService, 'answer'>;
   readonly maxHops?: number;
   /** This node's cache hints for the asking node (negative_ttl). */
   readonly hints?: AnswerHints;
@@ -23,32 +25,38 @@ export interface ResolutionServiceDeps {
 
 const DEFAULT_MAX_HOPS = 8;
 
-async function answer(deps: ResolutionServiceDeps, req: ResolveRequest__Output): Promise<ResolveResponse> {
-  let outcome: Outcome;
-  const sink = req.trace ? new TraceSink() : undefined;
+interface PeerAnswer {
+  readonly outcome: Outcome;
+  readonly trace?: readonly TraceSpan[];
+}
+
+async function resolveFor(deps: ResolutionServiceDeps, req: ResolveRequest__Output): Promise<PeerAnswer> {
   if (req.viaNodes.includes(deps.selfId) || req.hopCount > (deps.maxHops ?? DEFAULT_MAX_HOPS)) {
     const error = new IdnError('IDN_ERR_LOOP_DETECTED', undefined, { via: req.viaNodes, at: deps.selfId });
-    outcome = { kind: 'error', error };
-  } else {
-    try {
-      const id = parseIdentifier(req.identifier, 'text');
-      outcome = await deps.resolvePeer({
-        id,
-        authoritative: req.authoritative,
-        via: req.viaNodes,
-        ...(sink === undefined ? {} : { trace: sink }),
-      });
-    } catch (e) {
-      outcome = { kind: 'error', error: isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL') };
-    }
+    return { outcome: { kind: 'error', error }, ...(req.trace ? { trace: [] } : {}) };
   }
+  try {
+    const id = parseIdentifier(req.identifier, 'text');
+    const answer = await deps.resolvePeer.answer({ id, route: 'peer', via: req.viaNodes }, NO_CREDENTIALS, {
+      ...WANT_RECORD,
+      authoritative: req.authoritative,
+      trace: req.trace,
+    });
+    return { outcome: answerToOutcome(answer), ...(answer.trace === undefined ? {} : { trace: answer.trace }) };
+  } catch (e) {
+    return { outcome: { kind: 'error', error: isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL') } };
+  }
+}
+
+async function answer(deps: ResolutionServiceDeps, req: ResolveRequest__Output): Promise<ResolveResponse> {
+  const { outcome, trace } = await resolveFor(deps, req);
   const res = outcomeToWire(outcome, req.requestId, deps.selfId, deps.hints);
-  return sink === undefined ? res : { ...res, trace: traceToWire(sink, deps.selfId) };
+  return trace === undefined ? res : { ...res, trace: traceToWire(trace, deps.selfId) };
 }
 
 /** Spans of this node carry its id; spans from its own hops already name theirs. */
-function traceToWire(sink: TraceSink, selfId: string): ResolveResponse['trace'] {
-  return sink.spans.map((s) => ({
+function traceToWire(spans: readonly TraceSpan[], selfId: string): ResolveResponse['trace'] {
+  return spans.map((s) => ({
     node: s.node ?? selfId,
     stage: s.stage,
     outcome: s.outcome,

@@ -1,9 +1,8 @@
 import type { ReaderResolver } from '../access/reader.ts';
-import type { TokenBucket } from './token-bucket.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
-import type { Next } from '../resolve/outcome.ts';
+import type { ResolutionService } from '../resolve/resolution-service.ts';
 import type { ResolutionCache } from '../cache/resolution-cache.ts';
 import type { Readiness } from '../health/readiness.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
@@ -13,14 +12,13 @@ import type { HandleWriter } from '../write/handle-writer.ts';
 
 /** What the HTTP routes need; built once in main.ts (or by tests) and passed to buildServer. */
 export interface AppContext {
-  readonly resolve: Next;
+  /** The one answer path of every resolution route: parse, `answer`, render. */
+  readonly resolution: ResolutionService;
   readonly writer: HandleWriter;
   readonly authenticator: Authenticator;
   /** Which tier a reader gets (anonymous, admin, passport credential). */
   readonly readers: ReaderResolver;
-  /** Budget of auth=true (cache-bypassing) reads. */
-  readonly authoritativeReads: TokenBucket;
-  /** The audit trail: non-public reads (call auditRead from every route that discloses values) and changes. */
+  /** The audit trail: non-public reads (written by the ResolutionService) and changes. */
   readonly audit: AuditLog;
   readonly store: Store;
   readonly homed: HomedPrefixes;

@@ -23,11 +23,18 @@ export function errorOf(reply: FastifyReply): IdnError | undefined {
   return (reply as unknown as Record<symbol, IdnError | undefined>)[ANSWERED_WITH];
 }
 
-export function sendError(reply: FastifyReply, e: IdnError, handle?: string): FastifyReply {
+/** Marks the reply for the access log and adds the headers the error calls for (a challenge, a retry hint). */
+export function prepareError(reply: FastifyReply, e: IdnError): FastifyReply {
   markError(reply, e);
   if (e.code === 'IDN_ERR_AUTH_REQUIRED' || e.code === 'IDN_ERR_AUTH_FAILED') {
     reply.header('www-authenticate', 'Basic realm="idnode", charset="UTF-8"');
   }
+  if (e.code === 'IDN_ERR_RATE_LIMITED') reply.header('retry-after', '1');
+  return reply;
+}
+
+export function sendError(reply: FastifyReply, e: IdnError, handle?: string): FastifyReply {
+  prepareError(reply, e);
   return reply.code(e.spec.http).type('application/json; charset=utf-8').send(errorBody(e, handle));
 }
 
@@ -67,11 +74,16 @@ export function toIdnError(err: FastifyError | Error): IdnError {
   return new IdnError('IDN_ERR_INTERNAL');
 }
 
-export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** A thrown error as a coded one; runtime errors are reported and the node keeps serving. */
+export function reportedError(err: FastifyError | Error, request: FastifyRequest): IdnError {
   const e = toIdnError(err);
-  // Runtime errors are reported and the node keeps serving; client errors are not server faults.
+  // Client errors are not server faults: only 5xx are logged as errors.
   if (e.spec.http >= 500) request.log.error({ err, code: e.code }, 'request failed');
-  return sendError(reply, e);
+  return e;
+}
+
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, reportedError(err, request));
 }
 
 /** Node's HTTP parser errors that come before any request exists (no route, no reply object). */

@@ -20,7 +20,9 @@ import { registerHandlesWrite } from './routes/handles-write.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerHome } from './routes/home.ts';
 import { registerMetrics } from './routes/metrics.ts';
-import { registerProxy, sendProblem } from './routes/proxy.ts';
+import { refuseScan, registerProxy } from './routes/proxy.ts';
+import { renderOutcome } from './render/render-outcome.ts';
+import { errorAnswer } from '../resolve/answer.ts';
 import { registerTokens } from './routes/tokens.ts';
 import { registerWellKnown } from './routes/well-known.ts';
 import { registerGs1DigitalLink } from './routes/gs1-digital-link.ts';
@@ -58,12 +60,18 @@ function badUrlError(error: Error, rawIdentifier: string): IdnError {
   return new IdnError('IDN_ERR_BAD_REQUEST', error.message);
 }
 
-/** A malformed URL is answered as its route would: JSON under /api/handles/, the QR route's page otherwise. */
+/**
+ * A malformed URL is answered as its route would: JSON under /api/handles/ (a resolution answer,
+ * with provenance, for reads), the QR route's page otherwise.
+ */
 function onBadUrl(ctx: AppContext) {
   return (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
     const api = request.url.startsWith(API_PREFIX);
     const e = badUrlError(error, rawPathTail(request.url, api ? API_PREFIX.length : 1));
-    void (api ? sendError(reply, e) : sendProblem(request, reply, e, ctx));
+    if (!api) return void refuseScan(reply, e, ctx);
+    void (request.method === 'GET' || request.method === 'HEAD'
+      ? renderOutcome(reply, errorAnswer(e), 'json')
+      : sendError(reply, e));
   };
 }
 

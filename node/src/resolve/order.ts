@@ -14,11 +14,13 @@ import {
 import { createStoreStage } from './stages/store-lookup.ts';
 import { createTemplateStage, type TemplateIndex } from './stages/template.ts';
 import { createUpstreamStage, type Upstream } from './stages/upstream.ts';
+import { createTakeoverGuardStage } from './stages/takeover-guard.ts';
 import { createWalkUpStage } from './stages/walk-up.ts';
 
 /**
  * The order of the resolution path lives here and nowhere else:
- * cache (TTL, negative, single-flight, serve-stale)
+ * takeover guard (top-level: a cached answer from before a delegated node went silent or came back is resolved again)
+ *   -> cache (TTL, negative, single-flight, serve-stale)
  *   -> follow (not homed here: a cached referral's node directly, else follow what later stages refer to)
  *   -> delegation (top-level: delegated to a live node -> referral; to a silent one -> synced copy, not authoritative)
  *   -> upstream (secondary / caching: not homed here -> the upstream node)
@@ -26,11 +28,18 @@ import { createWalkUpStage } from './stages/walk-up.ts';
  * walk-up and template act only when the inner stages missed (no record, not deleted): a template
  * record matching the suffix answers, else the batch, model or enterprise record (stages/template.ts,
  * stages/walk-up.ts). They wrap the store, so an exact record always wins.
+ * Then FINALISE (finalise.ts, run by the ResolutionService once per answer, whatever stage
+ * answered): the reader's tier, index and type filters, walk-up for a wanted type the record
+ * lacks, secret redaction, audit facts.
+ * Sub-lookups (the ancestors of a walk-up, in the stage and in finalise) go through one helper,
+ * `subLookup`: the stages below the cache, without walk-up itself. They are never cached, never
+ * measured, and never walk up again: they are part of one resolution, not resolutions of their own.
  * Stages a role does not use are left out. The 'peer' resolver (answers to other nodes over gRPC)
  * has no cache (the store is as fast, and a peer must not get our cached copy of a third node's
  * answer as if it were ours) and no follow stage: peers get referrals and follow them themselves.
  */
 export const STAGE_ORDER = [
+  'takeover',
   'cache',
   'follow',
   'delegation',
@@ -68,6 +77,8 @@ export interface StageDeps {
   readonly derived?: TemplateIndex;
 }
 
+export type { FollowStats } from './stages/referral-follow.ts';
+
 const NO_STATS: FollowStats = { cachedRoutes: 0, followed: 0, dropped: 0 };
 
 function followStage(d: StageDeps): Stage | undefined {
@@ -82,19 +93,47 @@ function delegationStage(d: StageDeps): Stage | undefined {
   return createDelegationStage(f.directory, f.health, f.selfId);
 }
 
-const FACTORIES: Record<StageName, (d: StageDeps) => Stage | undefined> = {
+/** Stages of a sub-lookup: below the cache, and no walk-up of an ancestor's own. */
+const NOT_IN_SUB_LOOKUP: ReadonlySet<StageName> = new Set(['takeover', 'cache', 'walk-up']);
+
+function takeoverStage(d: StageDeps): Stage | undefined {
+  const f = d.federation;
+  if (d.mode === 'peer' || d.cache === undefined || f?.directory === undefined || f.health === undefined) {
+    return undefined;
+  }
+  return createTakeoverGuardStage(f.directory, f.health, f.selfId, d.cache);
+}
+
+/** `subLookup` is absent while the sub-lookup chain itself is built (it has no walk-up). */
+type Factory = (d: StageDeps, subLookup: Next | undefined) => Stage | undefined;
+
+const FACTORIES: Record<StageName, Factory> = {
+  takeover: takeoverStage,
   cache: (d) => (d.mode === 'peer' ? undefined : d.cache?.stage),
   follow: followStage,
   delegation: delegationStage,
   upstream: (d) =>
     d.federation?.upstream === undefined ? undefined : createUpstreamStage(d.homed, d.federation.upstream),
   authority: (d) => createAuthorityStage(d.homed),
-  'walk-up': (d) => (d.derived === undefined ? undefined : createWalkUpStage()),
+  'walk-up': (d, sub) => (d.derived === undefined || sub === undefined ? undefined : createWalkUpStage(sub)),
   template: (d) => (d.derived === undefined ? undefined : createTemplateStage(d.derived)),
   store: (d) => createStoreStage(d.store),
 };
 
-export function buildResolver(deps: StageDeps): Next {
-  const stages = STAGE_ORDER.map((name) => FACTORIES[name](deps)).filter((s): s is Stage => s !== undefined);
-  return composeStages(stages);
+/** The chain of one role, and the one helper its sub-lookups go through. */
+export interface ResolutionChain {
+  readonly resolve: Next;
+  readonly subLookup: Next;
+}
+
+export function buildChain(deps: StageDeps): ResolutionChain {
+  const build = (names: readonly StageName[], sub: Next | undefined): Stage[] =>
+    names.map((name) => FACTORIES[name](deps, sub)).filter((s): s is Stage => s !== undefined);
+  const subLookup = composeStages(
+    build(
+      STAGE_ORDER.filter((n) => !NOT_IN_SUB_LOOKUP.has(n)),
+      undefined,
+    ),
+  );
+  return { resolve: composeStages(build(STAGE_ORDER, subLookup)), subLookup };
 }

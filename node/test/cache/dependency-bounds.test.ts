@@ -7,7 +7,7 @@ import { DEFAULT_CACHE_POLICY } from '../../src/cache/cache-policy.ts';
 import { ResolutionCache } from '../../src/cache/resolution-cache.ts';
 import { parseIdentifier } from '../../src/identifier/index.ts';
 import type { HandleValue } from '../../src/records/types.ts';
-import { buildResolver } from '../../src/resolve/order.ts';
+import { buildChain } from '../../src/resolve/order.ts';
 import type { Next, Outcome } from '../../src/resolve/outcome.ts';
 import { TemplateIndex } from '../../src/resolve/stages/template.ts';
 import { ChangeFeed, withChangeFeed } from '../../src/store/change-feed.ts';
@@ -78,7 +78,12 @@ async function chain(maxDependencies?: number) {
   const templates = new TemplateIndex(store);
   feed.listen(cache);
   feed.listen(templates);
-  const resolver: Next = buildResolver({ homed: new HomedPrefixes(['88.100.5']), store, cache, derived: templates });
+  const resolver: Next = buildChain({
+    homed: new HomedPrefixes(['88.100.5']),
+    store,
+    cache,
+    derived: templates,
+  }).resolve;
   const resolve = (handle: string): Promise<Outcome> =>
     resolver({ id: parseIdentifier(handle, 'text'), authoritative: false });
   const put = (handle: string, values: HandleValue[]) =>

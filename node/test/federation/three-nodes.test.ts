@@ -18,6 +18,13 @@ afterAll(async () => {
 
 const get = (url: string) => fetch(url);
 
+/** Status, x-idnode-source and x-idnode-authoritative of an answer. */
+async function provenance(url: string): Promise<[number, string | null, string | null]> {
+  const res = await fetch(url, { redirect: 'manual' });
+  await res.arrayBuffer();
+  return [res.status, res.headers.get('x-idnode-source'), res.headers.get('x-idnode-authoritative')];
+}
+
 describe('three-node federation', () => {
   it('registers identifiers on A and resolves them through B by referral, then by the referral cache', async () => {
     expect(await putRecord(t.a, '88.100.5/BAT-1', 'https://passport.example/bat-1')).toBe(201);
@@ -101,4 +108,25 @@ describe('three-node federation', () => {
     expect(res?.headers.get('x-idnode-authoritative')).toBe('false');
     expect(res?.headers.get('x-idnode-source')).toBe('store');
   });
+
+  it('a cached takeover answer stays not authoritative, and is dropped once A reports again', async () => {
+    // BAT-1 sat in the top-level's cache as A's authoritative answer; A is silent now, so the top
+    // answers from its synced copy, not from that cached answer, and caches the takeover answer as such.
+    const api = `${t.top.url}/api/handles/88.100.5/BAT-1`;
+    expect(await provenance(api)).toEqual([200, 'store', 'false']);
+    expect(await provenance(api)).toEqual([200, 'cache', 'false']);
+    expect(await provenance(`${t.top.url}/88.100.5/BAT-1`)).toEqual([302, 'cache', 'false']);
+
+    const a = await t.start('secA', {
+      IDNODE_ROLE: 'secondary',
+      IDNODE_PREFIXES: '88.100,88.100.5',
+      IDNODE_UPSTREAM: `127.0.0.1:${t.top.grpcPort}`,
+      IDNODE_TLS_DIR: `${t.certs}/secA`,
+    });
+    await waitReady(a); // ready once registered with the top-level: its heartbeat is back
+    // The cached takeover answer is gone: the next answer is A's own again, and is cached as such.
+    expect(await provenance(api)).toEqual([200, 'upstream', 'true']);
+    expect(await provenance(api)).toEqual([200, 'cache', 'true']);
+    expect(await provenance(`${t.top.url}/88.100.5/BAT-1`)).toEqual([302, 'cache', 'true']);
+  }, 30_000);
 });

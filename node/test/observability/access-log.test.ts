@@ -64,6 +64,25 @@ describe('access log', () => {
     expect(all).not.toContain('UNKNOWN-SERIAL-7');
   });
 
+  it('marks QR-route errors like API errors: Handle code, IDN_ERR code and the source of the answer', async () => {
+    const n = await start('0');
+    await fetch(`${n.url}/88.100.5/NO-SUCH-LABEL`, { headers: { accept: 'text/html' } });
+    await fetch(`${n.url}/88.100.5/a%20b`, { headers: { accept: 'text/html' } });
+    const lines = await settle(n, (l) => l.route === '/*' && l.status === 400);
+    expect(lines.find((l) => l.route === '/*' && l.status === 404)).toMatchObject({
+      rc: 100,
+      code: 'IDN_ERR_NOT_FOUND',
+      prefix: '88.100.5',
+      source: 'store',
+    });
+    expect(lines.find((l) => l.route === '/*' && l.status === 400)).toMatchObject({
+      rc: 102,
+      code: 'IDN_ERR_WHITESPACE',
+      source: 'none',
+    });
+    expect(JSON.stringify(lines)).not.toContain('NO-SUCH-LABEL');
+  });
+
   it('samples successes away at rate 0 but logs every error', async () => {
     const n = await start('0');
     for (let i = 0; i < 20; i++) await fetch(`${n.url}/api/handles/88.100.5/ADMIN`);

@@ -7,7 +7,7 @@ import { DEFAULT_CACHE_POLICY } from '../../src/cache/cache-policy.ts';
 import { ResolutionCache } from '../../src/cache/resolution-cache.ts';
 import { parseIdentifier } from '../../src/identifier/index.ts';
 import type { HandleValue } from '../../src/records/types.ts';
-import { buildResolver } from '../../src/resolve/order.ts';
+import { buildChain } from '../../src/resolve/order.ts';
 import { ChangeFeed } from '../../src/store/change-feed.ts';
 import { openConfiguredStore, type OpenedStore } from '../../src/store/open-store.ts';
 import type { StoreConfig } from '../../src/store/store-config.ts';
@@ -82,7 +82,7 @@ describe('the store attached to the change feed (Redis)', () => {
     // Instance b's node: its cache hears its own feed only.
     const cache = new ResolutionCache(DEFAULT_CACHE_POLICY);
     b.feed.listen(cache);
-    const resolve = buildResolver({ homed: new HomedPrefixes(['88.100.5']), store: b.store, cache });
+    const resolve = buildChain({ homed: new HomedPrefixes(['88.100.5']), store: b.store, cache }).resolve;
     const answer = async () => {
       const o = await resolve({ id: parseIdentifier('88.100.5/FEED-1', 'text'), authoritative: false });
       return o.kind === 'found' ? { source: o.source, url: o.record.values[0]?.data.value } : o.kind;

@@ -5,7 +5,7 @@ import { gs1Identifier, gs1PathString, parseGs1Path } from '../../passport/gs1.t
 import { publicBase, readPassportSettings } from '../../passport/settings.ts';
 import type { AppContext } from '../app-context.ts';
 import { rawPathTail } from '../raw-identifier.ts';
-import { resolveAndAnswer, sendProblem } from './proxy.ts';
+import { answerScan, scanErrorHandler } from './proxy.ts';
 
 /**
  * GS1 Digital Link: `/01/{gtin}[/22/{cpv}][/10/{lot}][/21/{serial}]` resolves the identifier
@@ -17,17 +17,15 @@ export function registerGs1DigitalLink(app: FastifyInstance, ctx: AppContext): v
   const prefix = settings.gs1Prefix ?? ctx.homed.prefixes[0];
   app.get(
     '/01/*',
-    { schema: { summary: 'GS1 Digital Link resolution', tags: ['resolution'] } },
+    {
+      schema: { summary: 'GS1 Digital Link resolution', tags: ['resolution'] },
+      errorHandler: scanErrorHandler(ctx),
+    },
     async (request, reply) => {
-      try {
-        if (prefix === undefined) throw new IdnError('IDN_ERR_GS1_NOT_CONFIGURED');
-        const path = parseGs1Path(rawPathTail(request.url, 1));
-        const id = parseIdentifier(gs1Identifier(prefix, path), 'text');
-        return await resolveAndAnswer(request, reply, ctx, id, `${publicBase(app, settings)}/${gs1PathString(path)}`);
-      } catch (e) {
-        if (e instanceof IdnError) return sendProblem(request, reply, e, ctx);
-        throw e;
-      }
+      if (prefix === undefined) throw new IdnError('IDN_ERR_GS1_NOT_CONFIGURED');
+      const path = parseGs1Path(rawPathTail(request.url, 1));
+      const id = parseIdentifier(gs1Identifier(prefix, path), 'text');
+      return answerScan(request, reply, ctx, id, `${publicBase(app, settings)}/${gs1PathString(path)}`);
     },
   );
 }

@@ -139,8 +139,16 @@ async function lookup(resolve: Next, t: ParsedIdentifier, opts: WalkUpOptions): 
   return usable(o);
 }
 
-/** Runs after the store and templates missed: answers from the batch, model or enterprise record. */
-export function createWalkUpStage(): Stage {
+/** A sub-lookup carrying the asking request's loop guard. */
+export const withVia = (lookup: Next, via: readonly string[] | undefined): Next =>
+  via === undefined ? lookup : (r) => lookup({ ...r, via });
+
+/**
+ * Runs after the store and templates missed: answers from the batch, model or enterprise record.
+ * Ancestors are looked up through `lookup`, the driver's sub-lookup (order.ts): the inner stages,
+ * never the cache or the metrics, as no ancestor lookup is a resolution of its own.
+ */
+export function createWalkUpStage(lookup: Next): Stage {
   return {
     name: 'walk-up',
     async run(req, next): Promise<Outcome> {
@@ -148,7 +156,7 @@ export function createWalkUpStage(): Stage {
       if (outcome.kind !== 'not-found' || outcome.gone !== undefined || req.id.prefixKey === '0.na') return outcome;
       // Found or not, the answer rests on every record looked at: registering a missing batch changes it.
       const sources = new Set(outcome.dependsOn);
-      const hit = await walkUp(next, req.id, {
+      const hit = await walkUp(withVia(lookup, req.via), req.id, {
         accept: () => true,
         looked: (key, deps) => {
           sources.add(key);

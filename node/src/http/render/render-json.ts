@@ -1,0 +1,61 @@
+import type { FastifyReply } from 'fastify';
+import { HandleRc } from '../../errors/codes.ts';
+import type { IdnError } from '../../errors/idn-error.ts';
+import type { FoundAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
+import { errorBody, prepareError, sendError } from '../errors.ts';
+import { etagOf } from './record-json.ts';
+import { errorOf } from './answer-error.ts';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A response ready to write: built once per (answer, tier) and kept with a cached answer. */
+interface RenderedRecord {
+  /** Encoded once: a hit writes bytes, with no JSON or UTF-8 encoding per request. */
+  readonly body: Buffer;
+  readonly etag: string;
+  readonly cacheControl: string;
+}
+
+function render(a: FoundAnswer): RenderedRecord {
+  // The error table decides the code of an answer whose filters matched nothing (Handle RC 200).
+  const responseCode = a.valuesMissing?.spec.rc ?? HandleRc.SUCCESS;
+  return {
+    body: Buffer.from(JSON.stringify({ responseCode, handle: a.record.handle, values: a.values })),
+    etag: etagOf(a.record, a.tier),
+    cacheControl: a.cache.shared ? `public, max-age=${a.cache.maxAge}` : 'private, no-store',
+  };
+}
+
+/** The JSON API (Handle.Net v9 REST): the record, or the error body from the table. */
+export function renderJson(reply: FastifyReply, a: ResolvedAnswer): FastifyReply {
+  if (a.kind !== 'found') return sendJsonError(reply, errorOf(a, true), a);
+  const status = a.valuesMissing?.spec.http ?? 200;
+  if (a.valuesMissing !== undefined) prepareError(reply, a.valuesMissing);
+  if (a.trace !== undefined) return sendTraced(reply, render(a), a.trace, status);
+  const r = a.filtered ? render(a) : a.memo.get(`json:${a.tier}`, () => render(a));
+  reply.header('etag', r.etag).header('cache-control', r.cacheControl);
+  if (reply.request.headers['if-none-match'] === r.etag) return reply.code(304).send();
+  return reply.code(status).type(JSON_TYPE).send(r.body);
+}
+
+/** A traced answer is never memoised, cached by clients or answered 304: it is about this one request. */
+function sendTraced(reply: FastifyReply, r: RenderedRecord, trace: readonly unknown[], status: number): FastifyReply {
+  const body = { ...(JSON.parse(r.body.toString('utf8')) as object), trace };
+  reply.header('cache-control', 'private, no-store').header('etag', r.etag);
+  return reply
+    .code(status)
+    .type(JSON_TYPE)
+    .send(Buffer.from(JSON.stringify(body)));
+}
+
+/** As sendError; a traced one is sent as bytes (the error schema would drop the trace). */
+function sendJsonError(reply: FastifyReply, e: IdnError, a: ResolvedAnswer): FastifyReply {
+  const handle = a.id?.handle;
+  if (a.trace === undefined) return sendError(reply, e, handle);
+  prepareError(reply, e);
+  const body = { ...errorBody(e, handle), trace: a.trace };
+  return reply
+    .code(e.spec.http)
+    .type(JSON_TYPE)
+    .send(Buffer.from(JSON.stringify(body)));
+}

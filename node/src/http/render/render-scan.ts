@@ -1,0 +1,121 @@
+import type { FastifyReply } from 'fastify';
+import { IdnError } from '../../errors/idn-error.ts';
+import type { ParsedIdentifier } from '../../identifier/index.ts';
+import { isLinkValue } from '../../passport/link-value.ts';
+import { answerPassport, VARY } from '../../passport/respond.ts';
+import type { AccessTier, HandleValue } from '../../records/types.ts';
+import type { FoundAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
+import { errorBody, prepareError } from '../errors.ts';
+import { errorOf } from './answer-error.ts';
+import { escapeHtml, PAGE_CSP, problemPage, recordPage } from './html.ts';
+
+/**
+ * The QR route's rendering (GET /{identifier}, and the GS1 Digital Link paths):
+ * - records with typed links (LINK values the reader may see): GS1 / UNTP resolver behaviour,
+ *   307 to the default link or the asked linkType, 300 for equally good variants, the RFC 9264
+ *   linkset (passport/respond.ts negotiates);
+ * - records with plain URL values only: Handle proxy behaviour, 302 to the lowest-index URL value;
+ * - `?noredirect` shows the record; `?index=N` picks a value;
+ * - errors: a page for people, the JSON error body for Accept: application/json.
+ */
+export interface ScanFormat {
+  readonly kind: 'qr';
+  /** The URL the identifier is resolved at (linkset anchor): the QR URL or the GS1 Digital Link URL. */
+  readonly anchor: string;
+  /** The prefixes this node resolves, named on problem pages. */
+  readonly homed: readonly string[];
+}
+
+const REDIRECT_MAX_AGE = 300;
+
+export function renderScan(reply: FastifyReply, a: ResolvedAnswer, f: ScanFormat): FastifyReply {
+  if (a.kind !== 'found') return sendProblem(reply, errorOf(a, false), f, a.id);
+  const q = reply.request.query as Record<string, string | undefined>;
+  const { record, values, tier } = a;
+  if (tier !== 'public') reply.header('vary', VARY);
+  if (q.noredirect !== undefined) return sendHtml(reply, 200, recordPage(record.handle, values));
+  if (q.index !== undefined) return answerIndex(reply, a, q.index, f);
+  const passport = answerPassport(reply.request, reply, { record, memo: a.memo, tier, anchor: f.anchor });
+  switch (passport.kind) {
+    case 'handled':
+      return passport.reply;
+    case 'missing': {
+      const what = passport.linkType === '' ? 'no link' : `no "${passport.linkType}" link`;
+      const e = new IdnError('IDN_ERR_LINK_TYPE_NOT_FOUND', `${record.handle} has ${what} that you may see.`);
+      return sendProblem(reply, e, f, a.id);
+    }
+    case 'not-passport':
+      return answerHandle(reply, a);
+  }
+}
+
+function wantsJson(reply: FastifyReply): boolean {
+  const accept = reply.request.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {
+  return reply.code(status).header('content-security-policy', PAGE_CSP).type('text/html; charset=utf-8').send(html);
+}
+
+/** An error as the QR route shows it, marked for the access log like any other. */
+function sendProblem(reply: FastifyReply, e: IdnError, f: ScanFormat, id?: ParsedIdentifier): FastifyReply {
+  prepareError(reply, e);
+  if (wantsJson(reply)) return reply.code(e.spec.http).send(errorBody(e, id?.handle));
+  return sendHtml(
+    reply,
+    e.spec.http,
+    problemPage({ title: titleOf(e), code: e.code, message: e.message, hints: hintsFor(e, f, id) }),
+  );
+}
+
+function titleOf(e: IdnError): string {
+  if (e.code === 'IDN_ERR_NOT_FOUND') return 'Identifier not found';
+  if (e.code === 'IDN_ERR_LINK_TYPE_NOT_FOUND') return 'No such link';
+  if (e.code === 'IDN_ERR_GONE') return 'Identifier withdrawn';
+  return e.spec.http === 400 ? 'Not a valid identifier' : 'Cannot resolve this identifier';
+}
+
+function hintsFor(e: IdnError, f: ScanFormat, id?: ParsedIdentifier): string[] {
+  const homed = f.homed.map((p) => `<code>${escapeHtml(p)}</code>`).join(', ');
+  const hints = [`This node resolves identifiers under ${homed}.`];
+  if (e.code === 'IDN_ERR_NOT_FOUND' && id) {
+    hints.push(
+      `Nothing is registered as <code>${escapeHtml(id.handle)}</code>. Check the code on the product; letters match case-insensitively.`,
+      `Owners register it with <code>PUT /api/handles/${escapeHtml(id.handle)}</code> (see <a href="/docs">the API docs</a>).`,
+    );
+  }
+  if (e.spec.http === 400)
+    hints.push('Identifiers look like <code>88.100.5/BAT-2025-000001</code>: a prefix, "/", then a suffix.');
+  return hints;
+}
+
+const isUrl = (v: HandleValue): boolean => v.type.toUpperCase() === 'URL' && typeof v.data.value === 'string';
+
+/** A redirect a reader with more than public access got must not sit in a shared cache. */
+const cacheControl = (target: HandleValue, tier: AccessTier): string =>
+  tier === 'public' ? `public, max-age=${Math.min(target.ttl, REDIRECT_MAX_AGE)}` : 'private, no-store';
+
+/** `?index=N`: that value, if the reader may see it; a URL gets Handle's 302, a LINK its 307. */
+function answerIndex(reply: FastifyReply, a: FoundAnswer, raw: string, f: ScanFormat): FastifyReply {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    return sendProblem(reply, new IdnError('IDN_ERR_INVALID_QUERY', 'index must be a positive integer.'), f, a.id);
+  }
+  const target = a.values.find((v) => v.index === n);
+  if (!target) {
+    const e = new IdnError('IDN_ERR_NO_REDIRECT_TARGET', `${a.record.handle} has no public value at index ${n}.`);
+    return sendProblem(reply, e, f, a.id);
+  }
+  if (!isLinkValue(target) && !isUrl(target)) return sendHtml(reply, 200, recordPage(a.record.handle, a.values));
+  reply.header('cache-control', cacheControl(target, a.tier));
+  if (isLinkValue(target)) return reply.redirect((target.data.value as { href: string }).href, 307);
+  return reply.redirect(target.data.value as string, 302);
+}
+
+/** Handle proxy behaviour: 302 to the lowest-index URL value, or the record page when there is none. */
+function answerHandle(reply: FastifyReply, a: FoundAnswer): FastifyReply {
+  const target = a.values.filter(isUrl).sort((x, y) => x.index - y.index)[0];
+  if (!target) return sendHtml(reply, 200, recordPage(a.record.handle, a.values));
+  return reply.header('cache-control', cacheControl(target, a.tier)).redirect(target.data.value as string, 302);
+}
