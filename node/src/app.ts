@@ -12,6 +12,7 @@ import { TokenBucket } from './http/token-bucket.ts';
 import { NodeMetrics } from './observability/metrics.ts';
 import { PrefixLabeler } from './observability/prefix-label.ts';
 import { createMetadataWriteCheck } from './passport/metadata-write-check.ts';
+import { DEFAULT_PASSPORT_SETTINGS, type PassportSettings } from './passport/settings.ts';
 import { instrumentResolver } from './resolve/instrument.ts';
 import { DerivedAnswers } from './resolve/stages/template.ts';
 import { buildResolver, type FederationStageDeps } from './resolve/order.ts';
@@ -38,6 +39,8 @@ export interface AppOptions {
   readonly trustedIssuers?: TrustedIssuers;
   /** The audit trail (main.ts: `<dataDir>/audit`); nothing is audited when absent. */
   readonly audit?: AuditLog;
+  /** IDNODE_PUBLIC_URL and IDNODE_GS1_PREFIX as configured; both unset when absent. */
+  readonly passport?: PassportSettings;
 }
 
 /** The app context plus what the gRPC side needs: the resolver that answers other nodes. */
@@ -91,5 +94,6 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
       2 * (opts.authoritativeReadsPerSecond ?? 50),
     ),
     audit,
+    passport: opts.passport ?? DEFAULT_PASSPORT_SETTINGS,
   };
 }

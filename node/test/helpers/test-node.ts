@@ -8,6 +8,7 @@ import { openAuditLog } from '../../src/audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import type { AppContext } from '../../src/http/app-context.ts';
 import type { CachePolicy } from '../../src/cache/cache-policy.ts';
+import type { PassportSettings } from '../../src/passport/settings.ts';
 import type { Store } from '../../src/store/store.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
@@ -39,6 +40,8 @@ export interface TestNodeOptions {
   readonly trustedIssuers?: TrustedIssuers;
   /** Write the audit trail to `<dataDir>/audit` (reads.log, changes.log), as main.ts does. */
   readonly audit?: boolean;
+  /** Public URL and GS1 prefix, as the passport config section gives them (IDNODE_PUBLIC_URL, IDNODE_GS1_PREFIX). */
+  readonly passport?: PassportSettings;
 }
 
 export async function startTestNode(
@@ -57,6 +60,7 @@ export async function startTestNode(
     ...(opts.authoritativeReadsPerSecond ? { authoritativeReadsPerSecond: opts.authoritativeReadsPerSecond } : {}),
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
     ...(audit ? { audit } : {}),
+    ...(opts.passport ? { passport: opts.passport } : {}),
   });
   const app = await buildServer(ctx, { logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

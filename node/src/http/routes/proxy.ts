@@ -5,7 +5,7 @@ import { auditRead } from '../../audit/audit-read.ts';
 import { visibleValues } from '../../records/access.ts';
 import type { AccessTier, HandleValue, StoredRecord } from '../../records/types.ts';
 import { answerPassport, VARY } from '../../passport/respond.ts';
-import { publicBase, readPassportSettings, resolverUrl } from '../../passport/settings.ts';
+import { publicBase, resolverUrl } from '../../passport/settings.ts';
 import { isLinkValue } from '../../passport/link-value.ts';
 import type { Outcome } from '../../resolve/outcome.ts';
 import type { AppContext } from '../app-context.ts';
@@ -202,7 +202,7 @@ export function qrIdentifier(raw: string): ParsedIdentifier {
 }
 
 export function registerProxy(app: FastifyInstance, ctx: AppContext): void {
-  const settings = readPassportSettings(process.env);
+  const settings = ctx.passport;
   app.get(
     '/*',
     { schema: { summary: 'QR / proxy resolution: redirect, or negotiate typed links', tags: ['resolution'] } },
