@@ -16,22 +16,19 @@ function distance(a: string, b: string): number {
 }
 
 /**
- * The known names a mistyped one most likely meant: those it begins or ends (IDNODE_PORT ->
- * IDNODE_HTTP_PORT, IDNODE_GRPC_PORT; --tls -> --tls-dir), else the closest within a few edits. At most three.
+ * The known names a mistyped one most likely meant: the closest within a few edits, then those it
+ * begins or ends (IDNODE_PORT -> IDNODE_HTTP_PORT, IDNODE_GRPC_PORT; --tls -> --tls-dir). At most three.
  */
 export function closest(name: string, known: readonly string[], stem = ''): string[] {
   const tail = name.slice(stem.length);
   const sep = stem === '' ? '-' : '_';
-  const partOf = known.filter((k) => k.endsWith(`${sep}${tail}`) || k.slice(stem.length).startsWith(`${tail}${sep}`));
-  if (partOf.length > 0) return partOf.slice(0, 3);
   const scored = known.map((k) => ({ k, d: distance(tail, k.slice(stem.length)) }));
   const best = Math.min(...scored.map((s) => s.d));
   // Short names need a closer match: PORT is two edits from HOST, which is no likely typo.
-  if (best > Math.max(1, Math.floor(tail.length / 4))) return [];
-  return scored
-    .filter((s) => s.d === best)
-    .map((s) => s.k)
-    .slice(0, 3);
+  const near =
+    best > Math.max(1, Math.floor(tail.length / 4)) ? [] : scored.filter((s) => s.d === best).map((s) => s.k);
+  const partOf = known.filter((k) => k.endsWith(`${sep}${tail}`) || k.slice(stem.length).startsWith(`${tail}${sep}`));
+  return [...new Set([...near, ...partOf])].slice(0, 3);
 }
 
 export function didYouMean(candidates: readonly string[]): string {

@@ -104,6 +104,13 @@ export function serverVariables(): VariableDoc[] {
 
 const VARIABLES = serverVariables();
 const FLAGS = new Map(VARIABLES.flatMap((v) => (v.flag === undefined ? [] : [[v.flag, v.name] as const])));
+/** The flag a secret would have, to point at the variable instead. */
+const SECRETS = new Map(
+  VARIABLES.filter((v) => v.flag === undefined).map((v) => [
+    v.name.slice(STEM.length).toLowerCase().replaceAll('_', '-'),
+    v.name,
+  ]),
+);
 
 interface Collected {
   readonly vars: Vars;
@@ -133,11 +140,12 @@ function collect(env: Vars, argv: readonly string[], problems: Problems): Collec
     }
     const name = FLAGS.get(t.name);
     afterUnknown = name === undefined;
-    if (name === undefined) {
-      problems.add(
-        `--${t.name}`,
-        `is not an idnode flag${didYouMean(closest(t.name, [...FLAGS.keys()]).map((f) => `--${f}`))}`,
-      );
+    const secret = SECRETS.get(t.name);
+    if (secret !== undefined) {
+      problems.add(`--${t.name}`, `is not a flag: set ${secret} in the environment (argv is visible to every user)`);
+    } else if (name === undefined) {
+      const hint = didYouMean(closest(t.name, [...FLAGS.keys()]).map((f) => `--${f}`));
+      problems.add(`--${t.name}`, `is not an idnode flag${hint}`);
     } else if (t.value === undefined) {
       problems.add(`--${t.name}`, 'needs a value');
     } else if (t.value !== '') {
