@@ -1,5 +1,7 @@
+import { setLogger as setGrpcLogger } from '@grpc/grpc-js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { format } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import { pino, type Logger } from 'pino';
 import { createAppContext } from './app.ts';
@@ -11,6 +13,7 @@ import { listenOrFail, StartupFailure, stepOrFail } from './config/startup-failu
 import { prepareFederation } from './federation/federation.ts';
 import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
+import { describeStore } from './store/config.ts';
 import { openConfiguredStore } from './store/open-store.ts';
 
 /** Configuration problems and startup failures: one line each, exit 2, no stack (unless debugging). */
@@ -40,14 +43,19 @@ async function main(): Promise<void> {
   const dataDir = config.store.dataDir;
   // Asynchronous log destination: a log line must never block the resolution path.
   const logger = pino({ level: config.log.level }, pino.destination({ dest: 1, sync: false }));
+  // grpc-js writes its errors to stderr on its own: they belong in the log, and a bind failure is reported once, below.
+  setGrpcLogger({
+    error: (...a: unknown[]) => logger.warn({ log: 'grpc' }, format(...a)),
+    info: (...a: unknown[]) => logger.info({ log: 'grpc' }, format(...a)),
+    debug: (...a: unknown[]) => logger.debug({ log: 'grpc' }, format(...a)),
+  });
   await stepOrFail(`create the data directory ${dataDir}`, 'set IDNODE_DATA_DIR', () =>
     mkdir(dataDir, { recursive: true }),
   );
   // A caching node keeps an (empty) store too: it backs readiness and the token machinery, never a write.
   const backend = config.store.backend;
-  const where = backend.kind === 'lmdb' ? `the LMDB store in ${join(dataDir, 'lmdb')}` : 'the Redis store';
-  const storeHint = backend.kind === 'lmdb' ? 'check IDNODE_DATA_DIR' : 'check IDNODE_REDIS_URL / IDNODE_REDIS_CLUSTER';
-  const opened = await stepOrFail(`open ${where}`, storeHint, () => openConfiguredStore(backend, dataDir));
+  const { where, hint } = describeStore(config.store);
+  const opened = await stepOrFail(`open ${where}`, hint, () => openConfiguredStore(backend, dataDir));
   const store = opened.store;
   const boot = await bootstrapHomedPrefixes(store, federation.prefixes, dataDir, config.secrets.adminSecret);
   const tokenKey = config.secrets.tokenKey ?? (await loadTokenKey(dataDir));

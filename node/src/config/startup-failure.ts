@@ -35,12 +35,18 @@ export async function listenOrFail<T>(address: string, portVariable: string, lis
   }
 }
 
+/** The first line of the innermost cause: what the system said, under the wrappers (IDN_ERR_STORE_UNAVAILABLE). */
+function rootReason(e: unknown): string {
+  let err = e;
+  while (err instanceof Error && err.cause instanceof Error) err = err.cause;
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
+
 /** Runs a startup step; any failure becomes "cannot <what>: <reason> (<hint>)". */
 export async function stepOrFail<T>(what: string, hint: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (e) {
-    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new StartupFailure(`cannot ${what}: ${reason} (${hint})`, { cause: e });
+    throw new StartupFailure(`cannot ${what}: ${rootReason(e)} (${hint})`, { cause: e });
   }
 }

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { Type, type Static } from 'typebox';
 import type { Problems } from '../config-kit/problems.ts';
 import type { ConfigSection } from '../config-kit/section.ts';
@@ -106,4 +106,14 @@ export async function checkDataDir(dir: string, problems: Problems): Promise<voi
     }
     return;
   }
+}
+
+/** What a failure to open the store names: where it is, and which variables to check. */
+export function describeStore(s: StoreSettings): { readonly where: string; readonly hint: string } {
+  const b = s.backend;
+  if (b.kind === 'lmdb')
+    return { where: `the LMDB store in ${join(s.dataDir, 'lmdb')}`, hint: 'check IDNODE_DATA_DIR' };
+  const hint = 'check IDNODE_REDIS_URL / IDNODE_REDIS_CLUSTER';
+  if (b.url !== undefined) return { where: `the Redis store at ${b.url.replace(/\/\/[^/@]*@/, '//***@')}`, hint };
+  return { where: `the Redis Cluster at ${(b.nodes ?? []).map((n) => `${n.host}:${n.port}`).join(',')}`, hint };
 }
