@@ -18,12 +18,15 @@ import { openConfiguredStore } from './store/open-store.ts';
 
 /** Configuration problems and startup failures: one line each, exit 2, no stack (unless debugging). */
 function exitOnStartupFailure(e: unknown): never {
-  const known = e instanceof ConfigError || e instanceof StartupFailure;
-  const lines = e instanceof ConfigError ? e.problems : [known ? e.message : `startup failed: ${String(e)}`];
-  for (const line of lines) process.stderr.write(`idnode: ${line}\n`);
-  const debugging = ['debug', 'trace'].includes(process.env.IDNODE_LOG_LEVEL ?? '');
-  if (!known)
-    process.stderr.write(debugging ? `${(e as Error).stack}\n` : 'idnode: (IDNODE_LOG_LEVEL=debug shows where)\n');
+  if (e instanceof ConfigError) for (const line of e.problems) process.stderr.write(`idnode: ${line}\n`);
+  else if (e instanceof StartupFailure) process.stderr.write(`idnode: ${e.message}\n`);
+  else {
+    // Unforeseen: still one line; the stack only when asked for.
+    const debugging = ['debug', 'trace'].includes(process.env.IDNODE_LOG_LEVEL ?? '');
+    const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    process.stderr.write(`idnode: startup failed: ${message} (IDNODE_LOG_LEVEL=debug shows where)\n`);
+    if (debugging && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  }
   process.exit(2);
 }
 
