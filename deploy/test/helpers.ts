@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
+import { serverVariables } from '../../node/src/config/load.ts';
 
 export const DEPLOY_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_DIR = join(DEPLOY_DIR, '..');
@@ -115,21 +116,9 @@ export function run(cmd: string, args: readonly string[], cwd = REPO_DIR): strin
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/**
- * Environment variables the node understands: those validated in node/src/config/load.ts, plus the
- * federation ones whose names the project fixed before their code landed (roles, gRPC, TLS, Redis).
- */
-export const FEDERATION_ENV = [
-  'IDNODE_ROLE',
-  'IDNODE_GRPC_PORT',
-  'IDNODE_UPSTREAM',
-  'IDNODE_TLS_DIR',
-  'IDNODE_REDIS_URL',
-] as const;
-
+/** Environment variables the node understands: every variable of its configuration sections. */
 export function knownEnvVars(): Set<string> {
-  const source = readFileSync(join(REPO_DIR, 'node/src/config/load.ts'), 'utf8');
-  return new Set([...[...source.matchAll(/\bIDNODE_[A-Z0-9_]+/g)].map((m) => m[0]), ...FEDERATION_ENV]);
+  return new Set(serverVariables().map((v) => v.name));
 }
 
 export const ROLES = ['top-level', 'secondary', 'caching'] as const;

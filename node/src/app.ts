@@ -12,6 +12,7 @@ import { TokenBucket } from './http/token-bucket.ts';
 import { NodeMetrics } from './observability/metrics.ts';
 import { PrefixLabeler } from './observability/prefix-label.ts';
 import { createMetadataWriteCheck } from './passport/metadata-write-check.ts';
+import { DEFAULT_PASSPORT_SETTINGS, type PassportSettings } from './passport/settings.ts';
 import { TemplateIndex } from './resolve/stages/template.ts';
 import { buildChain, type FederationStageDeps } from './resolve/order.ts';
 import { ResolutionService } from './resolve/resolution-service.ts';
@@ -39,6 +40,8 @@ export interface AppOptions {
   readonly audit?: AuditLog;
   /** The clock of cache TTLs, stale window and prefetch, in ms; default Date.now (tests drive it). */
   readonly now?: () => number;
+  /** IDNODE_PUBLIC_URL and IDNODE_GS1_PREFIX as configured; both unset when absent. */
+  readonly passport?: PassportSettings;
 }
 
 /** The app context plus what the gRPC side needs: the peer-mode service that answers other nodes. */
@@ -97,5 +100,6 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     authenticator,
     readers,
     audit,
+    passport: opts.passport ?? DEFAULT_PASSPORT_SETTINGS,
   };
 }

@@ -1,95 +1,107 @@
+import { setLogger as setGrpcLogger } from '@grpc/grpc-js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { format } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import { pino, type Logger } from 'pino';
-import { loadTrustedIssuers, TrustConfigError, type TrustedIssuers } from './access/trusted-issuers.ts';
 import { createAppContext } from './app.ts';
 import { openAuditLog } from './audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
 import { CREDENTIALS_FILE, loadTokenKey } from './bootstrap/secrets-file.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config/load.ts';
+import { listenOrFail, StartupFailure, stepOrFail } from './config/startup-failure.ts';
 import { prepareFederation } from './federation/federation.ts';
 import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
+import { describeStore } from './store/config.ts';
 import { openConfiguredStore } from './store/open-store.ts';
-import { storeConfigFrom } from './store/store-config.ts';
 
-function exitWithConfigError(e: ConfigError): never {
-  process.stderr.write(`idnode: ${e.message}\n`);
+/** Configuration problems and startup failures: one line each, exit 2, no stack (unless debugging). */
+function exitOnStartupFailure(e: unknown): never {
+  if (e instanceof ConfigError) for (const line of e.problems) process.stderr.write(`idnode: ${line}\n`);
+  else if (e instanceof StartupFailure) process.stderr.write(`idnode: ${e.message}\n`);
+  else {
+    // Unforeseen: still one line; the stack only when asked for.
+    const debugging = ['debug', 'trace'].includes(process.env.IDNODE_LOG_LEVEL ?? '');
+    const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    process.stderr.write(`idnode: startup failed: ${message} (IDNODE_LOG_LEVEL=debug shows where)\n`);
+    if (debugging && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  }
   process.exit(2);
 }
 
-function configOrExit(): NodeConfig {
-  try {
-    return loadConfig();
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    exitWithConfigError(e);
-  }
-}
-
 function logCredentials(logger: Logger, config: NodeConfig, generated: boolean): void {
-  const credentials = config.adminSecret
+  const dataDir = config.store.dataDir;
+  const credentials = config.secrets.adminSecret
     ? 'the secret in IDNODE_ADMIN_SECRET'
-    : `the secret in ${join(config.dataDir, CREDENTIALS_FILE)}`;
-  if (generated) logger.info({ file: join(config.dataDir, CREDENTIALS_FILE) }, 'admin secrets generated (mode 0600)');
-  for (const p of config.prefixes) logger.info(`admin for ${p}: user "300:${p}/ADMIN" with ${credentials}`);
-}
-
-/** Trusted credential issuers; this node's public URL is an audience a credential may name. */
-async function trustedIssuersOrExit(config: NodeConfig): Promise<TrustedIssuers> {
-  try {
-    const trust = await loadTrustedIssuers(config.trustedIssuersFile);
-    const own = config.passport.publicUrl === undefined ? [] : [config.passport.publicUrl];
-    return { ...trust, audience: [...trust.audience, ...own] };
-  } catch (e) {
-    if (!(e instanceof TrustConfigError)) throw e;
-    exitWithConfigError(new ConfigError(e.problems));
-  }
+    : `the secret in ${join(dataDir, CREDENTIALS_FILE)}`;
+  if (generated) logger.info({ file: join(dataDir, CREDENTIALS_FILE) }, 'admin secrets generated (mode 0600)');
+  for (const p of config.federation.prefixes) logger.info(`admin for ${p}: user "300:${p}/ADMIN" with ${credentials}`);
 }
 
 async function main(): Promise<void> {
-  const config = configOrExit();
+  // Every configuration problem at once, TLS and trust files read: nothing is created or opened before this.
+  const config = await loadConfig(process.env, process.argv.slice(2));
+  const { http, federation } = config;
+  const dataDir = config.store.dataDir;
   // Asynchronous log destination: a log line must never block the resolution path.
-  const logger = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false }));
-  await mkdir(config.dataDir, { recursive: true });
-  const storeConfig = storeConfigFrom(process.env);
-  if ('problems' in storeConfig) exitWithConfigError(new ConfigError(storeConfig.problems));
+  const logger = pino({ level: config.log.level }, pino.destination({ dest: 1, sync: false }));
+  // grpc-js writes its errors to stderr on its own: they belong in the log, and a bind failure is reported once, below.
+  setGrpcLogger({
+    error: (...a: unknown[]) => logger.warn({ log: 'grpc' }, format(...a)),
+    info: (...a: unknown[]) => logger.info({ log: 'grpc' }, format(...a)),
+    debug: (...a: unknown[]) => logger.debug({ log: 'grpc' }, format(...a)),
+  });
+  await stepOrFail(`create the data directory ${dataDir}`, 'set IDNODE_DATA_DIR', () =>
+    mkdir(dataDir, { recursive: true }),
+  );
   // A caching node keeps an (empty) store too: it backs readiness and the token machinery, never a write.
-  const opened = await openConfiguredStore(storeConfig, config.dataDir);
+  const backend = config.store.backend;
+  const { where, hint } = describeStore(config.store);
+  const opened = await stepOrFail(`open ${where}`, hint, () => openConfiguredStore(backend, dataDir));
   const store = opened.store;
-  const boot = await bootstrapHomedPrefixes(store, config.prefixes, config.dataDir, config.adminSecret);
-  const tokenKey = config.tokenKey ?? (await loadTokenKey(config.dataDir));
-  const fed = await prepareFederation(config, store, logger);
-  const trustedIssuers = await trustedIssuersOrExit(config);
+  const boot = await bootstrapHomedPrefixes(store, federation.prefixes, dataDir, config.secrets.adminSecret);
+  const tokenKey = config.secrets.tokenKey ?? (await loadTokenKey(dataDir));
+  const fed = await prepareFederation(
+    { federation, host: http.host, tls: config.tlsMaterial, negativeTtlSeconds: config.cache.negativeTtlMs / 1000 },
+    store,
+    logger,
+  );
   // The audit trail is kept apart from the operational log, under the data directory.
-  const audit = openAuditLog(join(config.dataDir, 'audit'));
+  const audit = openAuditLog(join(dataDir, 'audit'));
   process.on('SIGHUP', () => audit.reopen());
   const ctx = createAppContext(store, {
-    prefixes: config.prefixes,
+    prefixes: federation.prefixes,
     tokenKey,
     cache: config.cache,
-    authoritativeReadsPerSecond: config.authRatePerSecond,
-    trustedIssuers,
+    authoritativeReadsPerSecond: http.authRatePerSecond,
+    trustedIssuers: config.trustedIssuers,
     audit,
+    passport: config.passport,
+    metricsPrefixes: config.metrics.prefixes,
+    metricsPrefixLimit: config.metrics.prefixLimit,
     ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),
-    ...(fed.role === 'caching' && config.federation.upstream ? { cachingUpstream: config.federation.upstream } : {}),
+    ...(fed.role === 'caching' && federation.upstream ? { cachingUpstream: federation.upstream } : {}),
   });
   await opened.attach(ctx.changes);
-  const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: config.accessLogSample };
+  const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: http.accessLogSample };
   const app = await buildServer(ctx, { logger, accessLog });
-  const address = await app.listen({ port: config.httpPort, host: config.host });
-  const syncMount = syncMountFor(fed, ctx.store, config.federation.delegations);
-  const grpcPort = await fed.start(
-    {
-      resolvePeer: ctx.resolvePeer,
-      readiness: ctx.readiness,
-      metricsRegistry: ctx.metrics.registry,
-      httpAddress: address,
-    },
-    syncMount ? [syncMount] : [],
+  const address = await listenOrFail(`${http.host}:${http.port}`, 'IDNODE_HTTP_PORT', () =>
+    app.listen({ port: http.port, host: http.host }),
   );
-  const upstream = config.federation.upstream;
+  const syncMount = syncMountFor(fed, ctx.store, federation.delegations);
+  const grpcPort = await listenOrFail(`${http.host}:${federation.grpc?.port ?? ''} (gRPC)`, 'IDNODE_GRPC_PORT', () =>
+    fed.start(
+      {
+        resolvePeer: ctx.resolvePeer,
+        readiness: ctx.readiness,
+        metricsRegistry: ctx.metrics.registry,
+        httpAddress: address,
+      },
+      syncMount ? [syncMount] : [],
+    ),
+  );
+  const upstream = federation.upstream;
   const sender =
     upstream === undefined
       ? undefined
@@ -100,12 +112,12 @@ async function main(): Promise<void> {
           upstream,
           logger,
         });
-  closeWithGrace({ delay: config.drainDelayMs + 10_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: http.drainDelayMs + 10_000 }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down: not ready, then finishing in-flight requests');
     // Fail readiness (HTTP and grpc.health.v1) first so balancers and peers stop routing here, then drain and exit.
     ctx.readiness.startDraining();
-    await new Promise((r) => setTimeout(r, config.drainDelayMs));
+    await new Promise((r) => setTimeout(r, http.drainDelayMs));
     await app.close();
     await sender?.stop();
     await fed.close(2_000);
@@ -114,10 +126,11 @@ async function main(): Promise<void> {
     logger.flush();
   });
   logger.info(
-    { address, grpcPort, role: fed.role, nodeId: fed.selfId, prefixes: config.prefixes, dataDir: config.dataDir },
+    { address, grpcPort, role: fed.role, nodeId: fed.selfId, prefixes: federation.prefixes, dataDir },
     'idnode listening',
   );
   logCredentials(logger, config, boot.generated.length > 0);
 }
 
-await main();
+// Failures before the node serves end it (exit 2, one line each); after that, closeWithGrace owns errors.
+await main().catch(exitOnStartupFailure);

@@ -71,10 +71,13 @@ export interface TrustedIssuers {
 export const NO_TRUSTED_ISSUERS: TrustedIssuers = { issuers: new Map(), audience: [] };
 
 export class TrustConfigError extends Error {
-  readonly problems: readonly string[];
-  constructor(file: string, problems: readonly string[]) {
-    super(`${file}: ${problems.join('; ')}`);
-    this.problems = problems.map((p) => `IDNODE_TRUSTED_ISSUERS (${file}): ${p}`);
+  readonly file: string;
+  /** What is wrong with the file, each on its own. */
+  readonly reasons: readonly string[];
+  constructor(file: string, reasons: readonly string[]) {
+    super(`${file}: ${reasons.join('; ')}`);
+    this.file = file;
+    this.reasons = reasons;
   }
 }
 
@@ -103,13 +106,13 @@ export async function loadTrustedIssuers(file: string | undefined): Promise<Trus
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new TrustConfigError(file, [`cannot read: ${(e as Error).message}`]);
+    throw new TrustConfigError(file, [`cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new TrustConfigError(file, [`not JSON: ${(e as Error).message}`]);
+    throw new TrustConfigError(file, [`it is not JSON (${(e as Error).message})`]);
   }
   return trustedIssuersFrom(json, file);
 }

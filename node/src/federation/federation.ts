@@ -1,6 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { NodeConfig } from '../config/load.ts';
 import type { Readiness } from '../health/readiness.ts';
 import type { FederationStageDeps, FollowStats } from '../resolve/order.ts';
 import type { ResolutionService } from '../resolve/resolution-service.ts';
@@ -13,14 +12,15 @@ import { registerLinkMetrics, registerNodeMetrics } from './link-metrics.ts';
 import { linkReport, NodeLink, UPSTREAM_CHECK } from './node-link.ts';
 import { isLinkFailure, PeerPool, type PeerClient } from './peer-client.ts';
 import { ReferralCache } from './referral-cache.ts';
-import { channelCredentials, deriveNodeId, loadTlsMaterial, type TlsMaterial } from './tls-material.ts';
+import type { FederationConfig } from './config.ts';
+import { channelCredentials, deriveNodeId, type TlsMaterial } from './tls-material.ts';
 
 /**
  * Wires a node's role: the parts the resolver needs (directory, upstream, referral following) are
  * built before the app context; the gRPC server, registration and readiness after it.
  */
 export interface Federation {
-  readonly role: NodeConfig['federation']['role'];
+  readonly role: FederationConfig['role'];
   readonly selfId: string;
   readonly tls: TlsMaterial | undefined;
   readonly stageDeps: FederationStageDeps | undefined;
@@ -42,16 +42,25 @@ export interface FederationContext {
 
 const RECENT_MS = 30_000;
 
-export async function prepareFederation(config: NodeConfig, store: Store, logger: Logger): Promise<Federation> {
-  const f = config.federation;
-  const tls = f.tls === undefined ? undefined : await loadTlsMaterial(f.tls);
+/** What a node's role needs: its federation settings, the host gRPC listens on, TLS material read and checked at startup. */
+export interface FederationSetup {
+  readonly federation: FederationConfig;
+  readonly host: string;
+  readonly tls: TlsMaterial | undefined;
+  /** This node's negative-cache time, sent to asking nodes as their negative_ttl hint. */
+  readonly negativeTtlSeconds: number;
+}
+
+export async function prepareFederation(setup: FederationSetup, store: Store, logger: Logger): Promise<Federation> {
+  const f = setup.federation;
+  const tls = setup.tls;
   const selfId = deriveNodeId(f.nodeId, tls);
   const peers = new PeerPool({ credentials: channelCredentials(tls), selfId, timeoutMs: f.upstreamTimeoutMs });
   const referrals = new ReferralCache();
   const followStats: FollowStats = { cachedRoutes: 0, followed: 0, dropped: 0 };
   const upstream = f.upstream === undefined ? undefined : peers.get(f.upstream);
   const topLevel = f.role === 'top-level';
-  const directory = topLevel ? await DelegationRegistry.open(store, { rootPrefix: config.prefixes[0]! }) : undefined;
+  const directory = topLevel ? await DelegationRegistry.open(store, { rootPrefix: f.prefixes[0]! }) : undefined;
   const health = new NodeHealthTracker(f.heartbeatSeconds);
   const federated = f.role !== 'standalone';
   const stageDeps: FederationStageDeps | undefined = federated
@@ -77,11 +86,11 @@ export async function prepareFederation(config: NodeConfig, store: Store, logger
     async start(ctx, mounts) {
       if (f.grpc !== undefined) {
         server = await startGrpcServer(ctx, {
-          host: config.host,
+          host: setup.host,
           port: f.grpc.port,
           tls,
           selfId,
-          hints: { negativeTtlSeconds: config.cache.negativeTtlMs / 1000 },
+          hints: { negativeTtlSeconds: setup.negativeTtlSeconds },
           ...(directory
             ? {
                 registry: {
@@ -104,7 +113,7 @@ export async function prepareFederation(config: NodeConfig, store: Store, logger
           nodeId: selfId,
           grpcAdvertise: advertise,
           httpAddress: ctx.httpAddress,
-          prefixes: config.prefixes,
+          prefixes: f.prefixes,
           timeoutMs: f.upstreamTimeoutMs,
           logger,
           report: () => linkReport(ctx.readiness, () => store.lastSeq()),

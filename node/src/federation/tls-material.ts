@@ -2,13 +2,20 @@ import { credentials, ServerCredentials, type ChannelCredentials } from '@grpc/g
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { TlsFiles } from '../config/load.ts';
 
 /**
  * The node's TLS material and the credentials made from it. Both sides of every node-to-node
  * link present a certificate from the federation CA (mTLS); an unknown CA or an expired
  * certificate fails in the TLS handshake itself, before any handler runs.
  */
+/** TLS material of a node: its certificate, key and the federation CA (PEM files in IDNODE_TLS_DIR). */
+export interface TlsFiles {
+  readonly dir: string;
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
 export interface TlsMaterial {
   readonly cert: Buffer;
   readonly key: Buffer;

@@ -6,6 +6,7 @@ import type { ResolutionService } from '../resolve/resolution-service.ts';
 import type { ResolutionCache } from '../cache/resolution-cache.ts';
 import type { Readiness } from '../health/readiness.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
+import type { PassportSettings } from '../passport/settings.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
 import type { Store } from '../store/store.ts';
 import type { HandleWriter } from '../write/handle-writer.ts';
@@ -28,4 +29,6 @@ export interface AppContext {
   readonly cache: ResolutionCache | undefined;
   readonly metrics: NodeMetrics;
   readonly readiness: Readiness;
+  /** Public base URL and GS1 prefix, from configuration (never re-read from the environment by a route). */
+  readonly passport: PassportSettings;
 }

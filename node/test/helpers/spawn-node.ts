@@ -81,3 +81,32 @@ export async function spawnNode(
     },
   };
 }
+
+/** How a node that was expected not to start ended. */
+export interface ExitedNode {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs node/src/main.ts until it exits (startup-failure tests). The environment is exactly `env`
+ * plus PATH and HOME: no IDNODE_* variable of the test runner leaks in.
+ */
+export async function runNodeToExit(
+  env: Record<string, string>,
+  argv: readonly string[] = [],
+  timeoutMs = 20_000,
+): Promise<ExitedNode> {
+  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+  const child = spawn(NODE_BIN, [MAIN, ...argv], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  if (child.signalCode === 'SIGKILL') throw new Error(`idnode did not exit in ${timeoutMs} ms:\n${stdout}${stderr}`);
+  return { code, stdout, stderr };
+}

@@ -8,6 +8,7 @@ import { openAuditLog } from '../../src/audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import type { AppContext } from '../../src/http/app-context.ts';
 import type { CachePolicy } from '../../src/cache/cache-policy.ts';
+import type { PassportSettings } from '../../src/passport/settings.ts';
 import type { Store } from '../../src/store/store.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
@@ -41,6 +42,8 @@ export interface TestNodeOptions {
   readonly audit?: boolean;
   /** The cache's clock (TTL, stale window, prefetch), so a test moves time instead of sleeping. */
   readonly now?: () => number;
+  /** Public URL and GS1 prefix, as the passport config section gives them (IDNODE_PUBLIC_URL, IDNODE_GS1_PREFIX). */
+  readonly passport?: PassportSettings;
 }
 
 export async function startTestNode(
@@ -60,6 +63,7 @@ export async function startTestNode(
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
     ...(audit ? { audit } : {}),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.passport ? { passport: opts.passport } : {}),
   });
   const app = await buildServer(ctx, { logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

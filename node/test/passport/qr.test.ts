@@ -1,6 +1,8 @@
 import jsqrModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSection } from '../../src/config-kit/section.ts';
+import { passportSection } from '../../src/passport/config.ts';
 import { qrFor } from '../../src/passport/qr.ts';
 import { startTestNode, type TestNode } from '../helpers/test-node.ts';
 
@@ -15,12 +17,9 @@ const PUBLIC_URL = 'https://id.battery-maker.example';
 
 beforeAll(async () => {
   node = await startTestNode();
-  process.env.IDNODE_PUBLIC_URL = `${PUBLIC_URL}/`;
-  try {
-    publicNode = await startTestNode();
-  } finally {
-    delete process.env.IDNODE_PUBLIC_URL;
-  }
+  // The settings main.ts gets from IDNODE_PUBLIC_URL (with a trailing slash, which the section drops).
+  const passport = readSection(passportSection, { IDNODE_PUBLIC_URL: `${PUBLIC_URL}/` }).value;
+  publicNode = await startTestNode(undefined, { passport });
 });
 afterAll(async () => {
   await node.close();

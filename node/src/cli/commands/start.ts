@@ -14,9 +14,10 @@ export function registerStartCommand(program: Command): void {
     .allowExcessArguments()
     .addHelpText(
       'after',
-      '\nFlags: --role, --port, --host, --data-dir, --prefixes, --log-level, --grpc-port, --upstream, ' +
-        '--tls-dir, --node-id, --grpc-advertise, --delegations (see README "Configuration").\n' +
-        'A configuration error exits with 2 and lists every problem.',
+      '\nFlags mirror the IDNODE_* variables: --port (IDNODE_HTTP_PORT), --host, --data-dir, --prefixes, ' +
+        '--log-level, --role, --grpc-port, --upstream, --tls-dir, ..., --cache-max-mb (IDNODE_CACHE_MAX_MB); ' +
+        'secrets (IDNODE_ADMIN_SECRET, IDNODE_TOKEN_KEY) have none (see README "Configuration").\n' +
+        'A configuration error exits with 2 and lists every problem, one per line.',
     )
     .action(async (_opts: unknown, cmd: Command) => {
       // main.ts reads its flags from process.argv (config/load.ts) and runs on import.

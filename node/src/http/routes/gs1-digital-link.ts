@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { IdnError } from '../../errors/idn-error.ts';
 import { parseIdentifier } from '../../identifier/index.ts';
 import { gs1Identifier, gs1PathString, parseGs1Path } from '../../passport/gs1.ts';
-import { publicBase, readPassportSettings } from '../../passport/settings.ts';
+import { publicBase } from '../../passport/settings.ts';
 import type { AppContext } from '../app-context.ts';
 import { rawPathTail } from '../raw-identifier.ts';
 import { answerScan, scanErrorHandler } from './proxy.ts';
@@ -13,7 +13,7 @@ import { answerScan, scanErrorHandler } from './proxy.ts';
  * (GTIN as 14 digits) as the linkset anchor. Default prefix: the first homed prefix.
  */
 export function registerGs1DigitalLink(app: FastifyInstance, ctx: AppContext): void {
-  const settings = readPassportSettings(process.env);
+  const settings = ctx.passport;
   const prefix = settings.gs1Prefix ?? ctx.homed.prefixes[0];
   app.get(
     '/01/*',

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdnError } from '../../errors/idn-error.ts';
 import { parseIdentifier, parsePrefix, type ParsedIdentifier } from '../../identifier/index.ts';
-import { publicBase, readPassportSettings, resolverUrl } from '../../passport/settings.ts';
+import { publicBase, resolverUrl } from '../../passport/settings.ts';
 import { errorAnswer, WANT_RECORD, type Want } from '../../resolve/answer.ts';
 import type { AppContext } from '../app-context.ts';
 import { reportedError } from '../errors.ts';
@@ -70,7 +70,7 @@ export function qrIdentifier(raw: string): ParsedIdentifier {
 }
 
 export function registerProxy(app: FastifyInstance, ctx: AppContext): void {
-  const settings = readPassportSettings(process.env);
+  const settings = ctx.passport;
   app.get(
     '/*',
     {

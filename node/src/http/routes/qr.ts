@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { IdnError } from '../../errors/idn-error.ts';
 import { ErrorResponse } from '../../records/schema.ts';
 import { qrFor, QR_FORMATS, QR_SIZE, type QrFormat } from '../../passport/qr.ts';
-import { publicBase, readPassportSettings, resolverUrl } from '../../passport/settings.ts';
+import { publicBase, resolverUrl } from '../../passport/settings.ts';
 import type { AppContext } from '../app-context.ts';
 import { sendError } from '../errors.ts';
 import { rawPathTail } from '../raw-identifier.ts';
@@ -37,7 +37,7 @@ function qrOptions(q: QrQuery): { format: QrFormat; size: number } {
  */
 export function registerQr(app: FastifyInstance, ctx: AppContext): void {
   void ctx;
-  const settings = readPassportSettings(process.env);
+  const settings = ctx.passport;
   app.get<{ Querystring: QrQuery }>(
     `${QR_PREFIX}*`,
     {

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { resolverDescription } from '../../passport/resolver-description.ts';
-import { publicBase, readPassportSettings } from '../../passport/settings.ts';
+import { publicBase } from '../../passport/settings.ts';
 import type { AppContext } from '../app-context.ts';
 
 /** GET /.well-known/gs1resolver (GS1 resolver discovery) and its alias /.well-known/idnode-resolver. */
 export function registerWellKnown(app: FastifyInstance, ctx: AppContext): void {
-  const settings = readPassportSettings(process.env);
+  const settings = ctx.passport;
   const handler = () => {
     const gs1Prefix = settings.gs1Prefix ?? ctx.homed.prefixes[0];
     return resolverDescription({ root: publicBase(app, settings), prefixes: ctx.homed.prefixes, gs1Prefix });
