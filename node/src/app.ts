@@ -17,7 +17,8 @@ import { DerivedAnswers } from './resolve/stages/template.ts';
 import { buildResolver, type FederationStageDeps } from './resolve/order.ts';
 import type { Next } from './resolve/outcome.ts';
 import { CachingNodeWriter } from './federation/caching-writer.ts';
-import { ChangeFeed, withChangeFeed } from './store/change-feed.ts';
+import { ChangeFeed } from './store/change-feed.ts';
+import { announcingStore } from './write/announcing-store.ts';
 import type { Store } from './store/store.ts';
 import { HandleWriter } from './write/handle-writer.ts';
 
@@ -49,7 +50,7 @@ export interface NodeContext extends AppContext {
 export function createAppContext(backend: Store, opts: AppOptions): NodeContext {
   const homed = new HomedPrefixes(opts.prefixes);
   const changes = new ChangeFeed();
-  const store = withChangeFeed(backend, changes);
+  const store = announcingStore(backend, changes);
   const policy = opts.cache ?? DEFAULT_CACHE_POLICY;
   const cache = policy.enabled ? new ResolutionCache(policy) : undefined;
   if (cache) changes.subscribe((key) => cache.invalidate(key));
