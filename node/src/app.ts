@@ -11,16 +11,15 @@ import type { AppContext } from './http/app-context.ts';
 import { TokenBucket } from './http/token-bucket.ts';
 import { NodeMetrics } from './observability/metrics.ts';
 import { PrefixLabeler } from './observability/prefix-label.ts';
-import { createMetadataWriteCheck } from './passport/metadata-write-check.ts';
 import { instrumentResolver } from './resolve/instrument.ts';
 import { DerivedAnswers } from './resolve/stages/template.ts';
 import { buildResolver, type FederationStageDeps } from './resolve/order.ts';
 import type { Next } from './resolve/outcome.ts';
-import { CachingNodeWriter } from './federation/caching-writer.ts';
+import { cachingNodeRefusal } from './federation/caching-writer.ts';
 import { ChangeFeed } from './store/change-feed.ts';
-import { announcingStore } from './write/announcing-store.ts';
 import type { Store } from './store/store.ts';
-import { HandleWriter } from './write/handle-writer.ts';
+import { announcingStore } from './write/announcing-store.ts';
+import { RecordService } from './write/record-service.ts';
 
 export interface AppOptions {
   readonly prefixes: readonly string[];
@@ -50,28 +49,34 @@ export interface NodeContext extends AppContext {
 export function createAppContext(backend: Store, opts: AppOptions): NodeContext {
   const homed = new HomedPrefixes(opts.prefixes);
   const changes = new ChangeFeed();
-  const store = announcingStore(backend, changes);
   const policy = opts.cache ?? DEFAULT_CACHE_POLICY;
   const cache = policy.enabled ? new ResolutionCache(policy) : undefined;
   if (cache) changes.subscribe((key) => cache.invalidate(key));
   const metrics = new NodeMetrics();
   if (cache) metrics.watchCache(cache);
+  // The only holder of the writable store; everything else below reads through `store`.
+  const records = new RecordService(backend, {
+    homed,
+    changes,
+    metrics,
+    ...(opts.cachingUpstream === undefined ? {} : { refuseClientWrite: cachingNodeRefusal(opts.cachingUpstream) }),
+  });
+  const store = records.store;
   const labels = new PrefixLabeler([...opts.prefixes, ...(opts.metricsPrefixes ?? [])], opts.metricsPrefixLimit ?? 50);
   const readiness = new Readiness(metrics);
   const authenticator = new Authenticator(store, opts.tokenKey);
   readiness.add({ name: 'store', check: async () => (await store.lastSeq()) >= 0 });
   const audit = opts.audit ?? NO_AUDIT;
   if (opts.audit) auditChanges(store, changes, opts.audit);
+  // The resolution chain only reads; it still types its store as `Store` (resolve/ is reworked apart).
+  const reader = backend;
   // Template index and invalidation of answers derived from templates and walk-up.
-  const derived = new DerivedAnswers(store, cache);
+  const derived = new DerivedAnswers(reader, cache);
   changes.subscribe((key) => derived.changed(key));
-  const writer =
-    opts.cachingUpstream === undefined
-      ? new HandleWriter(store, homed)
-      : new CachingNodeWriter(store, homed, opts.cachingUpstream);
-  writer.useCheck(createMetadataWriteCheck(store));
   return {
     store,
+    legacyStore: announcingStore(backend, changes),
+    records,
     homed,
     changes,
     cache,
@@ -79,12 +84,11 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     metrics,
     readiness,
     resolve: instrumentResolver(
-      buildResolver({ homed, store, cache, federation: opts.federation, derived }),
+      buildResolver({ homed, store: reader, cache, federation: opts.federation, derived }),
       metrics,
       labels,
     ),
-    resolvePeer: buildResolver({ homed, store, cache, federation: opts.federation, mode: 'peer', derived }),
-    writer,
+    resolvePeer: buildResolver({ homed, store: reader, cache, federation: opts.federation, mode: 'peer', derived }),
     authenticator,
     readers: createReaderResolver(authenticator, opts.trustedIssuers),
     authoritativeReads: new TokenBucket(

@@ -58,7 +58,6 @@ async function main(): Promise<void> {
   // A caching node keeps an (empty) store too: it backs readiness and the token machinery, never a write.
   const opened = await openConfiguredStore(storeConfig, config.dataDir);
   const store = opened.store;
-  const boot = await bootstrapHomedPrefixes(store, config.prefixes, config.dataDir, config.adminSecret);
   const tokenKey = config.tokenKey ?? (await loadTokenKey(config.dataDir));
   const fed = await prepareFederation(config, store, logger);
   const trustedIssuers = await trustedIssuersOrExit(config);
@@ -75,11 +74,13 @@ async function main(): Promise<void> {
     ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),
     ...(fed.role === 'caching' && config.federation.upstream ? { cachingUpstream: config.federation.upstream } : {}),
   });
+  // Bootstrap writes through the context's RecordService, like every other write.
+  const boot = await bootstrapHomedPrefixes(ctx.records, config.prefixes, config.dataDir, config.adminSecret);
   await opened.attach(ctx.changes, ctx.cache);
   const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: config.accessLogSample };
   const app = await buildServer(ctx, { logger, accessLog });
   const address = await app.listen({ port: config.httpPort, host: config.host });
-  const syncMount = syncMountFor(fed, ctx.store, config.federation.delegations);
+  const syncMount = syncMountFor(fed, ctx.legacyStore, config.federation.delegations);
   const grpcPort = await fed.start(
     {
       resolvePeer: ctx.resolvePeer,
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
     upstream === undefined
       ? undefined
       : startSenderFor(fed, {
-          store: ctx.store,
+          store: ctx.legacyStore,
           changes: ctx.changes,
           registry: ctx.metrics.registry,
           upstream,

@@ -8,13 +8,14 @@ import type { ResolutionCache } from '../cache/resolution-cache.ts';
 import type { Readiness } from '../health/readiness.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
-import type { Store } from '../store/store.ts';
-import type { HandleWriter } from '../write/handle-writer.ts';
+import type { ReadonlyStore, Store } from '../store/store.ts';
+import type { RecordService } from '../write/record-service.ts';
 
 /** What the HTTP routes need; built once in main.ts (or by tests) and passed to buildServer. */
 export interface AppContext {
   readonly resolve: Next;
-  readonly writer: HandleWriter;
+  /** The one write path: every write is a change set applied here. */
+  readonly records: RecordService;
   readonly authenticator: Authenticator;
   /** Which tier a reader gets (anonymous, admin, passport credential). */
   readonly readers: ReaderResolver;
@@ -22,7 +23,14 @@ export interface AppContext {
   readonly authoritativeReads: TokenBucket;
   /** The audit trail: non-public reads (call auditRead from every route that discloses values) and changes. */
   readonly audit: AuditLog;
-  readonly store: Store;
+  /** Reads only; writes go through `records`. */
+  readonly store: ReadonlyStore;
+  /**
+   * TRANSITIONAL (issue 9 phase 2 removes it): the writable store, announcing on the change feed,
+   * for the callers not yet moved onto RecordService (batch route, serials, applications, sync).
+   * Writes through it skip every value rule. Do not add callers.
+   */
+  readonly legacyStore: Store;
   readonly homed: HomedPrefixes;
   readonly tokenKey: Buffer;
   /** Announces every committed change (local writes; other instances' through the backend). */
