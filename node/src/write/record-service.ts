@@ -23,7 +23,10 @@ export interface RecordServiceOptions {
   readonly homed: HomedPrefixes;
   /** Every committed key is announced here (cache invalidation, audit, sync sender). */
   readonly changes: ChangeFeed;
-  /** idnode_registrations_total; nothing is counted when absent. */
+  /**
+   * idnode_registrations_total, counted for client writes (a system principal's writes, e.g. sync
+   * copies of writes counted where they were made, are not registrations); none when absent.
+   */
   readonly metrics?: NodeMetrics;
   /** A caching node: every client write is refused with this error (system principals still write). */
   readonly refuseClientWrite?: (id: ParsedIdentifier) => IdnError;
@@ -116,11 +119,10 @@ export class RecordService {
       }
       const keys = [...prepared.map((p) => p.change.id.key), ...(set.system ?? []).map((s) => s.key)];
       const result = await this.#lock.runAll(keys, () => this.#applyWithRetry(set, prepared, who, now));
-      this.#count(result.changes);
+      if (who.kind === 'client') this.#count(result.changes);
       return result;
     } catch (e) {
-      for (const c of set.changes)
-        this.#opts.metrics?.registrations.labels(c.op === 'delete' ? 'delete' : 'update', 'error').inc();
+      if (who.kind === 'client') this.#countRefused(set);
       throw e;
     }
   }
@@ -200,6 +202,12 @@ export class RecordService {
       const err = set.changes.length > 1 ? tagged(original, { change }) : original;
       if (!raceCodes.has(e.code)) throw err;
       throw new RaceLost(err, set.changes[change]?.ifMatch !== undefined);
+    }
+  }
+
+  #countRefused(set: ChangeSet): void {
+    for (const c of set.changes) {
+      this.#opts.metrics?.registrations.labels(c.op === 'delete' ? 'delete' : 'update', 'error').inc();
     }
   }
 
