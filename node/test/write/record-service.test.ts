@@ -7,6 +7,7 @@ import { isSecretHash } from '../../src/auth/secret-hash.ts';
 import { HomedPrefixes } from '../../src/authority/homed-prefixes.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import { IdnError } from '../../src/errors/idn-error.ts';
+import { cachingNodeRefusal } from '../../src/federation/caching-writer.ts';
 import { parseIdentifier } from '../../src/identifier/index.ts';
 import { NodeMetrics } from '../../src/observability/metrics.ts';
 import type { ChangeSet, IdentifierChange } from '../../src/records/change-set.ts';
@@ -57,9 +58,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function refusal(set: ChangeSet, who: Principal): Promise<IdnError> {
+async function refusal(set: ChangeSet, who: Principal, service = records): Promise<IdnError> {
   try {
-    await records.apply(set, who);
+    await service.apply(set, who);
   } catch (e) {
     if (e instanceof IdnError) return e;
     throw e;
@@ -225,5 +226,26 @@ describe('RecordService', () => {
     for (const who of [admin, registry]) {
       expect((await refusal({ changes: [drop] }, who)).code).toBe('IDN_ERR_LAST_ADMIN');
     }
+  });
+
+  it('on a caching node refuses every client write naming the upstream, after the value rules', async () => {
+    const caching = new RecordService(store, {
+      homed: new HomedPrefixes([P]),
+      changes: new ChangeFeed(),
+      refuseClientWrite: cachingNodeRefusal('top.example:2641'),
+    });
+    const seq = await store.lastSeq();
+    const good: IdentifierChange = { op: 'replace', id: id(`${P}/C`), values: [url(1, 'https://example.com/')] };
+    let e = await refusal({ changes: [good] }, admin, caching);
+    expect(e.code).toBe('IDN_ERR_NOT_RESPONSIBLE');
+    expect(e.detail).toMatchObject({ upstream: 'top.example:2641' });
+    const bad: IdentifierChange = { ...good, values: [url(1, 'data:text/html,x')] };
+    e = await refusal({ changes: [bad] }, admin, caching);
+    expect(e.code).toBe('IDN_ERR_INVALID_VALUE');
+    await expectNothingStored(seq, [`${P}/C`]);
+    // The node's own bootstrap (a system principal) still writes: it backs the token machinery.
+    await store.delete(id(`${P}/ADMIN`).key, undefined, { actor: 'test' });
+    await bootstrapHomedPrefixes(caching, [P], dir, SECRET);
+    expect((await store.get(id(`${P}/ADMIN`).key))?.deletedAt).toBeUndefined();
   });
 });
