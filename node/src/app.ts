@@ -11,15 +11,15 @@ import type { AppContext } from './http/app-context.ts';
 import { TokenBucket } from './http/token-bucket.ts';
 import { NodeMetrics } from './observability/metrics.ts';
 import { PrefixLabeler } from './observability/prefix-label.ts';
-import { createMetadataWriteCheck } from './passport/metadata-write-check.ts';
 import { DEFAULT_PASSPORT_SETTINGS, type PassportSettings } from './passport/settings.ts';
 import { TemplateIndex } from './resolve/stages/template.ts';
 import { buildChain, type FederationStageDeps } from './resolve/order.ts';
 import { ResolutionService } from './resolve/resolution-service.ts';
-import { CachingNodeWriter } from './federation/caching-writer.ts';
-import { ChangeFeed, withChangeFeed } from './store/change-feed.ts';
+import { cachingNodeRefusal } from './federation/caching-writer.ts';
+import { ChangeFeed } from './store/change-feed.ts';
 import type { Store } from './store/store.ts';
-import { HandleWriter } from './write/handle-writer.ts';
+import { announcingStore } from './write/announcing-store.ts';
+import { RecordService } from './write/record-service.ts';
 
 export interface AppOptions {
   readonly prefixes: readonly string[];
@@ -53,7 +53,6 @@ export interface NodeContext extends AppContext {
 export function createAppContext(backend: Store, opts: AppOptions): NodeContext {
   const homed = new HomedPrefixes(opts.prefixes);
   const changes = new ChangeFeed();
-  const store = withChangeFeed(backend, changes);
   const policy = opts.cache ?? DEFAULT_CACHE_POLICY;
   const cache = policy.enabled ? new ResolutionCache(policy, opts.now ? { now: opts.now } : {}) : undefined;
   const metrics = new NodeMetrics();
@@ -62,6 +61,14 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     changes.listen(cache);
     metrics.watchCache(cache);
   }
+  // The only holder of the writable store; everything else below reads through `store`.
+  const records = new RecordService(backend, {
+    homed,
+    changes,
+    metrics,
+    ...(opts.cachingUpstream === undefined ? {} : { refuseClientWrite: cachingNodeRefusal(opts.cachingUpstream) }),
+  });
+  const store = records.store;
   const labels = new PrefixLabeler([...opts.prefixes, ...(opts.metricsPrefixes ?? [])], opts.metricsPrefixLimit ?? 50);
   const readiness = new Readiness(metrics);
   const authenticator = new Authenticator(store, opts.tokenKey);
@@ -71,16 +78,13 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   // The template index keeps its compiled patterns fresh from the same feed.
   const derived = new TemplateIndex(store);
   changes.listen(derived);
-  const writer =
-    opts.cachingUpstream === undefined
-      ? new HandleWriter(store, homed)
-      : new CachingNodeWriter(store, homed, opts.cachingUpstream);
-  writer.useCheck(createMetadataWriteCheck(store));
   const readers = createReaderResolver(authenticator, opts.trustedIssuers);
   const rate = opts.authoritativeReadsPerSecond ?? 50;
   const chainDeps = { homed, store, cache, federation: opts.federation, derived };
   return {
     store,
+    legacyStore: announcingStore(backend, changes),
+    records,
     homed,
     changes,
     cache,
@@ -96,7 +100,6 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     }),
     // Peers: no cache, no follow, no budget (node-to-node traffic), not measured as client resolutions.
     resolvePeer: new ResolutionService({ chain: buildChain({ ...chainDeps, mode: 'peer' }), readers, audit }),
-    writer,
     authenticator,
     readers,
     audit,

@@ -60,7 +60,6 @@ async function main(): Promise<void> {
   const { where, hint } = describeStore(config.store);
   const opened = await stepOrFail(`open ${where}`, hint, () => openConfiguredStore(backend, dataDir));
   const store = opened.store;
-  const boot = await bootstrapHomedPrefixes(store, federation.prefixes, dataDir, config.secrets.adminSecret);
   const tokenKey = config.secrets.tokenKey ?? (await loadTokenKey(dataDir));
   const fed = await prepareFederation(
     { federation, host: http.host, tls: config.tlsMaterial, negativeTtlSeconds: config.cache.negativeTtlMs / 1000 },
@@ -83,13 +82,15 @@ async function main(): Promise<void> {
     ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),
     ...(fed.role === 'caching' && federation.upstream ? { cachingUpstream: federation.upstream } : {}),
   });
+  // Bootstrap writes through the context's RecordService, like every other write.
+  const boot = await bootstrapHomedPrefixes(ctx.records, federation.prefixes, dataDir, config.secrets.adminSecret);
   await opened.attach(ctx.changes);
   const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: http.accessLogSample };
   const app = await buildServer(ctx, { logger, accessLog });
   const address = await listenOrFail(`${http.host}:${http.port}`, 'IDNODE_HTTP_PORT', () =>
     app.listen({ port: http.port, host: http.host }),
   );
-  const syncMount = syncMountFor(fed, ctx.store, federation.delegations);
+  const syncMount = syncMountFor(fed, ctx.legacyStore, federation.delegations);
   const grpcPort = await listenOrFail(`${http.host}:${federation.grpc?.port ?? ''} (gRPC)`, 'IDNODE_GRPC_PORT', () =>
     fed.start(
       {
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
     upstream === undefined
       ? undefined
       : startSenderFor(fed, {
-          store: ctx.store,
+          store: ctx.legacyStore,
           changes: ctx.changes,
           registry: ctx.metrics.registry,
           upstream,

@@ -1,5 +1,5 @@
 import type { ChangeFeed } from '../store/change-feed.ts';
-import type { ChangeEntry, Store } from '../store/store.ts';
+import type { ChangeEntry, ReadonlyStore } from '../store/store.ts';
 import type { AuditLog } from './audit-log.ts';
 
 const PAGE = 500;
@@ -29,7 +29,7 @@ export interface ChangeAuditor {
  * line per log entry (so completeness is checkable by count), with the actor and the version
  * before and after, whichever path wrote it (HTTP API, registry, sync receiver).
  */
-export function auditChanges(store: Store, feed: ChangeFeed, audit: AuditLog): ChangeAuditor {
+export function auditChanges(store: ReadonlyStore, feed: ChangeFeed, audit: AuditLog): ChangeAuditor {
   // Changes from before this process started were audited by the process that made them.
   const start = store.lastSeq();
   let cursor = -1;

@@ -1,7 +1,7 @@
 import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
 import { isLive, type StoredRecord } from '../records/types.ts';
-import type { Store } from '../store/store.ts';
+import type { ReadonlyStore } from '../store/store.ts';
 import { verifyToken } from './bearer-token.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { makeIdentity, type Identity } from './identity.ts';
@@ -14,10 +14,10 @@ import { isSecretHash, verifySecret } from './secret-hash.ts';
  */
 export class Authenticator {
   private readonly cache = new CredentialCache();
-  private readonly store: Store;
+  private readonly store: ReadonlyStore;
   private readonly tokenKey: Buffer;
 
-  constructor(store: Store, tokenKey: Buffer) {
+  constructor(store: ReadonlyStore, tokenKey: Buffer) {
     this.store = store;
     this.tokenKey = tokenKey;
   }

@@ -2,42 +2,56 @@ import { verifySecret, isSecretHash } from '../auth/secret-hash.ts';
 import { isIdnError } from '../errors/idn-error.ts';
 import { naHandleOf } from '../authority/homed-prefixes.ts';
 import { parseIdentifier } from '../identifier/index.ts';
+import type { IdentifierChange } from '../records/change-set.ts';
 import {
   ADMIN_KEY_INDEX,
   adminHandleOf,
   newSecret,
-  prefixAdminValue,
-  secretKeyValue,
+  prefixAdminInput,
+  secretKeyInput,
 } from '../records/prefix-admin.ts';
 import { isLive, type StoredRecord } from '../records/types.ts';
-import type { Store, WriteCondition } from '../store/store.ts';
+import { bootstrapPrincipal, type SystemPrincipal } from '../write/principal.ts';
+import type { RecordService } from '../write/record-service.ts';
 import { readCredentials, writeCredentials } from './secrets-file.ts';
 
 /**
  * On start, every homed prefix P gets (once) the two records Handle servers keep for it:
  * `0.NA/P` (who administers the prefix) and `P/ADMIN` (the admin, with its secret at index 300).
+ * They are written through RecordService as the `bootstrap` principal, whose policy allows these
+ * two records only, with every value rule applied (the secret is sealed there, never here).
  */
 
 export { ADMIN_KEY_INDEX, adminHandleOf };
 
-const META = { actor: 'bootstrap', reason: 'homed prefix setup' } as const;
-const REVIVE_META = (existing: StoredRecord | undefined) =>
-  existing === undefined ? META : { actor: 'bootstrap', reason: 'homed prefix record revived after deletion' };
-
+const SETUP = 'homed prefix setup';
 /**
- * The write condition that (re)creates a record: absent, or over its tombstone. The configuration
- * says this node homes the prefix, so a `0.NA/P` or `P/ADMIN` deleted over the API is revived at
- * the next start instead of making the node fail to start (a tombstone otherwise blocks reuse).
+ * The configuration says this node homes the prefix, so a `0.NA/P` or `P/ADMIN` deleted over the
+ * API is revived at the next start (the bootstrap principal may write over their tombstones)
+ * instead of making the node fail to start.
  */
-const createOver = (existing: StoredRecord | undefined): WriteCondition =>
-  existing === undefined ? { expectAbsent: true } : { expectVersion: existing.version };
+const reasonFor = (existing: StoredRecord | undefined): string =>
+  existing === undefined ? SETUP : 'homed prefix record revived after deletion';
 
-async function ensureNaRecord(store: Store, prefix: string, now: string): Promise<void> {
+async function write(
+  records: RecordService,
+  who: SystemPrincipal,
+  change: IdentifierChange,
+  reason: string,
+): Promise<void> {
+  await records.apply({ changes: [change], reason }, who);
+}
+
+async function ensureNaRecord(records: RecordService, who: SystemPrincipal, prefix: string): Promise<void> {
   const id = parseIdentifier(naHandleOf(prefix), 'text');
-  const existing = await store.get(id.key);
+  const existing = await records.store.get(id.key);
   if (isLive(existing)) return;
-  const input = { handle: id.handle, values: [prefixAdminValue(adminHandleOf(prefix), now)] };
-  await store.put(id.key, input, createOver(existing), REVIVE_META(existing));
+  await write(
+    records,
+    who,
+    { op: 'create', id, values: [prefixAdminInput(adminHandleOf(prefix))] },
+    reasonFor(existing),
+  );
 }
 
 /**
@@ -46,30 +60,25 @@ async function ensureNaRecord(store: Store, prefix: string, now: string): Promis
  * and instances sharing one store must not fight over it.
  */
 async function ensureAdminRecord(
-  store: Store,
+  records: RecordService,
+  who: SystemPrincipal,
   prefix: string,
   secret: string | undefined,
   rekey: boolean,
-  now: string,
 ): Promise<boolean> {
   const id = parseIdentifier(adminHandleOf(prefix), 'text');
-  const existing = await store.get(id.key);
+  const existing = await records.store.get(id.key);
   if (isLive(existing)) {
     if (!rekey || secret === undefined) return false;
     const stored = existing.values.find((v) => v.index === ADMIN_KEY_INDEX)?.data.value;
     if (isSecretHash(stored) && (await verifySecret(secret, stored))) return false;
-    const values = [...existing.values.filter((v) => v.index !== ADMIN_KEY_INDEX), await secretKeyValue(secret, now)];
-    await store.put(
-      id.key,
-      { handle: existing.handle, values: values.sort((a, b) => a.index - b.index) },
-      { expectVersion: existing.version },
-      META,
-    );
+    const change = { op: 'upsert-indexes', id, values: [secretKeyInput(secret)], ifMatch: existing.version } as const;
+    await write(records, who, change, SETUP);
     return false;
   }
   if (secret === undefined) return true;
-  const values = [prefixAdminValue(id.handle, now), await secretKeyValue(secret, now)];
-  await store.put(id.key, { handle: id.handle, values }, createOver(existing), REVIVE_META(existing));
+  const values = [prefixAdminInput(id.handle), secretKeyInput(secret)];
+  await write(records, who, { op: 'create', id, values }, reasonFor(existing));
   return false;
 }
 
@@ -90,22 +99,22 @@ export interface BootstrapResult {
 }
 
 export async function bootstrapHomedPrefixes(
-  store: Store,
+  records: RecordService,
   prefixes: readonly string[],
   dataDir: string,
   envSecret: string | undefined,
 ): Promise<BootstrapResult> {
   const creds = await readCredentials(dataDir);
   const generated: string[] = [];
-  const now = new Date().toISOString();
+  const who = bootstrapPrincipal(prefixes);
   for (const prefix of prefixes) {
-    await once(() => ensureNaRecord(store, prefix, now));
+    await once(() => ensureNaRecord(records, who, prefix));
     const secret = envSecret ?? creds[prefix]?.secret;
-    const needsSecret = await once(() => ensureAdminRecord(store, prefix, secret, envSecret !== undefined, now));
+    const needsSecret = await once(() => ensureAdminRecord(records, who, prefix, secret, envSecret !== undefined));
     if (needsSecret) {
       // First start for this prefix: generate a secret and keep it for the operator (0600).
       const fresh = newSecret();
-      await once(() => ensureAdminRecord(store, prefix, fresh, false, now));
+      await once(() => ensureAdminRecord(records, who, prefix, fresh, false));
       creds[prefix] = { user: `${ADMIN_KEY_INDEX}:${adminHandleOf(prefix)}`, secret: fresh };
       generated.push(prefix);
     }

@@ -8,20 +8,28 @@ import type { Readiness } from '../health/readiness.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
 import type { PassportSettings } from '../passport/settings.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
-import type { Store } from '../store/store.ts';
-import type { HandleWriter } from '../write/handle-writer.ts';
+import type { ReadonlyStore, Store } from '../store/store.ts';
+import type { RecordService } from '../write/record-service.ts';
 
 /** What the HTTP routes need; built once in main.ts (or by tests) and passed to buildServer. */
 export interface AppContext {
   /** The one answer path of every resolution route: parse, `answer`, render. */
   readonly resolution: ResolutionService;
-  readonly writer: HandleWriter;
+  /** The one write path: every write is a change set applied here. */
+  readonly records: RecordService;
   readonly authenticator: Authenticator;
   /** Which tier a reader gets (anonymous, admin, passport credential). */
   readonly readers: ReaderResolver;
   /** The audit trail: non-public reads (written by the ResolutionService) and changes. */
   readonly audit: AuditLog;
-  readonly store: Store;
+  /** Reads only; writes go through `records`. */
+  readonly store: ReadonlyStore;
+  /**
+   * TRANSITIONAL (issue 9 phase 2 removes it): the writable store, announcing on the change feed,
+   * for the callers not yet moved onto RecordService (batch route, serials, applications, sync).
+   * Writes through it skip every value rule. Do not add callers.
+   */
+  readonly legacyStore: Store;
   readonly homed: HomedPrefixes;
   readonly tokenKey: Buffer;
   /** Announces every committed change (local writes; other instances' through the backend). */

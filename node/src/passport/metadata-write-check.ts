@@ -5,7 +5,7 @@ import { isLive, type HandleValue } from '../records/types.ts';
 import { compilePattern } from '../resolve/stages/suffix-pattern.ts';
 import { TEMPLATE_SUFFIX, TEMPLATE_TYPE, templatePatternOf, WALKUP_TYPE } from '../resolve/stages/template.ts';
 import { parseWalkUp } from '../resolve/stages/walk-up.ts';
-import type { Store } from '../store/store.ts';
+import type { ReadonlyStore } from '../store/store.ts';
 import {
   checkAgainst,
   isMetadataSchema,
@@ -15,7 +15,7 @@ import {
 } from './metadata-schemas.ts';
 
 /**
- * The check a write passes before it reaches the store (HandleWriter.useCheck):
+ * The check a write passes before it reaches the store (RecordService runs it on every write):
  * - a prefix record `0.NA/<prefix>` may name metadata templates in `METADATA_SCHEMA` values: the
  *   string `battery-passport`, or `{"schema": "battery-passport", "kinds": ["product"]}`;
  * - a record under that prefix whose KIND is one of `kinds` (default: product; no KIND counts as
@@ -104,7 +104,7 @@ const exempt = (id: ParsedIdentifier): boolean => {
   return s === 'ADMIN' || s.startsWith(TEMPLATE_SUFFIX);
 };
 
-export function createMetadataWriteCheck(store: Store): WriteCheck {
+export function createMetadataWriteCheck(store: ReadonlyStore): WriteCheck {
   return async (id, values) => {
     checkResolutionConfig(id, values);
     if (id.prefixKey === NA_PREFIX_KEY) {

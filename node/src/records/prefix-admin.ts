@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../auth/secret-hash.ts';
 import { formatPermissions, PERM_ALL } from './permissions.ts';
+import type { ValueInput } from './schema.ts';
 import type { HandleValue } from './types.ts';
 
 /**
@@ -33,3 +34,16 @@ export async function secretKeyValue(secret: string, now: string): Promise<Handl
   const data = { format: 'scrypt', value: await hashSecret(secret) };
   return { index: ADMIN_KEY_INDEX, type: 'HS_SECKEY', data, ttl: 86_400, timestamp: now, access: 'authority' };
 }
+
+/** prefixAdminValue as a client sends it, for a change set (RecordService validates and stamps it). */
+export function prefixAdminInput(adminHandle: string): ValueInput {
+  const value = { handle: adminHandle, index: ADMIN_KEY_INDEX, permissions: formatPermissions(PERM_ALL) };
+  return { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value } };
+}
+
+/** The admin secret in the clear, for a change set: RecordService seals it (scrypt) before it is stored. */
+export const secretKeyInput = (secret: string): ValueInput => ({
+  index: ADMIN_KEY_INDEX,
+  type: 'HS_SECKEY',
+  data: secret,
+});

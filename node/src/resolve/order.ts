@@ -1,6 +1,6 @@
 import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
 import type { ResolutionCache } from '../cache/resolution-cache.ts';
-import type { Store } from '../store/store.ts';
+import type { ReadonlyStore } from '../store/store.ts';
 import type { Next, Stage } from './outcome.ts';
 import { composeStages } from './pipeline.ts';
 import { createAuthorityStage } from './stages/authority.ts';
@@ -67,7 +67,7 @@ export interface FederationStageDeps {
 
 export interface StageDeps {
   readonly homed: HomedPrefixes;
-  readonly store: Store;
+  readonly store: ReadonlyStore;
   /** Absent when caching is switched off. */
   readonly cache: ResolutionCache | undefined;
   readonly federation?: FederationStageDeps;

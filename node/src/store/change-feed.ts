@@ -1,6 +1,3 @@
-import type { ChangeMeta, RecordInput, Store, WriteCondition } from './store.ts';
-import type { StoredRecord } from '../records/types.ts';
-
 export type KeyListener = (key: string) => void;
 
 /** A holder of state derived from stored records (the resolution cache, the template index). */
@@ -51,25 +48,4 @@ export class ChangeFeed {
     }
     if (failure) throw failure.error;
   }
-}
-
-/** The same store, announcing every committed put and delete on the feed. */
-export function withChangeFeed(store: Store, feed: ChangeFeed): Store {
-  const announced = async (key: string, write: Promise<StoredRecord>): Promise<StoredRecord> => {
-    const record = await write;
-    feed.announce(key);
-    return record;
-  };
-  return {
-    kind: store.kind,
-    get: (key) => store.get(key),
-    put: (key: string, input: RecordInput, cond: WriteCondition, meta: ChangeMeta) =>
-      announced(key, store.put(key, input, cond, meta)),
-    delete: (key: string, cond: WriteCondition, meta: ChangeMeta) => announced(key, store.delete(key, cond, meta)),
-    list: (keyPrefix, page) => store.list(keyPrefix, page),
-    allocate: (counter, count) => store.allocate(counter, count),
-    changesSince: (afterSeq, limit) => store.changesSince(afterSeq, limit),
-    lastSeq: () => store.lastSeq(),
-    close: () => store.close(),
-  };
 }

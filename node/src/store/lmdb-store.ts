@@ -3,18 +3,17 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { IdnError } from '../errors/idn-error.ts';
 import type { StoredRecord } from '../records/types.ts';
 import {
+  atOp,
   changeEntry,
   checkAfterSeq,
   checkAllocateCount,
   checkChangesLimit,
-  checkDelete,
+  checkCommitSize,
   checkListLimit,
-  checkPut,
-  nextRecord,
-  tombstone,
+  decideOp,
 } from './record-transitions.ts';
 import { settle, toStoreError } from './store-errors.ts';
-import type { ChangeEntry, ChangeMeta, ChangeOp, ListPage, RecordInput, Store, WriteCondition } from './store.ts';
+import type { ChangeEntry, ChangeMeta, ListPage, RecordInput, Store, StoreOp, WriteCondition } from './store.ts';
 
 /** 4 GiB of address space to start with; lmdb-js still grows the map by itself when it fills. */
 const DEFAULT_MAP_SIZE = 4 * 1024 ** 3;
@@ -90,20 +89,18 @@ class LmdbStoreImpl implements LmdbStore {
     return settle(() => this.getSync(key));
   }
 
-  put(key: string, input: RecordInput, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
-    return this.#write(() => {
-      const current = this.#dbs.records.get(key);
-      checkPut(current, cond);
-      return this.#apply(key, 'put', nextRecord(current, input, new Date().toISOString()), meta);
-    });
+  commit(ops: readonly StoreOp[], meta: ChangeMeta): Promise<readonly StoredRecord[]> {
+    return this.#commit(ops, meta, true);
   }
 
-  delete(key: string, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
-    return this.#write(() => {
-      const current = this.#dbs.records.get(key);
-      checkDelete(current, cond);
-      return this.#apply(key, 'delete', tombstone(current, new Date().toISOString()), meta);
-    });
+  async put(key: string, input: RecordInput, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
+    const [record] = await this.#commit([{ op: 'put', key, input, cond }], meta, false);
+    return record!;
+  }
+
+  async delete(key: string, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
+    const [record] = await this.#commit([{ op: 'delete', key, cond }], meta, false);
+    return record!;
   }
 
   list(keyPrefix: string, page: { readonly after?: string; readonly limit: number }): Promise<ListPage> {
@@ -178,14 +175,38 @@ class LmdbStoreImpl implements LmdbStore {
     return done;
   }
 
-  /** Record write, seq bump and change-log append, inside the caller's write transaction. */
-  #apply(key: string, op: ChangeOp, record: StoredRecord, meta: ChangeMeta): StoredRecord {
-    const { records, changes, meta: metaDb } = this.#dbs;
-    const seq = (metaDb.get(LAST_SEQ) ?? 0) + 1;
-    records.putSync(key, record);
-    changes.putSync(seq, changeEntry(seq, key, op, record, meta));
-    metaDb.putSync(LAST_SEQ, seq);
-    return record;
+  /**
+   * Every op, its change-log entry and the seq bump in one child transaction of the next batched
+   * write transaction: a failed condition throws and rolls back the whole commit, nothing else.
+   * Reads inside the transaction see its earlier writes, so ops on one key apply in order.
+   */
+  #commit(ops: readonly StoreOp[], meta: ChangeMeta, tagErrors: boolean): Promise<StoredRecord[]> {
+    try {
+      checkCommitSize(ops);
+    } catch (e) {
+      return Promise.reject(toStoreError(e));
+    }
+    if (ops.length === 0) return Promise.resolve([]);
+    return this.#write(() => {
+      const { records, changes, meta: metaDb } = this.#dbs;
+      const now = new Date().toISOString();
+      let seq = metaDb.get(LAST_SEQ) ?? 0;
+      const out: StoredRecord[] = [];
+      ops.forEach((op, i) => {
+        let decided;
+        try {
+          decided = decideOp(records.get(op.key), op, now);
+        } catch (e) {
+          throw tagErrors ? atOp(e, i) : e;
+        }
+        seq += 1;
+        records.putSync(op.key, decided.record);
+        changes.putSync(seq, changeEntry(seq, op.key, decided.op, decided.record, op.meta ?? meta));
+        out.push(decided.record);
+      });
+      metaDb.putSync(LAST_SEQ, seq);
+      return out;
+    });
   }
 
   /** Starts the cursor at `after` (or the prefix), so a page costs O(limit + tombstones skipped). */

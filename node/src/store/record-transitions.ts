@@ -1,6 +1,6 @@
-import { IdnError } from '../errors/idn-error.ts';
+import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { StoredRecord } from '../records/types.ts';
-import type { ChangeEntry, ChangeMeta, ChangeOp, RecordInput, WriteCondition } from './store.ts';
+import type { ChangeEntry, ChangeMeta, ChangeOp, RecordInput, StoreOp, WriteCondition } from './store.ts';
 
 /*
  * Backend-independent write rules: every store runs these inside its own atomic section so that
@@ -68,6 +68,28 @@ export function tombstone(current: StoredRecord, now: string): StoredRecord {
   };
 }
 
+/** Judges one op against the record it replaces: throws the op's IdnError, else returns the new record. */
+export function decideOp(
+  current: StoredRecord | undefined,
+  op: StoreOp,
+  now: string,
+): { readonly op: ChangeOp; readonly record: StoredRecord } {
+  if (op.op === 'put') {
+    checkPut(current, op.cond);
+    return { op: 'put', record: nextRecord(current, op.input, now) };
+  }
+  checkDelete(current, op.cond);
+  return { op: 'delete', record: tombstone(current, now) };
+}
+
+/** The error of op `index` of a commit: same code and message, the index added to the detail. */
+export function atOp(e: unknown, index: number): unknown {
+  if (!isIdnError(e)) return e;
+  const tagged = new IdnError(e.code, e.message, { ...e.detail, op: index });
+  tagged.cause = e;
+  return tagged;
+}
+
 export function changeEntry(
   seq: number,
   key: string,
@@ -98,6 +120,8 @@ function checkIntRange(code: 'IDN_ERR_INVALID_QUERY' | 'IDN_ERR_BAD_REQUEST', na
 export const MAX_LIST_LIMIT = 1000;
 export const MAX_CHANGES_LIMIT = 10_000;
 export const MAX_ALLOCATE_COUNT = 1_000_000;
+/** One commit is one transaction (LMDB) or one script (Redis): bounded so it cannot stall the store. */
+export const MAX_COMMIT_OPS = 100_000;
 
 export const checkListLimit = (limit: number): void =>
   checkIntRange('IDN_ERR_INVALID_QUERY', 'limit', limit, MAX_LIST_LIMIT);
@@ -105,6 +129,15 @@ export const checkChangesLimit = (limit: number): void =>
   checkIntRange('IDN_ERR_INVALID_QUERY', 'limit', limit, MAX_CHANGES_LIMIT);
 export const checkAllocateCount = (count: number): void =>
   checkIntRange('IDN_ERR_BAD_REQUEST', 'count', count, MAX_ALLOCATE_COUNT);
+
+export function checkCommitSize(ops: readonly StoreOp[]): void {
+  if (ops.length > MAX_COMMIT_OPS) {
+    throw new IdnError('IDN_ERR_BAD_REQUEST', `A commit holds at most ${MAX_COMMIT_OPS} ops; split it.`, {
+      ops: ops.length,
+      max: MAX_COMMIT_OPS,
+    });
+  }
+}
 
 export function checkAfterSeq(afterSeq: number): void {
   if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {

@@ -7,38 +7,51 @@
  */
 
 /**
- * Conditional record write + index update + seq bump + change-log append + invalidation publish.
+ * One commit: every record write + index update + its change-log entry + seq bump + invalidation
+ * publish, atomically, all or nothing.
  *
  * The write rules (versions, tombstones, which error) run in TypeScript via record-transitions.ts,
- * against the record as read; this script is the compare-and-set that makes that decision valid:
- * it commits only if the stored version is still the one the rules saw. A version identifies one
- * state of a key (every write bumps it, tombstones included), so "same version" means "same
- * record", and the rules need not be duplicated in Lua.
+ * against the records as read; this script is the compare-and-set that makes those decisions
+ * valid: it commits only if every stored version is still the one the rules saw. A version
+ * identifies one state of a key (every write bumps it, tombstones included), so "same version"
+ * means "same record", and the rules need not be duplicated in Lua. All checks run before the
+ * first write (Lua has no rollback).
  *
- * KEYS: 1 record, 2 index, 3 seq, 4 log, 5 request id
- * ARGV: 1 version read (0 = absent), 2 new version, 3 record JSON, 4 change entry JSON without its
- *       leading "{" and without seq, 5 identifier key, 6 "1" live / "0" tombstone, 7 request TTL s,
- *       8 invalidation channel ("" = none)
- * Returns {1, seq} when written (or already written by this request id), {0, actualVersion} on a
- * version race.
+ * KEYS: 1 index, 2 seq, 3 log, 4 request id, then one record key per op (4 + i for op i, 1-based)
+ * ARGV: 1 request TTL s, 2 invalidation channel ("" = none), 3 op count n, then 6 per op from
+ *       4 + (i - 1) * 6: version read (0 = absent, -1 = not checked: a later op on a key already
+ *       checked), new version, record JSON, change entry JSON without braces, seq and record,
+ *       identifier key, "1" live / "0" tombstone
+ * Returns {1, lastSeq} when written (or already written by this request id), {0, opIndex
+ * (0-based), actualVersion} on a version race.
  */
-export const WRITE_RECORD_LUA = `
-local done = redis.call('GET', KEYS[5])
+export const COMMIT_LUA = `
+local done = redis.call('GET', KEYS[4])
 if done then return {1, tonumber(done)} end
-local actual = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
-if actual ~= tonumber(ARGV[1]) then return {0, actual} end
-local seq = redis.call('INCR', KEYS[3])
-local id = string.format('%d', seq)
-redis.call('XADD', KEYS[4], id .. '-0', 'e', '{"seq":' .. id .. ',' .. ARGV[4])
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
-if ARGV[6] == '1' then
-  redis.call('ZADD', KEYS[2], 0, ARGV[5])
-else
-  redis.call('ZREM', KEYS[2], ARGV[5])
+local n = tonumber(ARGV[3])
+for i = 1, n do
+  local expected = tonumber(ARGV[4 + (i - 1) * 6])
+  if expected >= 0 then
+    local actual = tonumber(redis.call('HGET', KEYS[4 + i], 'v') or '0')
+    if actual ~= expected then return {0, i - 1, actual} end
+  end
 end
-redis.call('SET', KEYS[5], id, 'EX', ARGV[7])
-if ARGV[8] ~= '' then redis.call('PUBLISH', ARGV[8], ARGV[5]) end
-return {1, seq}
+local last = redis.call('INCRBY', KEYS[2], n)
+for i = 1, n do
+  local b = 4 + (i - 1) * 6
+  local id = string.format('%d', last - n + i)
+  local rec = ARGV[b + 2]
+  redis.call('XADD', KEYS[3], id .. '-0', 'e', '{"seq":' .. id .. ',' .. ARGV[b + 3] .. ',"record":' .. rec .. '}')
+  redis.call('HSET', KEYS[4 + i], 'v', ARGV[b + 1], 'd', rec)
+  if ARGV[b + 5] == '1' then
+    redis.call('ZADD', KEYS[1], 0, ARGV[b + 4])
+  else
+    redis.call('ZREM', KEYS[1], ARGV[b + 4])
+  end
+  if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[b + 4]) end
+end
+redis.call('SET', KEYS[4], string.format('%d', last), 'EX', ARGV[1])
+return {1, last}
 `;
 
 /**

@@ -5,20 +5,28 @@ import { Cluster, Redis, type ChainableCommander, type ClusterOptions, type Redi
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { StoredRecord } from '../records/types.ts';
 import {
+  atOp,
   changeEntry,
   checkAfterSeq,
   checkAllocateCount,
   checkChangesLimit,
-  checkDelete,
+  checkCommitSize,
   checkListLimit,
-  checkPut,
-  nextRecord,
-  tombstone,
+  decideOp,
 } from './record-transitions.ts';
 import { redisKeys, type RedisKeys } from './redis-keys.ts';
-import { ALLOCATE_LUA, WRITE_RECORD_LUA } from './redis-scripts.ts';
+import { ALLOCATE_LUA, COMMIT_LUA } from './redis-scripts.ts';
 import { toStoreError } from './store-errors.ts';
-import type { ChangeEntry, ChangeMeta, ChangeOp, ListPage, RecordInput, Store, WriteCondition } from './store.ts';
+import type {
+  ChangeEntry,
+  ChangeMeta,
+  ChangeOp,
+  ListPage,
+  RecordInput,
+  Store,
+  StoreOp,
+  WriteCondition,
+} from './store.ts';
 
 /*
  * Shared store on Redis (single server or Cluster). Key layout and the one-slot decision: see
@@ -70,9 +78,12 @@ type Conn = Redis | Cluster;
 type ScriptArg = string | number | Buffer;
 /** The commands `defineCommand` adds; ioredis cannot type them itself. */
 interface ScriptCommands {
-  idnWriteRecord(...args: ScriptArg[]): Promise<[number, number]>;
-  idnAllocate(...args: ScriptArg[]): Promise<[number, number]>;
+  idnCommit(...args: ScriptArg[]): Promise<number[]>;
+  idnAllocate(...args: ScriptArg[]): Promise<number[]>;
 }
+
+/** KEYS of the commit script before the per-op record keys (see redis-scripts.ts). */
+const COMMIT_FIXED_KEYS = 4;
 
 const DEFAULT_TIMEOUT_MS = 1000;
 /** Optimistic writes retry on a version race; more than this means pathological contention. */
@@ -123,7 +134,8 @@ function connect(opts: RedisStoreOptions, timeoutMs: number): Conn {
 }
 
 function defineScripts(conn: Conn): Conn & ScriptCommands {
-  conn.defineCommand('idnWriteRecord', { numberOfKeys: 5, lua: WRITE_RECORD_LUA });
+  // The number of keys varies per commit: it is passed as the first argument of each call.
+  conn.defineCommand('idnCommit', { lua: COMMIT_LUA });
   conn.defineCommand('idnAllocate', { numberOfKeys: 2, lua: ALLOCATE_LUA });
   return conn as Conn & ScriptCommands;
 }
@@ -176,22 +188,16 @@ class RedisStoreImpl implements RedisStore {
     return this.#call(() => this.#read(key));
   }
 
+  commit(ops: readonly StoreOp[], meta: ChangeMeta): Promise<readonly StoredRecord[]> {
+    return this.#call(() => this.#commit(ops, meta, true));
+  }
+
   put(key: string, input: RecordInput, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
-    return this.#call(() =>
-      this.#write(key, meta, (current, now) => {
-        checkPut(current, cond);
-        return { op: 'put', record: nextRecord(current, input, now) };
-      }),
-    );
+    return this.#call(async () => (await this.#commit([{ op: 'put', key, input, cond }], meta, false))[0]!);
   }
 
   delete(key: string, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
-    return this.#call(() =>
-      this.#write(key, meta, (current, now) => {
-        checkDelete(current, cond);
-        return { op: 'delete', record: tombstone(current, now) };
-      }),
-    );
+    return this.#call(async () => (await this.#commit([{ op: 'delete', key, cond }], meta, false))[0]!);
   }
 
   list(keyPrefix: string, page: { readonly after?: string; readonly limit: number }): Promise<ListPage> {
@@ -219,7 +225,7 @@ class RedisStoreImpl implements RedisStore {
     return this.#call(async () => {
       checkAllocateCount(count);
       const args = [this.#keys.counter(counter), this.#keys.request(requestId), count, this.#requestTtl()];
-      const [first, last] = await this.#replicated((c) => c.idnAllocate(...args), 'idnAllocate', args);
+      const [first = 0, last = 0] = await this.#replicated((c) => c.idnAllocate(...args), 'idnAllocate', args);
       return { first, last };
     });
   }
@@ -303,52 +309,76 @@ class RedisStoreImpl implements RedisStore {
     return json === null ? undefined : (JSON.parse(json) as StoredRecord);
   }
 
-  /**
-   * Optimistic write: read, decide with the shared rules, then commit with the compare-and-set
-   * script. On a race (someone wrote in between) read again and decide again, so the rules always
-   * judge the record the write replaces. One request id per call keeps a re-send harmless.
-   */
-  async #write(
-    key: string,
-    meta: ChangeMeta,
-    decide: (current: StoredRecord | undefined, now: string) => { op: ChangeOp; record: StoredRecord },
-  ): Promise<StoredRecord> {
-    const requestId = randomUUID();
-    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const current = await this.#read(key);
-      const { op, record } = decide(current, new Date().toISOString());
-      const args = this.#writeArgs(key, current, op, record, meta, requestId);
-      const [ok] = await this.#replicated((c) => c.idnWriteRecord(...args), 'idnWriteRecord', args);
-      if (ok === 1) return record;
-    }
-    throw new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'Too many concurrent writes to one identifier.', { key });
+  /** The stored records of `keys` (distinct), read in one round trip (one slot: one pipeline). */
+  async #readMany(keys: readonly string[]): Promise<Map<string, StoredRecord | undefined>> {
+    if (keys.length === 1) return new Map([[keys[0]!, await this.#read(keys[0]!)]]);
+    const pipe = this.#conn.pipeline();
+    for (const key of keys) pipe.hget(this.#keys.record(key), 'd');
+    const replies = (await pipe.exec()) ?? [];
+    return new Map(
+      keys.map((key, i) => {
+        const [err, json] = replies[i] ?? [new Error('empty pipeline reply'), null];
+        if (err) throw err;
+        return [key, typeof json === 'string' ? (JSON.parse(json) as StoredRecord) : undefined];
+      }),
+    );
   }
 
-  #writeArgs(
-    key: string,
-    current: StoredRecord | undefined,
-    op: ChangeOp,
-    record: StoredRecord,
+  /**
+   * Optimistic commit: read every key, judge the ops in order with the shared rules (a later op on
+   * a key sees the earlier op's result), then commit with the compare-and-set script. On a race
+   * (someone wrote in between) read and judge again, so the rules always judge the records the
+   * commit replaces. One request id per call keeps a re-send harmless.
+   */
+  async #commit(ops: readonly StoreOp[], meta: ChangeMeta, tagErrors: boolean): Promise<StoredRecord[]> {
+    checkCommitSize(ops);
+    if (ops.length === 0) return [];
+    const requestId = randomUUID();
+    const distinct = [...new Set(ops.map((o) => o.key))];
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const stored = await this.#readMany(distinct);
+      const decided = decideAll(ops, stored, new Date().toISOString(), tagErrors);
+      const args = this.#commitArgs(ops, stored, decided, meta, requestId);
+      const [ok] = await this.#replicated((c) => c.idnCommit(...args), 'idnCommit', args);
+      if (ok === 1) return decided.map((d) => d.record);
+    }
+    throw new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'Too many concurrent writes to one identifier.', {
+      key: distinct[0],
+    });
+  }
+
+  #commitArgs(
+    ops: readonly StoreOp[],
+    stored: ReadonlyMap<string, StoredRecord | undefined>,
+    decided: readonly Decided[],
     meta: ChangeMeta,
     requestId: string,
   ): ScriptArg[] {
-    // The script assigns seq; the entry is sent without it and without its opening brace.
-    const { seq: _seq, ...entry } = changeEntry(0, key, op, record, meta);
     const k = this.#keys;
+    const recordKeys = ops.map((o) => k.record(o.key));
+    const perOp: ScriptArg[] = [];
+    const checked = new Set<string>();
+    ops.forEach((o, i) => {
+      const { op, record } = decided[i]!;
+      // Only the first op on a key is compared with Redis; later ones build on it inside the script.
+      const read = checked.has(o.key) ? -1 : (stored.get(o.key)?.version ?? 0);
+      checked.add(o.key);
+      // The script assigns seq and appends the record; the entry is sent without them and its braces.
+      const { seq: _seq, record: _record, ...head } = changeEntry(0, o.key, op, record, o.meta ?? meta);
+      perOp.push(read, record.version, JSON.stringify(record), JSON.stringify(head).slice(1, -1), o.key);
+      perOp.push(op === 'put' ? '1' : '0');
+    });
     return [
-      k.record(key),
+      COMMIT_FIXED_KEYS + ops.length,
       k.index,
       k.seq,
       k.log,
       k.request(requestId),
-      current?.version ?? 0,
-      record.version,
-      JSON.stringify(record),
-      JSON.stringify(entry).slice(1),
-      key,
-      op === 'put' ? '1' : '0',
+      ...recordKeys,
       this.#requestTtl(),
       this.#opts.publishInvalidations === false ? '' : k.invalidations,
+      ops.length,
+      ...perOp,
     ];
   }
 
@@ -358,10 +388,10 @@ class RedisStoreImpl implements RedisStore {
    * Fewer confirmations than asked is an error: the write happened but is not acknowledged.
    */
   async #replicated(
-    direct: (c: ScriptCommands) => Promise<[number, number]>,
+    direct: (c: ScriptCommands) => Promise<number[]>,
     name: keyof ScriptCommands,
     args: ScriptArg[],
-  ): Promise<[number, number]> {
+  ): Promise<number[]> {
     const need = this.#opts.waitReplicas ?? 0;
     if (need <= 0) return direct(this.#conn);
     const waitMs = this.#opts.waitTimeoutMs ?? Math.floor(this.#timeoutMs / 2);
@@ -371,7 +401,7 @@ class RedisStoreImpl implements RedisStore {
     pipe.call('WAIT', need, waitMs);
     const [scriptReply, waitReply] = (await pipe.exec()) ?? [];
     if (!scriptReply || scriptReply[0]) throw scriptReply?.[0] ?? new Error('empty pipeline reply');
-    const result = scriptReply[1] as [number, number];
+    const result = scriptReply[1] as number[];
     if (waitReply?.[0]) throw waitReply[0];
     const acked = Number(waitReply?.[1] ?? 0);
     if (acked < need) {
@@ -457,6 +487,30 @@ class RedisStoreImpl implements RedisStore {
       this.#probing = false;
     }
   }
+}
+
+interface Decided {
+  readonly op: ChangeOp;
+  readonly record: StoredRecord;
+}
+
+/** Judges the ops in order against the records read, each later op seeing the earlier ops' results. */
+function decideAll(
+  ops: readonly StoreOp[],
+  stored: ReadonlyMap<string, StoredRecord | undefined>,
+  now: string,
+  tagErrors: boolean,
+): Decided[] {
+  const view = new Map(stored);
+  return ops.map((o, i) => {
+    try {
+      const d = decideOp(view.get(o.key), o, now);
+      view.set(o.key, d.record);
+      return d;
+    } catch (e) {
+      throw tagErrors ? atOp(e, i) : e;
+    }
+  });
 }
 
 /** Exclusive after the cursor when it lies inside the prefix range, else from the prefix itself. */

@@ -41,24 +41,52 @@ export interface ListPage {
   readonly next?: string;
 }
 
-export interface Store {
+/** One write of a commit: a put (whole record) or a delete (tombstone) of one key, with its condition. */
+export type StoreOp =
+  | {
+      readonly op: 'put';
+      readonly key: string;
+      readonly input: RecordInput;
+      readonly cond: WriteCondition;
+      /** Overrides the commit's meta in this op's change-log entry (e.g. a system record's reason). */
+      readonly meta?: ChangeMeta;
+    }
+  | { readonly op: 'delete'; readonly key: string; readonly cond: WriteCondition; readonly meta?: ChangeMeta };
+
+/**
+ * What routes, registries and the resolution chain may do with the store: read. Only the
+ * RecordService (write/record-service.ts) holds the writable `Store`.
+ */
+export interface ReadonlyStore {
   readonly kind: 'lmdb' | 'redis';
   get(key: string): Promise<StoredRecord | undefined>;
-  /**
-   * Replaces the whole record atomically (all values at once). Throws IdnError
-   * IDN_ERR_VERSION_MISMATCH when the condition fails, IDN_ERR_ALREADY_EXISTS when
-   * `expectAbsent` finds a record or tombstone.
-   */
-  put(key: string, input: RecordInput, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord>;
-  /** Leaves a tombstone (410 Gone afterwards). Same conditions as put; IDN_ERR_NOT_FOUND if nothing live. */
-  delete(key: string, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord>;
   /** Live keys that start with `keyPrefix`, in key order, after the cursor. */
   list(keyPrefix: string, page: { readonly after?: string; readonly limit: number }): Promise<ListPage>;
-  /** Atomically reserves `count` consecutive numbers of a named counter; numbers are never handed out twice. */
-  allocate(counter: string, count: number): Promise<{ readonly first: number; readonly last: number }>;
   /** Change-log entries with seq > `afterSeq`, oldest first. */
   changesSince(afterSeq: number, limit: number): Promise<readonly ChangeEntry[]>;
   /** Highest seq written so far (0 when empty). */
   lastSeq(): Promise<number>;
+}
+
+export interface Store extends ReadonlyStore {
+  /**
+   * Writes every op and its change-log entry in ONE durable transaction, all or nothing, and
+   * resolves (with the records after each op, in op order) only once that transaction is durable.
+   * Ops run in order: a later op on the same key sees the earlier one (its condition names the
+   * version the earlier op produced). The change-log entries get consecutive seqs in op order.
+   * If any op's condition fails, nothing is written and the promise rejects with that op's
+   * IdnError (the same codes as put/delete), its detail extended with `op: <index>`.
+   * Many ops per commit are cheap (one transaction, one sync): bulk writes batch into one commit.
+   */
+  commit(ops: readonly StoreOp[], meta: ChangeMeta): Promise<readonly StoredRecord[]>;
+  /**
+   * A single-op commit that replaces the whole record. Throws IdnError IDN_ERR_VERSION_MISMATCH
+   * when the condition fails, IDN_ERR_ALREADY_EXISTS when `expectAbsent` finds a record or tombstone.
+   */
+  put(key: string, input: RecordInput, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord>;
+  /** Leaves a tombstone (410 Gone afterwards). Same conditions as put; IDN_ERR_NOT_FOUND if nothing live. */
+  delete(key: string, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord>;
+  /** Atomically reserves `count` consecutive numbers of a named counter; numbers are never handed out twice. */
+  allocate(counter: string, count: number): Promise<{ readonly first: number; readonly last: number }>;
   close(): Promise<void>;
 }

@@ -26,6 +26,16 @@ export class KeyLock {
     }
   }
 
+  /**
+   * Runs `fn` holding the locks of every key (a change set's identifiers). Locks are taken in
+   * sorted order, so two sets sharing keys queue behind each other instead of deadlocking.
+   */
+  runAll<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const step = (i: number): Promise<T> => (i === sorted.length ? fn() : this.run(sorted[i]!, () => step(i + 1)));
+    return step(0);
+  }
+
   /** Keys with queued or running work (for tests and metrics). */
   get size(): number {
     return this.tails.size;

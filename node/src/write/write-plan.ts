@@ -3,12 +3,11 @@ import { isAdminType } from '../records/admin-value.ts';
 import { Perm } from '../records/permissions.ts';
 import type { HandleValue } from '../records/types.ts';
 
-/** What a write asks for, independent of transport (HTTP PUT/DELETE, later gRPC and CLI). */
-export type WriteRequest =
-  | { readonly op: 'replace'; readonly values: readonly HandleValue[]; readonly overwrite: boolean }
+/** A change to the values of a live identifier, its values already validated and sealed. */
+export type ValueChange =
+  | { readonly op: 'replace'; readonly values: readonly HandleValue[] }
   | { readonly op: 'upsert-indexes'; readonly values: readonly HandleValue[] }
-  | { readonly op: 'remove-indexes'; readonly indexes: readonly number[] }
-  | { readonly op: 'delete' };
+  | { readonly op: 'remove-indexes'; readonly indexes: readonly number[] };
 
 export interface ValueChangePlan {
   readonly values: HandleValue[];
@@ -52,7 +51,7 @@ function keepUnchangedTimestamps(next: HandleValue[], before: Map<number, Handle
 }
 
 /** Values after the change and the permissions it needs, for an identifier that exists. */
-export function planValueChange(existing: readonly HandleValue[], req: WriteRequest): ValueChangePlan {
+export function planValueChange(existing: readonly HandleValue[], req: ValueChange): ValueChangePlan {
   const before = byIndex(existing);
   let next: HandleValue[];
   switch (req.op) {
@@ -77,8 +76,6 @@ export function planValueChange(existing: readonly HandleValue[], req: WriteRequ
       next = existing.filter((v) => !drop.has(v.index));
       break;
     }
-    case 'delete':
-      throw new Error('planValueChange does not handle delete');
   }
   next = keepUnchangedTimestamps(next, before).sort((a, b) => a.index - b.index);
   const after = byIndex(next);

@@ -10,7 +10,8 @@ import type { HandleValue } from '../../src/records/types.ts';
 import { buildChain } from '../../src/resolve/order.ts';
 import type { Next, Outcome } from '../../src/resolve/outcome.ts';
 import { TemplateIndex } from '../../src/resolve/stages/template.ts';
-import { ChangeFeed, withChangeFeed } from '../../src/store/change-feed.ts';
+import { ChangeFeed } from '../../src/store/change-feed.ts';
+import { announcingStore } from '../../src/write/announcing-store.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import type { Store } from '../../src/store/store.ts';
 
@@ -56,6 +57,7 @@ function holding(inner: Store, hold: Hold): Store {
       }
       return record;
     },
+    commit: (ops, m) => inner.commit(ops, m),
     put: (k, i, c, m) => inner.put(k, i, c, m),
     delete: (k, c, m) => inner.delete(k, c, m),
     list: (p, o) => inner.list(p, o),
@@ -73,7 +75,7 @@ async function chain(maxDependencies?: number) {
   stores.push(lmdb);
   const hold: Hold = {};
   const feed = new ChangeFeed();
-  const store = withChangeFeed(holding(lmdb, hold), feed);
+  const store = announcingStore(holding(lmdb, hold), feed);
   const cache = new ResolutionCache(DEFAULT_CACHE_POLICY, maxDependencies === undefined ? {} : { maxDependencies });
   const templates = new TemplateIndex(store);
   feed.listen(cache);

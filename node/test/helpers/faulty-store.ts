@@ -35,6 +35,7 @@ function bindAll(s: Store): Store {
   return {
     kind: s.kind,
     get: (k) => s.get(k),
+    commit: (o, m) => s.commit(o, m),
     put: (k, i, c, m) => s.put(k, i, c, m),
     delete: (k, c, m) => s.delete(k, c, m),
     list: (p, o) => s.list(p, o),

@@ -17,6 +17,8 @@ import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 export interface TestNode {
   readonly url: string;
   readonly ctx: AppContext;
+  /** The writable store under the node, for fixtures only (the node itself writes through ctx.records). */
+  readonly store: Store;
   readonly app: FastifyInstance;
   readonly dataDir: string;
   /** The admin secret every homed prefix's `<prefix>/ADMIN` got. */
@@ -52,7 +54,6 @@ export async function startTestNode(
 ): Promise<TestNode> {
   const dataDir = await mkdtemp(join(tmpdir(), 'idnode-test-'));
   const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
-  await bootstrapHomedPrefixes(store, prefixes, dataDir, TEST_SECRET);
   const backend = opts.wrapStore ? opts.wrapStore(store) : store;
   const audit = opts.audit ? openAuditLog(join(dataDir, 'audit')) : undefined;
   const ctx = createAppContext(backend, {
@@ -65,11 +66,13 @@ export async function startTestNode(
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.passport ? { passport: opts.passport } : {}),
   });
+  await bootstrapHomedPrefixes(ctx.records, prefixes, dataDir, TEST_SECRET);
   const app = await buildServer(ctx, { logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,
     ctx,
+    store,
     app,
     dataDir,
     secret: TEST_SECRET,

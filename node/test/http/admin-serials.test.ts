@@ -15,6 +15,7 @@ function slowAfterSerialCommit(store: Store): Store {
   return {
     kind: store.kind,
     get: (k) => store.get(k),
+    commit: (ops, meta) => store.commit(ops, meta),
     put: async (k, input, cond, meta) => {
       const r = await store.put(k, input, cond, meta);
       if (k.startsWith('0.reg/idem/serial/')) await sleep(COMMIT_DELAY_MS);

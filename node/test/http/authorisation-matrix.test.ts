@@ -441,7 +441,7 @@ async function restoreShared(): Promise<void> {
   for (const [key, snap] of snapshots) {
     const now = await node.ctx.store.get(key);
     if (now && now.version !== snap.version) {
-      const restored = await node.ctx.store.put(
+      const restored = await node.ctx.legacyStore.put(
         key,
         { handle: snap.handle, values: snap.values },
         { expectVersion: now.version },
@@ -625,7 +625,7 @@ describe('authorisation beyond the matrix', () => {
         expect(res.status).toBe(200);
       }
       // "Restart": the same store bootstrapped again from the same configuration.
-      await bootstrapHomedPrefixes(n.ctx.store, ['88.100.7'], n.dataDir, TEST_SECRET);
+      await bootstrapHomedPrefixes(n.ctx.records, ['88.100.7'], n.dataDir, TEST_SECRET);
       const created = await putRecord(n.url, '88.100.7/AFTER', [urlValue(1, 'https://example.com/a')], auth);
       expect(created.status).toBe(201);
     } finally {

@@ -10,6 +10,9 @@ import { NodeHealthTracker } from '../../src/federation/node-health.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { HomedPrefixes } from '../../src/authority/homed-prefixes.ts';
+import { ChangeFeed } from '../../src/store/change-feed.ts';
+import { RecordService } from '../../src/write/record-service.ts';
 import { faultyStore, type FaultyStore } from '../helpers/faulty-store.ts';
 import { putRecord, startTestNode, TEST_SECRET, urlValue, type TestNode } from '../helpers/test-node.ts';
 
@@ -154,7 +157,12 @@ describe('provenance on a top-level node: referrals and emergency takeover', () 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'idnode-provenance-'));
     store = await openLmdbStore({ path: join(dir, 'lmdb') });
-    await bootstrapHomedPrefixes(store, ['88'], dir, TEST_SECRET);
+    await bootstrapHomedPrefixes(
+      new RecordService(store, { homed: new HomedPrefixes(['88']), changes: new ChangeFeed() }),
+      ['88'],
+      dir,
+      TEST_SECRET,
+    );
     const directory = await DelegationRegistry.open(store, { rootPrefix: '88' });
     for (const nodeId of ['live', 'silent']) {
       await directory.registerNode(

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisStore, type RedisStoreOptions } from '../../src/store/redis-store.ts';
 import { redisKeys } from '../../src/store/redis-keys.ts';
-import { WRITE_RECORD_LUA } from '../../src/store/redis-scripts.ts';
+import { COMMIT_LUA } from '../../src/store/redis-scripts.ts';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.ts';
 import { runStoreContract } from './store-contract.ts';
 
@@ -59,22 +59,29 @@ describe('Redis store specifics', () => {
     await store.close();
   });
 
-  it('answers a re-sent record write (same request id) with its seq, writing once', async () => {
+  it('answers a re-sent commit (same request id) with its last seq, writing once', async () => {
     const opts = freshOptions();
     const store = await openRedisStore(opts);
     const raw = new Redis(server.url, { lazyConnect: true });
     await raw.connect();
     const k = redisKeys(opts.keyPrefix ?? '');
-    const key = '88.100.5/resent';
-    const record = { handle: key, values: [], version: 1, createdAt: 'x', updatedAt: 'x' };
-    const entry = JSON.stringify({ key, op: 'put', version: 1, previousVersion: 0, at: 'x', actor: 'a', record });
-    const args = [k.record(key), k.index, k.seq, k.log, k.request('w-1'), 0, 1, JSON.stringify(record)];
-    const send = (): Promise<unknown> => raw.eval(WRITE_RECORD_LUA, 5, ...args, entry.slice(1), key, '1', 60, '');
-    expect(await send()).toEqual([1, 1]);
-    expect(await send()).toEqual([1, 1]);
-    expect(await store.lastSeq()).toBe(1);
-    expect(await store.get(key)).toEqual(record);
-    expect((await store.changesSince(0, 10)).map((e) => [e.seq, e.key, e.version])).toEqual([[1, key, 1]]);
+    const [a, b] = ['88.100.5/resent-a', '88.100.5/resent-b'];
+    const record = (key: string) => ({ handle: key, values: [], version: 1, createdAt: 'x', updatedAt: 'x' });
+    const head = (key: string) =>
+      JSON.stringify({ key, op: 'put', version: 1, previousVersion: 0, at: 'x', actor: 'a' }).slice(1, -1);
+    const op = (key: string) => [0, 1, JSON.stringify(record(key)), head(key), key, '1'];
+    const keys = [k.index, k.seq, k.log, k.request('w-1'), k.record(a), k.record(b)];
+    const send = (): Promise<unknown> => raw.eval(COMMIT_LUA, keys.length, ...keys, 60, '', 2, ...op(a), ...op(b));
+    expect(await send()).toEqual([1, 2]);
+    expect(await send()).toEqual([1, 2]);
+    expect(await store.lastSeq()).toBe(2);
+    expect(await store.get(a)).toEqual(record(a));
+    const log = await store.changesSince(0, 10);
+    expect(log.map((e) => [e.seq, e.key, e.version])).toEqual([
+      [1, a, 1],
+      [2, b, 1],
+    ]);
+    expect(log[1]?.record).toEqual(record(b));
     raw.disconnect();
     await store.close();
   });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdnError } from '../../src/errors/idn-error.ts';
 import type { ErrorCode } from '../../src/errors/codes.ts';
 import { isLive, type HandleValue, type StoredRecord } from '../../src/records/types.ts';
-import type { ChangeMeta, RecordInput, Store } from '../../src/store/store.ts';
+import type { ChangeMeta, RecordInput, Store, StoreOp } from '../../src/store/store.ts';
 
 /**
  * The behavioural contract of `Store`, run against every backend. Only observable behaviour is
@@ -404,6 +404,121 @@ export function runStoreContract(name: string, open: () => Promise<ContractHarne
         const seen = new Set(log.map((e) => `${e.key}@${e.version}`));
         expect(seen.size).toBe(20);
         expect(await store.lastSeq()).toBe(20);
+      });
+    });
+
+    describe('commit (many ops, one transaction)', () => {
+      const putOp = (key: string, cond?: StoreOp['cond'], url?: string): StoreOp => ({
+        op: 'put',
+        key,
+        input: urlRecord(key, url),
+        cond,
+      });
+
+      it('writes every op with gap-free change-log entries in op order, returning the records', async () => {
+        await store.put(PREFIX + 'm-old', urlRecord(PREFIX + 'm-old'), undefined, META);
+        const ops: StoreOp[] = [
+          putOp(PREFIX + 'm-b', { expectAbsent: true }),
+          putOp(PREFIX + 'm-a'),
+          { op: 'delete', key: PREFIX + 'm-old', cond: { expectVersion: 1 } },
+          { ...putOp(PREFIX + 'm-c'), meta: { actor: 'system', reason: 'idempotency result' } },
+        ];
+        const records = await store.commit(ops, META);
+        expect(records.map((r) => [r.handle, r.version, r.deletedAt !== undefined])).toEqual([
+          ['88.100.5/M-B', 1, false],
+          ['88.100.5/M-A', 1, false],
+          ['88.100.5/M-OLD', 2, true],
+          ['88.100.5/M-C', 1, false],
+        ]);
+        for (const [i, op] of ops.entries()) expect(await store.get(op.key)).toEqual(records[i]);
+        const log = await store.changesSince(1, 100);
+        expect(log.map((e) => [e.seq, e.key, e.op])).toEqual([
+          [2, PREFIX + 'm-b', 'put'],
+          [3, PREFIX + 'm-a', 'put'],
+          [4, PREFIX + 'm-old', 'delete'],
+          [5, PREFIX + 'm-c', 'put'],
+        ]);
+        expect(log.map((e) => e.actor)).toEqual([META.actor, META.actor, META.actor, 'system']);
+        expect(log[3]?.reason).toBe('idempotency result');
+        expect(log[1]?.record).toEqual(records[1]);
+        expect(await store.lastSeq()).toBe(5);
+      });
+
+      it('applies ops on one key in order, each later op naming the version the earlier made', async () => {
+        const key = PREFIX + 'm-twice';
+        const records = await store.commit(
+          [putOp(key, { expectAbsent: true }), putOp(key, { expectVersion: 1 }, 'https://example.com/2')],
+          META,
+        );
+        expect(records.map((r) => r.version)).toEqual([1, 2]);
+        expect((await store.get(key))?.values[0]?.data.value).toBe('https://example.com/2');
+        expect((await store.changesSince(0, 10)).map((e) => [e.seq, e.version])).toEqual([
+          [1, 1],
+          [2, 2],
+        ]);
+      });
+
+      it('a failing condition on op k fails the whole commit with that op index and writes nothing', async () => {
+        const taken = PREFIX + 'm-taken';
+        await store.put(taken, urlRecord(taken), undefined, META);
+        const before = await store.get(taken);
+        const ops = [putOp(PREFIX + 'm-1'), putOp(PREFIX + 'm-2'), putOp(taken, { expectAbsent: true })];
+        await expectCode(store.commit(ops, META), 'IDN_ERR_ALREADY_EXISTS', { op: 2, version: 1 });
+        const mismatch = [putOp(PREFIX + 'm-1'), putOp(taken, { expectVersion: 7 }), putOp(PREFIX + 'm-3')];
+        await expectCode(store.commit(mismatch, META), 'IDN_ERR_VERSION_MISMATCH', { op: 1, expected: 7, actual: 1 });
+        const gone = [putOp(PREFIX + 'm-1'), { op: 'delete', key: PREFIX + 'm-none', cond: undefined } as const];
+        await expectCode(store.commit(gone, META), 'IDN_ERR_NOT_FOUND', { op: 1 });
+        for (const k of ['m-1', 'm-2', 'm-3']) expect(await store.get(PREFIX + k)).toBeUndefined();
+        expect(await store.get(taken)).toEqual(before);
+        expect(await store.lastSeq()).toBe(1);
+        expect((await store.list(PREFIX, { limit: 10 })).keys).toEqual([taken]);
+        // The store still works after a refused commit, seq continuing without a gap.
+        await store.commit([putOp(PREFIX + 'm-1')], META);
+        expect((await store.changesSince(0, 10)).map((e) => e.seq)).toEqual([1, 2]);
+      });
+
+      it('an empty commit writes nothing', async () => {
+        expect(await store.commit([], META)).toEqual([]);
+        expect(await store.lastSeq()).toBe(0);
+      });
+
+      it('commits 5,000 ops at once: every record listed, 5,000 consecutive log entries', async () => {
+        const keys = Array.from({ length: 5000 }, (_, i) => `${PREFIX}bulk-${String(i).padStart(5, '0')}`);
+        const records = await store.commit(
+          keys.map((k) => putOp(k, { expectAbsent: true })),
+          META,
+        );
+        expect(records).toHaveLength(5000);
+        expect(await store.lastSeq()).toBe(5000);
+        const logged: string[] = [];
+        for (let seq = 0; seq < 5000;) {
+          const page = await store.changesSince(seq, 1000);
+          if (page.length === 0) break;
+          for (const e of page) expect(e.seq).toBe(++seq);
+          logged.push(...page.map((e) => e.key));
+        }
+        expect(logged).toEqual(keys);
+        const listed: string[] = [];
+        for (let after: string | undefined; ;) {
+          const p = await store.list(PREFIX, { limit: 1000, ...(after === undefined ? {} : { after }) });
+          listed.push(...p.keys);
+          if (p.next === undefined) break;
+          after = p.next;
+        }
+        expect(listed).toEqual(keys);
+        expect(await store.get(keys[4999]!)).toEqual(records[4999]);
+      });
+
+      it('of concurrent commits over the same key exactly one wins, the others writing nothing', async () => {
+        const shared = PREFIX + 'm-shared';
+        const attempts = Array.from({ length: 8 }, (_, i) =>
+          store.commit([putOp(`${PREFIX}m-own-${i}`), putOp(shared, { expectAbsent: true })], META),
+        );
+        const results = await Promise.allSettled(attempts);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const own = await Promise.all(Array.from({ length: 8 }, (_, i) => store.get(`${PREFIX}m-own-${i}`)));
+        expect(own.filter((r) => r !== undefined)).toHaveLength(1);
+        expect(await store.lastSeq()).toBe(2);
       });
     });
 

@@ -47,7 +47,7 @@ function industryFor(ctx: AppContext, parent: string | undefined): string {
 }
 
 const registryFor = (ctx: AppContext, parent: string | undefined) =>
-  new EnterprisePrefixRegistry(ctx.store, { industryPrefix: industryFor(ctx, parent) });
+  new EnterprisePrefixRegistry(ctx.legacyStore, { industryPrefix: industryFor(ctx, parent) });
 
 /** Anyone may see an application's status by id; details need the reviewer's rights. */
 const publicView = (a: Application) => ({ id: a.id, status: a.status, prefix: a.prefix });

@@ -127,7 +127,7 @@ export function registerAdminIdentifiersBatch(app: FastifyInstance, ctx: AppCont
           throw new IdnError('IDN_ERR_UNSUPPORTED_MEDIA_TYPE', `The batch body must be ${NDJSON}.`);
         }
         const { prefix, actor } = await authorise(ctx, request);
-        const registry = new SuffixRegistry(ctx.store);
+        const registry = new SuffixRegistry(ctx.legacyStore);
         const body = request.body as NodeJS.ReadableStream;
         const out = Readable.from(results(registry, prefix, body, { actor, idempotencyKey: idempotencyKey(request) }));
         return reply.code(200).type(`${NDJSON}; charset=utf-8`).send(out);

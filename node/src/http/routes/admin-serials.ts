@@ -40,7 +40,7 @@ export function registerAdminSerials(app: FastifyInstance, ctx: AppContext): voi
       const identity = await requireIdentity(ctx, request);
       const prefix = homedPrefix(ctx, request.params.prefix);
       await requireOnPrefix(ctx, identity, prefix, Perm.ADD_HANDLE);
-      const range = await new SerialAllocator(ctx.store).allocateSerials(prefix, request.body.count, {
+      const range = await new SerialAllocator(ctx.legacyStore).allocateSerials(prefix, request.body.count, {
         idempotencyKey: idempotencyKey(request),
         ...(request.body.pattern === undefined ? {} : { pattern: request.body.pattern }),
       });

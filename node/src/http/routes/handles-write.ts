@@ -2,10 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { IdnError } from '../../errors/idn-error.ts';
 import { parseIdentifier, type ParsedIdentifier } from '../../identifier/index.ts';
+import type { AppliedChange, IdentifierChange } from '../../records/change-set.ts';
 import { ErrorResponse, RecordBody } from '../../records/schema.ts';
-import { validateValues } from '../../records/validate-values.ts';
-import type { WriteResult } from '../../write/handle-writer.ts';
-import type { WriteRequest } from '../../write/write-plan.ts';
+import { clientPrincipal } from '../../write/principal.ts';
 import type { AppContext } from '../app-context.ts';
 import { sendError } from '../errors.ts';
 import { rawPathTail } from '../raw-identifier.ts';
@@ -33,54 +32,42 @@ const WriteResponse = Type.Object({
   version: Type.Integer({ description: 'The record version after the write; also the ETag.' }),
 });
 
-function putRequest(body: RecordBody, q: PutQuery, now: string): WriteRequest {
-  const values = validateValues(body.values, now);
-  if (q.index === undefined || q.index.length === 0) return { op: 'replace', values, overwrite: q.overwrite !== false };
-  const wanted = new Set(q.index);
-  const picked = values.filter((v) => wanted.has(v.index));
-  const missing = q.index.filter((i) => !values.some((v) => v.index === i));
-  if (missing.length > 0) {
-    throw new IdnError(
-      'IDN_ERR_INVALID_RECORD',
-      `The body has no value at index ${missing.join(', ')} named in ?index=.`,
-    );
+/** The change a PUT asks for; its values go to the service exactly as sent (it validates them). */
+function putChange(id: ParsedIdentifier, body: RecordBody, q: PutQuery): IdentifierChange {
+  if (q.index === undefined || q.index.length === 0) {
+    return q.overwrite === false
+      ? { op: 'create', id, values: body.values }
+      : { op: 'replace', id, values: body.values };
   }
-  return { op: 'upsert-indexes', values: picked };
+  return { op: 'upsert-indexes', id, values: body.values, indexes: q.index };
 }
 
-/** Bounded metric label for a write: create, update or delete. */
-function opLabel(req: WriteRequest, result: WriteResult | undefined): 'create' | 'update' | 'delete' {
-  if (req.op === 'delete') return 'delete';
-  return result?.created === true ? 'create' : 'update';
-}
-
+/** Parses, calls RecordService.apply with one change, renders: no write rule lives here. */
 async function runWrite(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: AppContext,
-  build: (id: ParsedIdentifier, now: string) => WriteRequest,
+  build: (id: ParsedIdentifier) => IdentifierChange,
 ): Promise<FastifyReply> {
   const id = parseIdentifier(rawPathTail(request.url, API_PREFIX.length), 'uri');
   const ifMatch = parseIfMatch(request.headers['if-match']);
   if (ifMatch === 'invalid')
     throw new IdnError('IDN_ERR_BAD_REQUEST', 'If-Match must be an ETag from a previous read, e.g. "3".');
   const identity = await ctx.authenticator.authenticate(request.headers.authorization);
-  const now = new Date().toISOString();
-  let result: WriteResult;
-  const req = build(id, now);
+  const change = { ...build(id), ...(ifMatch === undefined ? {} : { ifMatch }) };
+  let applied: AppliedChange;
   try {
-    result = await ctx.writer.write(id, req, { identity, now, ...(ifMatch === undefined ? {} : { ifMatch }) });
+    [applied] = (await ctx.records.apply({ changes: [change] }, clientPrincipal(identity))).changes as [AppliedChange];
   } catch (e) {
-    ctx.metrics.registrations.labels(opLabel(req, undefined), 'error').inc();
     if (e instanceof IdnError) return sendError(reply, e, id.handle);
     throw e;
   }
-  ctx.metrics.registrations.labels(opLabel(req, result), 'ok').inc();
-  reply.header('etag', `"${result.record.version}"`);
-  if (result.created) reply.header('location', `${API_PREFIX}${encodeURI(id.handle)}`);
+  const created = applied.status === 'created';
+  reply.header('etag', `"${applied.record.version}"`);
+  if (created) reply.header('location', `${API_PREFIX}${encodeURI(id.handle)}`);
   return reply
-    .code(result.created ? 201 : 200)
-    .send({ responseCode: 1, handle: result.record.handle, version: result.record.version });
+    .code(created ? 201 : 200)
+    .send({ responseCode: 1, handle: applied.record.handle, version: applied.record.version });
 }
 
 /** Writes wait on locks and durable commits: bound them (reads have stage deadlines instead). */
@@ -100,7 +87,7 @@ export function registerHandlesWrite(app: FastifyInstance, ctx: AppContext): voi
         response: responses,
       },
     },
-    (request, reply) => runWrite(request, reply, ctx, (_id, now) => putRequest(request.body, request.query, now)),
+    (request, reply) => runWrite(request, reply, ctx, (id) => putChange(id, request.body, request.query)),
   );
   app.delete<{ Querystring: DeleteQuery }>(
     `${API_PREFIX}*`,
@@ -114,8 +101,8 @@ export function registerHandlesWrite(app: FastifyInstance, ctx: AppContext): voi
       },
     },
     (request, reply) =>
-      runWrite(request, reply, ctx, () =>
-        request.query.index?.length ? { op: 'remove-indexes', indexes: request.query.index } : { op: 'delete' },
+      runWrite(request, reply, ctx, (id) =>
+        request.query.index?.length ? { op: 'remove-indexes', id, indexes: request.query.index } : { op: 'delete', id },
       ),
   );
 }

@@ -1,9 +1,9 @@
-import type { Store } from '../../store/store.ts';
+import type { ReadonlyStore } from '../../store/store.ts';
 import type { Outcome, Stage } from '../outcome.ts';
 import { RenderMemo } from '../render-memo.ts';
 
 /** The authoritative answer from this node's store: found, deleted (tombstone) or not found. */
-export function createStoreStage(store: Store): Stage {
+export function createStoreStage(store: ReadonlyStore): Stage {
   return {
     name: 'store',
     async run(req): Promise<Outcome> {

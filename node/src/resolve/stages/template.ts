@@ -2,7 +2,7 @@ import { namespaceKey } from '../../cache/dependencies.ts';
 import type { ParsedIdentifier } from '../../identifier/index.ts';
 import { isLive, type HandleValue, type StoredRecord } from '../../records/types.ts';
 import type { ChangeListener } from '../../store/change-feed.ts';
-import type { Store } from '../../store/store.ts';
+import type { ReadonlyStore } from '../../store/store.ts';
 import type { DependsOn, DerivedVia, Outcome, Stage } from '../outcome.ts';
 import { RenderMemo } from '../render-memo.ts';
 import { compilePattern, fillValue, type SuffixPattern } from './suffix-pattern.ts';
@@ -69,10 +69,10 @@ export function derivedRecord(
  * set); answers built from templates are the resolution cache's to drop (they carry `dependsOn`).
  */
 export class TemplateIndex implements ChangeListener {
-  private readonly store: Store;
+  private readonly store: ReadonlyStore;
   private readonly templates = new Map<string, Promise<readonly CompiledTemplate[]>>();
 
-  constructor(store: Store) {
+  constructor(store: ReadonlyStore) {
     this.store = store;
   }
 

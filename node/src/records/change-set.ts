@@ -1,0 +1,103 @@
+import type { ParsedIdentifier } from '../identifier/index.ts';
+import type { RecordInput, WriteCondition } from '../store/store.ts';
+import type { ValueInput } from './schema.ts';
+import type { StoredRecord } from './types.ts';
+
+/*
+ * What a caller wants written, before any rule has judged it. Every writer (HTTP PUT/DELETE, the
+ * batch route, `idnode import`, prefix-registry decisions, sync apply, bootstrap) describes its
+ * write as a ChangeSet and hands it to RecordService.apply (write/record-service.ts), which runs
+ * the same value rules, sealing, authorisation and checks for all of them and commits the whole
+ * set in one store transaction, all or nothing. Core layer: prefix-registry may build these.
+ */
+
+interface ChangeBase {
+  /** The identifier, parsed by the caller ('uri' for paths, 'text' for bodies and files). */
+  readonly id: ParsedIdentifier;
+  /** If-Match: the version the caller read; any other current version fails with 412 (no retry). */
+  readonly ifMatch?: number;
+  /** How errors name this change's values, e.g. "values" (PUT) or "line 17 values" (batch). */
+  readonly valuesPath?: string;
+}
+
+/** One change to one identifier; `values` are ValueInput exactly as the client sent them. */
+export type IdentifierChange =
+  /** Create only: 409 IDN_ERR_ALREADY_EXISTS when the identifier is live (PUT ?overwrite=false). */
+  | (ChangeBase & { readonly op: 'create'; readonly values: readonly ValueInput[] })
+  /** Create, or replace every non-admin value (and the admins too when `values` has HS_ADMIN). */
+  | (ChangeBase & { readonly op: 'replace'; readonly values: readonly ValueInput[] })
+  /**
+   * Add or replace single values. All of `values` are validated; only those at `indexes` (default:
+   * all) are written, and an index missing from `values` is refused (PUT ?index=).
+   */
+  | (ChangeBase & {
+      readonly op: 'upsert-indexes';
+      readonly values: readonly ValueInput[];
+      readonly indexes?: readonly number[];
+    })
+  | (ChangeBase & { readonly op: 'remove-indexes'; readonly indexes: readonly number[] })
+  /** Leaves a tombstone: 410 afterwards, the suffix is never reused. */
+  | (ChangeBase & { readonly op: 'delete' });
+
+export type IdentifierChangeOp = IdentifierChange['op'];
+
+/** Records the node keeps about its own work, never client values: they live under these prefixes. */
+export const SYSTEM_KEY_PREFIXES = ['0.reg/', '0.sync/'] as const;
+
+export type SystemRecordPurpose = 'registry-state' | 'idempotency-result' | 'sync-provenance' | 'sync-cursor';
+
+/**
+ * A record that is not a client value (registry state, an idempotency result, sync provenance):
+ * written as given, with its own condition, in the same commit as the identifier changes, so the
+ * two can never be observed apart (a stored record without its idempotency result).
+ */
+export interface SystemRecordChange {
+  readonly purpose: SystemRecordPurpose;
+  /** A store key under one of SYSTEM_KEY_PREFIXES. */
+  readonly key: string;
+  /** The record to store, or null to delete it (tombstone). */
+  readonly record: RecordInput | null;
+  readonly cond: WriteCondition;
+  /** Kept in the change log instead of the set's reason. */
+  readonly reason?: string;
+}
+
+export type ChangeStatus = 'created' | 'updated' | 'unchanged' | 'deleted';
+
+/** What a change will do, known after planning and before the commit (versions are deterministic). */
+export interface PlannedChange {
+  readonly key: string;
+  readonly handle: string;
+  readonly status: ChangeStatus;
+  /** The version the identifier has after the commit (unchanged: its current version). */
+  readonly version: number;
+}
+
+export interface ChangeSet {
+  /** Applied in order; a later change to the same identifier sees the earlier one. */
+  readonly changes: readonly IdentifierChange[];
+  readonly system?: readonly SystemRecordChange[];
+  /**
+   * System records derived from the plan of every change (one per change, in order), committed in
+   * the same transaction: per-item idempotency results. Runs again if the commit is re-planned
+   * after a lost race, so it must be a pure function of its argument.
+   */
+  readonly systemFor?: (planned: readonly PlannedChange[]) => readonly SystemRecordChange[];
+  /** Why, for the change log and the audit. */
+  readonly reason?: string;
+}
+
+/** The result of one applied change. */
+export interface AppliedChange extends PlannedChange {
+  /** The record after the commit (unchanged: the stored one). */
+  readonly record: StoredRecord;
+}
+
+export interface ApplyResult {
+  /** One per change, in the order of `ChangeSet.changes`. */
+  readonly changes: readonly AppliedChange[];
+  /** The system records after the commit: `system` first, then `systemFor`'s, in their order. */
+  readonly system: readonly StoredRecord[];
+}
+
+export const isSystemKey = (key: string): boolean => SYSTEM_KEY_PREFIXES.some((p) => key.startsWith(p));

@@ -1,0 +1,15 @@
+import type { ReadonlyStore } from './store.ts';
+
+/**
+ * A view of a store with only its read methods, so a holder cannot reach `put` by a cast: what
+ * routes, registries and the resolution chain receive.
+ */
+export function readonlyStore(store: ReadonlyStore): ReadonlyStore {
+  return {
+    kind: store.kind,
+    get: (key) => store.get(key),
+    list: (keyPrefix, page) => store.list(keyPrefix, page),
+    changesSince: (afterSeq, limit) => store.changesSince(afterSeq, limit),
+    lastSeq: () => store.lastSeq(),
+  };
+}

@@ -1,0 +1,54 @@
+import { identityName, type Identity } from '../auth/identity.ts';
+import { naHandleOf } from '../authority/homed-prefixes.ts';
+import { identifierKey, type ParsedIdentifier } from '../identifier/index.ts';
+import type { IdentifierChange } from '../records/change-set.ts';
+import { adminHandleOf } from '../records/prefix-admin.ts';
+
+/** A caller of the API: authorised by the HS_ADMIN values of the record or its prefix. */
+export interface ClientPrincipal {
+  readonly kind: 'client';
+  /** undefined: anonymous (refused with 401 before anything that depends on what exists). */
+  readonly identity: Identity | undefined;
+}
+
+/**
+ * The node itself acting for a named reason (bootstrap, sync:<node>, prefix-registry decisions).
+ * It is not checked against HS_ADMIN values but against its own explicit policy, and every value
+ * rule (validation, sealing, last admin, metadata schemas) still applies to it.
+ */
+export interface SystemPrincipal {
+  readonly kind: 'system';
+  /** The actor in the change log and the audit: 'bootstrap', 'sync:<node>', 'prefix-registry'. */
+  readonly name: string;
+  /** Whether this principal may make this change at all; refused with 403 otherwise. */
+  mayChange(id: ParsedIdentifier, change: IdentifierChange): boolean;
+  /** May create an identifier over its tombstone (a homed prefix record deleted over the API). */
+  readonly revivesTombstones: boolean;
+  /** Only identifiers under prefixes this node homes (false for copies of delegated prefixes). */
+  readonly homedOnly: boolean;
+}
+
+export type Principal = ClientPrincipal | SystemPrincipal;
+
+export const clientPrincipal = (identity: Identity | undefined): ClientPrincipal => ({ kind: 'client', identity });
+
+/** The actor named in the change log. */
+export function actorOf(who: Principal): string {
+  if (who.kind === 'system') return who.name;
+  return who.identity ? identityName(who.identity) : 'anonymous';
+}
+
+/**
+ * Startup: may create, revive, and re-key only the two records each configured prefix carries,
+ * `0.NA/<P>` and `<P>/ADMIN`, and nothing else, never deleting them.
+ */
+export function bootstrapPrincipal(prefixes: readonly string[]): SystemPrincipal {
+  const allowed = new Set(prefixes.flatMap((p) => [naHandleOf(p), adminHandleOf(p)].map(identifierKey)));
+  return {
+    kind: 'system',
+    name: 'bootstrap',
+    mayChange: (id, change) => allowed.has(id.key) && change.op !== 'delete' && change.op !== 'remove-indexes',
+    revivesTombstones: true,
+    homedOnly: true,
+  };
+}

@@ -1,0 +1,222 @@
+import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
+import { IdnError, isIdnError } from '../errors/idn-error.ts';
+import type { ParsedIdentifier } from '../identifier/index.ts';
+import type { NodeMetrics } from '../observability/metrics.ts';
+import { createMetadataWriteCheck } from '../passport/metadata-write-check.ts';
+import {
+  isSystemKey,
+  type AppliedChange,
+  type ApplyResult,
+  type ChangeSet,
+  type SystemRecordChange,
+} from '../records/change-set.ts';
+import type { ChangeFeed } from '../store/change-feed.ts';
+import { readonlyStore } from '../store/readonly-store.ts';
+import type { ChangeMeta, ReadonlyStore, Store, StoreOp } from '../store/store.ts';
+import { KeyLock } from './key-lock.ts';
+import { planChange, type Plan, type WriteCheck } from './plan-change.ts';
+import { prepareChange, type PreparedChange } from './prepare-change.ts';
+import { actorOf, type Principal } from './principal.ts';
+import { RecordView } from './record-view.ts';
+
+export interface RecordServiceOptions {
+  readonly homed: HomedPrefixes;
+  /** Every committed key is announced here (cache invalidation, audit, sync sender). */
+  readonly changes: ChangeFeed;
+  /**
+   * idnode_registrations_total, counted for client writes (a system principal's writes, e.g. sync
+   * copies of writes counted where they were made, are not registrations); none when absent.
+   */
+  readonly metrics?: NodeMetrics;
+  /** A caching node: every client write is refused with this error (system principals still write). */
+  readonly refuseClientWrite?: (id: ParsedIdentifier) => IdnError;
+  /** Checks beyond the built-in ones (metadata schemas, resolution config), run on every write. */
+  readonly extraChecks?: readonly WriteCheck[];
+  readonly clock?: () => Date;
+}
+
+/**
+ * Writes to one key are queued in this process (KeyLock), so a lost race here means a writer the
+ * lock cannot see (another process on the store). Those are rare: a few re-plans with a small
+ * jittered backoff settle them; if they do not, the client is told to retry (503), never 412,
+ * because it pinned no version.
+ */
+const MAX_ATTEMPTS = 8;
+const backoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+
+class RaceLost extends Error {
+  override readonly cause: IdnError;
+  readonly pinned: boolean;
+  constructor(cause: IdnError, pinned: boolean) {
+    super('lost a write race');
+    this.cause = cause;
+    this.pinned = pinned;
+  }
+}
+
+/** The same error with more detail (which change or system record of a set it belongs to). */
+function tagged(e: IdnError, extra: Record<string, unknown>): IdnError {
+  const t = new IdnError(e.code, e.message, { ...e.detail, ...extra });
+  t.cause = e;
+  return t;
+}
+
+/** In a set of several changes, an error names which change (by index) it belongs to. */
+async function forChange<T>(set: ChangeSet, index: number, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw set.changes.length > 1 && isIdnError(e) ? tagged(e, { change: index }) : e;
+  }
+}
+
+const raceCodes = new Set(['IDN_ERR_VERSION_MISMATCH', 'IDN_ERR_ALREADY_EXISTS']);
+
+function systemOp(s: SystemRecordChange, actor: string): StoreOp {
+  if (!isSystemKey(s.key)) {
+    throw new IdnError('IDN_ERR_INTERNAL', `A system record must live under 0.reg/ or 0.sync/, not ${s.key}.`);
+  }
+  const meta = s.reason === undefined ? {} : { meta: { actor, reason: s.reason } };
+  return s.record === null
+    ? { op: 'delete', key: s.key, cond: s.cond, ...meta }
+    : { op: 'put', key: s.key, input: s.record, cond: s.cond, ...meta };
+}
+
+/**
+ * The only holder of a writable Store. Every write (PUT, DELETE, batch, import, registry
+ * decisions, sync apply, bootstrap) is a ChangeSet applied here, so every path gets the same
+ * rules by construction: value validation, secret sealing, homing, HS_ADMIN authorisation (or a
+ * system principal's policy), default HS_ADMIN, the last-admin rule, metadata-schema checks, key
+ * locks, one conditional commit (all or nothing), metrics, change log and announcements.
+ */
+export class RecordService {
+  readonly #store: Store;
+  readonly #opts: RecordServiceOptions;
+  readonly #checks: readonly WriteCheck[];
+  readonly #lock = new KeyLock();
+  /** What routes, registries and the resolution chain get: the same store, reads only. */
+  readonly store: ReadonlyStore;
+
+  constructor(store: Store, opts: RecordServiceOptions) {
+    this.#store = store;
+    this.#opts = opts;
+    this.#checks = [createMetadataWriteCheck(store), ...(opts.extraChecks ?? [])];
+    this.store = readonlyStore(store);
+  }
+
+  /**
+   * Applies every change of the set and its system records in one commit, or nothing: the first
+   * refused change rejects the whole set with its IdnError (with `change: <index>` in the detail
+   * when the set has several). Resolves once the commit is durable and announced.
+   */
+  async apply(set: ChangeSet, who: Principal): Promise<ApplyResult> {
+    const now = (this.#opts.clock?.() ?? new Date()).toISOString();
+    try {
+      const prepared: PreparedChange[] = [];
+      for (const [i, c] of set.changes.entries()) {
+        prepared.push(await forChange(set, i, () => prepareChange(c, who, this.#opts, now)));
+      }
+      const keys = [...prepared.map((p) => p.change.id.key), ...(set.system ?? []).map((s) => s.key)];
+      const result = await this.#lock.runAll(keys, () => this.#applyWithRetry(set, prepared, who, now));
+      if (who.kind === 'client') this.#count(result.changes);
+      return result;
+    } catch (e) {
+      if (who.kind === 'client') this.#countRefused(set);
+      throw e;
+    }
+  }
+
+  async #applyWithRetry(
+    set: ChangeSet,
+    prepared: readonly PreparedChange[],
+    who: Principal,
+    now: string,
+  ): Promise<ApplyResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt(set, prepared, who, now);
+      } catch (e) {
+        // A concurrent writer won the race: re-read and re-plan, unless the caller pinned a version.
+        if (!(e instanceof RaceLost)) throw e;
+        if (e.pinned) throw e.cause;
+        if (attempt >= MAX_ATTEMPTS) {
+          const what = set.changes.length === 1 ? set.changes[0]!.id.handle : 'These identifiers';
+          throw new IdnError('IDN_ERR_UNAVAILABLE', `${what} is being changed by other writers; retry the request.`);
+        }
+        await backoff(attempt);
+      }
+    }
+  }
+
+  async #attempt(
+    set: ChangeSet,
+    prepared: readonly PreparedChange[],
+    who: Principal,
+    now: string,
+  ): Promise<ApplyResult> {
+    const view = new RecordView(this.#store);
+    await view.load(prepared.map((p) => p.change.id.key));
+    const ctx = { who, now, view, checks: this.#checks };
+    const plans: Plan[] = [];
+    for (const [i, p] of prepared.entries()) plans.push(await forChange(set, i, () => planChange(p, ctx)));
+    const actor = actorOf(who);
+    const system = [...(set.system ?? []), ...(set.systemFor?.(plans.map((p) => p.planned)) ?? [])];
+    const ops: StoreOp[] = [];
+    const opOfChange = plans.map((p) => (p.op === undefined ? -1 : ops.push(p.op) - 1));
+    const firstSystemOp = ops.length;
+    for (const s of system) ops.push(systemOp(s, actor));
+    if (ops.length === 0) return { changes: plans.map((p) => ({ ...p.planned, record: p.record })), system: [] };
+    const meta: ChangeMeta = set.reason === undefined ? { actor } : { actor, reason: set.reason };
+    const records = await this.#commit(set, ops, meta, opOfChange, firstSystemOp);
+    const changes: AppliedChange[] = plans.map((p, i) => {
+      const at = opOfChange[i]!;
+      return { ...p.planned, record: at < 0 ? p.record : records[at]! };
+    });
+    return { changes, system: records.slice(firstSystemOp) };
+  }
+
+  /** The one store commit of a set; a condition failure on an identifier's op is a lost race. */
+  async #commit(
+    set: ChangeSet,
+    ops: readonly StoreOp[],
+    meta: ChangeMeta,
+    opOfChange: readonly number[],
+    firstSystemOp: number,
+  ) {
+    const keys = [...new Set(ops.map((o) => o.key))];
+    try {
+      const records = await this.#store.commit(ops, meta);
+      for (const key of keys) this.#opts.changes.announce(key);
+      return records;
+    } catch (e) {
+      if (!isIdnError(e)) throw e;
+      // The outcome of an unavailable store is unknown: drop what caches may hold, to be safe.
+      if (e.code === 'IDN_ERR_STORE_UNAVAILABLE') for (const key of keys) this.#opts.changes.announce(key);
+      const at = typeof e.detail?.op === 'number' ? e.detail.op : -1;
+      if (at < 0) throw e;
+      // The store tags the op index; callers know changes and system records, not ops.
+      const original = e.cause instanceof IdnError ? e.cause : e;
+      if (at >= firstSystemOp) throw tagged(original, { system: at - firstSystemOp });
+      const change = opOfChange.indexOf(at);
+      const err = set.changes.length > 1 ? tagged(original, { change }) : original;
+      if (!raceCodes.has(e.code)) throw err;
+      throw new RaceLost(err, set.changes[change]?.ifMatch !== undefined);
+    }
+  }
+
+  #countRefused(set: ChangeSet): void {
+    for (const c of set.changes) {
+      this.#opts.metrics?.registrations.labels(c.op === 'delete' ? 'delete' : 'update', 'error').inc();
+    }
+  }
+
+  #count(changes: readonly AppliedChange[]): void {
+    const m = this.#opts.metrics;
+    if (!m) return;
+    for (const c of changes) {
+      const op = c.status === 'created' ? 'create' : c.status === 'deleted' ? 'delete' : 'update';
+      m.registrations.labels(op, 'ok').inc();
+    }
+  }
+}
