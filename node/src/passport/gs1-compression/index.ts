@@ -9,3 +9,4 @@ export { decompressDigitalLink, type DecompressedLink, type DigitalLinkForm } fr
 export { arrange, checkElement, isPrimaryKey, type DigitalLinkElements, type Gs1Element } from './elements.ts';
 export { BASE64URL_RE } from './bits.ts';
 export type { OtherPair } from './uri.ts';
+export { compressedLabelUrl, type LabelUrls } from './label-url.ts';
