@@ -369,6 +369,25 @@ export const ERRORS = {
   IDN_ERR_INVALID_QR_REQUEST: bad(
     'The QR code request is not valid: format must be svg or png, size 64 to 2048 pixels.',
   ),
+  // Compressed GS1 Digital Links (node/src/passport/gs1-compression): every refusal is a 400 naming the bit or character.
+  IDN_ERR_GS1_COMPRESSED_ALPHABET: bad(
+    'A compressed GS1 Digital Link segment may contain only the base64url characters A-Z a-z 0-9 - _ (no "=" padding).',
+  ),
+  IDN_ERR_GS1_COMPRESSED_TRUNCATED: bad(
+    'The compressed GS1 Digital Link ends inside an element: its bit stream is truncated.',
+  ),
+  IDN_ERR_GS1_COMPRESSED_UNKNOWN_AI: bad(
+    'The compressed GS1 Digital Link names an application identifier or optimisation code that GS1 does not define.',
+  ),
+  IDN_ERR_GS1_COMPRESSED_INVALID: bad(
+    'The compressed GS1 Digital Link is malformed: an unassigned encoding, a declared length over the maximum, non-zero padding or a segment too long.',
+  ),
+  IDN_ERR_GS1_INVALID_ELEMENT: bad(
+    'A GS1 element value does not match the format of its application identifier (length, digits, character set).',
+  ),
+  IDN_ERR_GS1_INVALID_DIGITAL_LINK: bad(
+    'The GS1 Digital Link needs exactly one primary key, its key qualifiers in order, and no application identifier twice.',
+  ),
 
   // --- transport and server ---
   IDN_ERR_ROUTE_NOT_FOUND: {

@@ -26,6 +26,7 @@ import { errorAnswer } from '../resolve/answer.ts';
 import { registerTokens } from './routes/tokens.ts';
 import { registerWellKnown } from './routes/well-known.ts';
 import { registerGs1DigitalLink } from './routes/gs1-digital-link.ts';
+import { registerGs1Compressed } from './routes/gs1-compressed.ts';
 import { registerQr } from './routes/qr.ts';
 import { registerAdminApplications } from './routes/admin-applications.ts';
 import { registerAdminIdentifiersBatch } from './routes/admin-identifiers-batch.ts';
@@ -132,6 +133,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerAdminCache(app, ctx);
   registerWellKnown(app, ctx);
   registerGs1DigitalLink(app, ctx);
+  registerGs1Compressed(app, ctx);
   registerQr(app, ctx);
   registerProxy(app, ctx);
   // Unknown API paths answer as an API (JSON), not as a QR scan of an identifier named "api/...".

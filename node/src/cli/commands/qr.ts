@@ -1,12 +1,32 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
+import { IdnError } from '../../errors/idn-error.ts';
+import { compressedLabelUrl } from '../../passport/gs1-compression/index.ts';
 import { QR_FORMATS, QR_SIZE, qrFor, type QrFormat } from '../../passport/qr.ts';
 import { action, addGlobals, type Run } from '../command-kit.ts';
 import { usage } from '../exit-codes.ts';
 import { handlePath } from '../http-client.ts';
 
+interface QrOptions {
+  readonly format: string;
+  readonly out?: string;
+  readonly size: string;
+  readonly base?: string;
+  readonly compressed?: boolean;
+}
+
+/** --compressed: the compressed GS1 Digital Link URL of a GS1 identifier (a node error becomes a usage error). */
+function compressedUrl(base: string, id: string): { url: string; uncompressed: string } {
+  try {
+    return compressedLabelUrl(base, id);
+  } catch (e) {
+    if (e instanceof IdnError) throw usage(e.code, e.message);
+    throw e;
+  }
+}
+
 /** The label's URL: the QR route of the node (or --base, the public resolver URL printed on products). */
-async function qr(run: Run, id: string, o: { format: string; out?: string; size: string; base?: string }) {
+async function qr(run: Run, id: string, o: QrOptions) {
   if (!QR_FORMATS.includes(o.format as QrFormat))
     throw usage('CLI_ERR_BAD_FORMAT', `--format must be svg or png, not ${o.format}.`);
   const size = Number(o.size);
@@ -14,11 +34,13 @@ async function qr(run: Run, id: string, o: { format: string; out?: string; size:
     throw usage('CLI_ERR_BAD_SIZE', `--size must be a whole number of pixels from ${QR_SIZE.min} to ${QR_SIZE.max}.`);
   if (!/^[^/]+\/.+$/.test(id)) throw usage('CLI_ERR_BAD_IDENTIFIER', `"${id}" is not prefix/suffix.`);
   const base = (o.base ?? run.client.url).replace(/\/+$/, '');
-  const url = `${base}/${handlePath(id)}`;
+  const gs1 = o.compressed === true ? compressedUrl(base, id) : undefined;
+  const url = gs1?.url ?? `${base}/${handlePath(id)}`;
   const image = await qrFor(url, o.format as QrFormat, size);
   if (o.out !== undefined) {
     await writeFile(o.out, image.body);
-    run.out.result({ ok: true, url, file: o.out, contentType: image.contentType }, () => `wrote ${o.out} (${url})`);
+    const facts = { ok: true, url, ...(gs1 ? { uncompressed: gs1.uncompressed } : {}), file: o.out };
+    run.out.result({ ...facts, contentType: image.contentType }, () => `wrote ${o.out} (${url})`);
     return;
   }
   if (o.format === 'png' && process.stdout.isTTY)
@@ -34,6 +56,11 @@ export function registerQrCommand(program: Command): void {
       .option('--format <f>', 'svg or png', 'svg')
       .option('--size <px>', `width in pixels (${QR_SIZE.min}-${QR_SIZE.max})`, String(QR_SIZE.default))
       .option('--out <file>', 'write the image here')
-      .option('--base <url>', 'public resolver URL to encode (default: --url)'),
+      .option('--base <url>', 'public resolver URL to encode (default: --url)')
+      .option(
+        '--compressed',
+        'encode the compressed GS1 Digital Link URL of a GS1 identifier <gs1 prefix>/01/{gtin}[/10/{lot}][/21/{serial}] ' +
+          "(the prefix must be the node's GS1 prefix, IDNODE_GS1_PREFIX or its first homed prefix)",
+      ),
   ).action(action(qr));
 }

@@ -69,17 +69,25 @@ export function qrIdentifier(raw: string): ParsedIdentifier {
   }
 }
 
+/** Answers the QR path `raw` (after the leading "/", still percent-encoded); the compressed GS1 route shares it. */
+export function answerQrPath(
+  app: FastifyInstance,
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  raw: string,
+): Promise<FastifyReply> {
+  const id = qrIdentifier(raw);
+  return answerScan(request, reply, ctx, id, resolverUrl(publicBase(app, ctx.passport), id.handle));
+}
+
 export function registerProxy(app: FastifyInstance, ctx: AppContext): void {
-  const settings = ctx.passport;
   app.get(
     '/*',
     {
       schema: { summary: 'QR / proxy resolution: redirect, or negotiate typed links', tags: ['resolution'] },
       errorHandler: scanErrorHandler(ctx),
     },
-    async (request, reply) => {
-      const id = qrIdentifier(rawPathTail(request.url, 1));
-      return answerScan(request, reply, ctx, id, resolverUrl(publicBase(app, settings), id.handle));
-    },
+    async (request, reply) => answerQrPath(app, ctx, request, reply, rawPathTail(request.url, 1)),
   );
 }

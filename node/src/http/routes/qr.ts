@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { IdnError } from '../../errors/idn-error.ts';
 import { ErrorResponse } from '../../records/schema.ts';
+import { compressedLabelUrl } from '../../passport/gs1-compression/index.ts';
 import { qrFor, QR_FORMATS, QR_SIZE, type QrFormat } from '../../passport/qr.ts';
 import { publicBase, resolverUrl } from '../../passport/settings.ts';
 import type { AppContext } from '../app-context.ts';
@@ -16,11 +17,23 @@ const QrQuery = Type.Object({
   size: Type.Optional(
     Type.String({ description: `Width in pixels, ${QR_SIZE.min}-${QR_SIZE.max}; default ${QR_SIZE.default}.` }),
   ),
+  compressed: Type.Optional(
+    Type.String({
+      description:
+        'true: encode the compressed GS1 Digital Link URL (GS1 identifiers <gs1 prefix>/01/{gtin}..., a smaller code); default false.',
+    }),
+  ),
 });
 type QrQuery = Static<typeof QrQuery>;
 
-function qrOptions(q: QrQuery): { format: QrFormat; size: number } {
+function qrOptions(q: QrQuery): { format: QrFormat; size: number; compressed: boolean } {
   const format = (q.format ?? 'svg').toLowerCase();
+  if (q.compressed !== undefined && q.compressed !== 'true' && q.compressed !== 'false') {
+    throw new IdnError(
+      'IDN_ERR_INVALID_QR_REQUEST',
+      `compressed must be true or false, not "${q.compressed.slice(0, 20)}".`,
+    );
+  }
   const size = q.size === undefined ? QR_SIZE.default : Number(q.size);
   if (!QR_FORMATS.includes(format as QrFormat)) {
     throw new IdnError('IDN_ERR_INVALID_QR_REQUEST', `format "${format.slice(0, 20)}" is not svg or png.`);
@@ -28,15 +41,16 @@ function qrOptions(q: QrQuery): { format: QrFormat; size: number } {
   if (!Number.isInteger(size) || size < QR_SIZE.min || size > QR_SIZE.max) {
     throw new IdnError('IDN_ERR_INVALID_QR_REQUEST', `size must be an integer from ${QR_SIZE.min} to ${QR_SIZE.max}.`);
   }
-  return { format: format as QrFormat, size };
+  return { format: format as QrFormat, size, compressed: q.compressed === 'true' };
 }
 
 /**
- * GET /api/qr/{identifier}?format=svg|png&size=N: a QR code of the identifier's resolver URL (the
- * URL a label carries). Any valid identifier: labels are printed before the record exists.
+ * GET /api/qr/{identifier}?format=svg|png&size=N[&compressed=true]: a QR code of the identifier's
+ * resolver URL (the URL a label carries). Any valid identifier: labels are printed before the
+ * record exists. compressed=true encodes a GS1 identifier's compressed Digital Link URL instead
+ * (`https://id.example.com/CxFKk4XBoI1XgkY`), which the node decompresses when it is scanned.
  */
 export function registerQr(app: FastifyInstance, ctx: AppContext): void {
-  void ctx;
   const settings = ctx.passport;
   app.get<{ Querystring: QrQuery }>(
     `${QR_PREFIX}*`,
@@ -50,9 +64,13 @@ export function registerQr(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request, reply) => {
       try {
-        const { format, size } = qrOptions(request.query);
+        const { format, size, compressed } = qrOptions(request.query);
         const id = qrIdentifier(rawPathTail(request.url, QR_PREFIX.length));
-        const image = await qrFor(resolverUrl(publicBase(app, settings), id.handle), format, size);
+        const base = publicBase(app, settings);
+        const url = compressed
+          ? compressedLabelUrl(base, id.handle, settings.gs1Prefix ?? ctx.homed.prefixes[0]).url
+          : resolverUrl(base, id.handle);
+        const image = await qrFor(url, format, size);
         return reply.header('cache-control', 'public, max-age=86400').type(image.contentType).send(image.body);
       } catch (e) {
         if (e instanceof IdnError) return sendError(reply, e);
