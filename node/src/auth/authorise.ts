@@ -120,7 +120,9 @@ async function judge(
 }
 
 function refused(identity: Identity, needed: number, target: string, exhausted = false): IdnError {
-  const why = exhausted ? ` (its HS_VLIST groups reach more than ${MAX_GROUP_READS} records; only those were read)` : '';
+  const why = exhausted
+    ? ` (its HS_VLIST groups reach more than ${MAX_GROUP_READS} records; only those were read)`
+    : '';
   return new IdnError(
     'IDN_ERR_NOT_AUTHORIZED',
     `${identityName(identity)} lacks ${permNames(needed).join(', ')} on ${target}${why}.`,

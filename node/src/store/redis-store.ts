@@ -280,7 +280,7 @@ class RedisStoreImpl implements RedisStore {
     const k = this.#keys;
     const [from, until] = (await this.#conn.mget(k.historyTo, k.seq)).map((x) => Number(x ?? 0)) as [number, number];
     if (from >= until) return;
-    for (let after = from; after < until; ) {
+    for (let after = from; after < until;) {
       const rows = await this.#conn.xrange(k.log, `${after + 1}-0`, `${until}-0`, 'COUNT', BACKFILL_PAGE);
       if (rows.length === 0) break;
       const pipe = this.#conn.pipeline();

@@ -179,9 +179,7 @@ export async function planChange(p: PreparedChange, ctx: PlanContext): Promise<P
   // (isLive's type guard cannot say "a tombstone", so the two cases are told apart by deletedAt.)
   const tomb = existing?.deletedAt !== undefined ? existing : undefined;
   const decided =
-    existing !== undefined && tomb === undefined
-      ? await planUpdate(p, ctx, existing)
-      : await planCreate(p, ctx, tomb);
+    existing !== undefined && tomb === undefined ? await planUpdate(p, ctx, existing) : await planCreate(p, ctx, tomb);
   const result = withWarnings(decided, p);
   ctx.view.set(change.id.key, result.record);
   return result;

@@ -70,7 +70,17 @@ describe('Redis store specifics', () => {
     const head = (key: string) =>
       JSON.stringify({ key, op: 'put', version: 1, previousVersion: 0, at: 'x', actor: 'a' }).slice(1, -1);
     const op = (key: string) => [0, 1, JSON.stringify(record(key)), head(key), key, '1'];
-    const keys = [k.index, k.seq, k.log, k.request('w-1'), k.historyTo, k.record(a), k.record(b), k.history(a), k.history(b)];
+    const keys = [
+      k.index,
+      k.seq,
+      k.log,
+      k.request('w-1'),
+      k.historyTo,
+      k.record(a),
+      k.record(b),
+      k.history(a),
+      k.history(b),
+    ];
     const send = (): Promise<unknown> => raw.eval(COMMIT_LUA, keys.length, ...keys, 60, '', 2, ...op(a), ...op(b));
     expect(await send()).toEqual([1, 2]);
     expect(await send()).toEqual([1, 2]);
