@@ -19,6 +19,7 @@ import { planChange, type Plan, type WriteCheck } from './plan-change.ts';
 import { prepareChange, type PreparedChange } from './prepare-change.ts';
 import { actorOf, type Principal } from './principal.ts';
 import { RecordView } from './record-view.ts';
+import { checkPolicyPlacement } from './reuse-policy.ts';
 
 export interface RecordServiceOptions {
   readonly homed: HomedPrefixes;
@@ -106,7 +107,7 @@ export class RecordService {
   constructor(store: Store, opts: RecordServiceOptions) {
     this.#store = store;
     this.#opts = opts;
-    this.#checks = [createMetadataWriteCheck(store), ...(opts.extraChecks ?? [])];
+    this.#checks = [createMetadataWriteCheck(store), checkPolicyPlacement, ...(opts.extraChecks ?? [])];
     this.store = readonlyStore(store);
   }
 

@@ -1,4 +1,6 @@
+import { NA_PREFIX_KEY } from '../authority/homed-prefixes.ts';
 import { IdnError } from '../errors/idn-error.ts';
+import type { ParsedIdentifier } from '../identifier/index.ts';
 import { METADATA_SCHEMA_TYPE } from '../passport/metadata-write-check.ts';
 import { isPolicyType, policyOf, POLICY_TYPE } from '../records/policy.ts';
 import type { HandleValue, StoredRecord } from '../records/types.ts';
@@ -54,4 +56,28 @@ export function checkReuse(na: StoredRecord | undefined, tomb: StoredRecord): vo
       `policy is set by ${d.source ?? na.handle}. Register a new identifier instead.`,
     { handle: tomb.handle, deletedAt: tomb.deletedAt, version: tomb.version, policy: 'never-reuse', setBy: na.handle },
   );
+}
+
+/**
+ * IDNODE_POLICY means something on a prefix record only, and once: refused elsewhere (it would
+ * silently do nothing) and when two values could disagree. A write check of RecordService.
+ */
+export function checkPolicyPlacement(id: ParsedIdentifier, values: readonly HandleValue[]): Promise<void> {
+  const policies = values.filter((v) => isPolicyType(v.type));
+  if (policies.length === 0) return Promise.resolve();
+  if (id.prefixKey !== NA_PREFIX_KEY) {
+    throw new IdnError(
+      'IDN_ERR_INVALID_VALUE',
+      `${POLICY_TYPE} at index ${policies[0]!.index} belongs on the prefix record 0.NA/${id.prefix}, not on ${id.handle}.`,
+      { index: policies[0]!.index },
+    );
+  }
+  if (policies.length > 1) {
+    throw new IdnError(
+      'IDN_ERR_INVALID_VALUE',
+      `${id.handle} would hold ${POLICY_TYPE} at indexes ${policies.map((v) => v.index).join(', ')}; keep one.`,
+      { indexes: policies.map((v) => v.index) },
+    );
+  }
+  return Promise.resolve();
 }

@@ -363,6 +363,13 @@ describe('never-reuse (IDNODE_POLICY on 0.NA/<prefix>)', () => {
     expect([r.status, r.body.code]).toEqual([400, 'IDN_ERR_INVALID_VALUE']);
     const unknown: HsValue = { index: 11, type: 'IDNODE_POLICY', data: { format: 'json', value: { forever: true } } };
     expect((await hs.putValues(`0.NA/${P}`, [unknown])).body.message).toContain('unknown policy');
+    // Only on the prefix record, and once there.
+    const good: HsValue = { index: 11, type: 'IDNODE_POLICY', data: { format: 'json', value: { neverReuse: true } } };
+    const misplaced = await hs.create(`${P}/HS-POLICY-1`, [admin(`${P}/ADMIN`, 300), good]);
+    expect([misplaced.status, misplaced.body.code]).toEqual([400, 'IDN_ERR_INVALID_VALUE']);
+    expect(misplaced.body.message).toContain(`belongs on the prefix record 0.NA/${P}`);
+    const twice = await hs.putValues(`0.NA/${P}`, [good, { ...good, index: 12 }]);
+    expect([twice.status, twice.body.code]).toEqual([400, 'IDN_ERR_INVALID_VALUE']);
   });
 });
 
