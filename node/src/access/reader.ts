@@ -1,4 +1,4 @@
-import { hasPermissions } from '../auth/authorise.ts';
+import { hasPermissionsVia } from '../auth/authorise.ts';
 import { identityName } from '../auth/identity.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import { IdnError } from '../errors/idn-error.ts';
@@ -61,7 +61,9 @@ export function createReaderResolver(
       }
       const identity = await authenticator.authenticate(authorization);
       if (identity === undefined) return ANONYMOUS;
-      const tier = hasPermissions(identity, record.values, Perm.READ_VALUE) ? 'authority' : 'public';
+      // An admin of the record, directly or as a member of an HS_VLIST group its HS_ADMIN names.
+      const admin = await hasPermissionsVia(identity, record.values, Perm.READ_VALUE, authenticator.groups);
+      const tier = admin ? 'authority' : 'public';
       return { tier, via: 'admin', subject: identityName(identity) };
     },
   };

@@ -1,8 +1,10 @@
 import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
+import { isSecretKeyType } from '../records/admin-value.ts';
 import { isLive, type StoredRecord } from '../records/types.ts';
 import type { ReadonlyStore } from '../store/store.ts';
 import { verifyToken } from './bearer-token.ts';
+import { storeLookup, type GroupLookup } from './authorise.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { makeIdentity, type Identity } from './identity.ts';
 import { PERM_ALL } from '../records/permissions.ts';
@@ -16,10 +18,13 @@ export class Authenticator {
   private readonly cache = new CredentialCache();
   private readonly store: ReadonlyStore;
   private readonly tokenKey: Buffer;
+  /** HS_VLIST admin groups as the store holds them, for authorisation of the identities this returns. */
+  readonly groups: GroupLookup;
 
   constructor(store: ReadonlyStore, tokenKey: Buffer) {
     this.store = store;
     this.tokenKey = tokenKey;
+    this.groups = storeLookup(store);
   }
 
   async authenticate(header: string | undefined): Promise<Identity | undefined> {
@@ -50,7 +55,8 @@ export class Authenticator {
     const cacheKey = CredentialCache.key(who.toLowerCase(), secret, record?.version ?? -1);
     if (record && this.cache.has(cacheKey))
       return makeIdentity(index, record.handle, 'basic', PERM_ALL, record.version);
-    const stored = record?.values.find((v) => v.index === index && v.type === 'HS_SECKEY')?.data.value;
+    // The key is the HS_SECKEY value at the index the user names, wherever that index is (Handle).
+    const stored = record?.values.find((v) => v.index === index && isSecretKeyType(v.type))?.data.value;
     // Hash even when the admin does not exist so that timing does not reveal which handles exist.
     const ok = isSecretHash(stored) ? await verifySecret(secret, stored) : (await verifySecret(secret, DUMMY), false);
     if (!ok || !record) throw new IdnError('IDN_ERR_AUTH_FAILED');

@@ -2,6 +2,7 @@ import { verifySecret, isSecretHash } from '../auth/secret-hash.ts';
 import { isIdnError } from '../errors/idn-error.ts';
 import { naHandleOf } from '../authority/homed-prefixes.ts';
 import { parseIdentifier } from '../identifier/index.ts';
+import { isSecretKeyType } from '../records/admin-value.ts';
 import type { IdentifierChange } from '../records/change-set.ts';
 import {
   ADMIN_KEY_INDEX,
@@ -70,7 +71,8 @@ async function ensureAdminRecord(
   const existing = await records.store.get(id.key);
   if (isLive(existing)) {
     if (!rekey || secret === undefined) return false;
-    const stored = existing.values.find((v) => v.index === ADMIN_KEY_INDEX)?.data.value;
+    // The key of `300:P/ADMIN` is the HS_SECKEY at index 300 (an operator may keep other values anywhere).
+    const stored = existing.values.find((v) => v.index === ADMIN_KEY_INDEX && isSecretKeyType(v.type))?.data.value;
     if (isSecretHash(stored) && (await verifySecret(secret, stored))) return false;
     const change = { op: 'upsert-indexes', id, values: [secretKeyInput(secret)], ifMatch: existing.version } as const;
     await write(records, who, change, SETUP);

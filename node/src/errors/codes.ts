@@ -104,7 +104,6 @@ export const ERRORS = {
   IDN_ERR_INVALID_RECORD: badValue('The record body is not valid.'),
   IDN_ERR_INVALID_VALUE: badValue('A value in the record is not valid.'),
   IDN_ERR_DUPLICATE_INDEX: badValue('Two values share one index.'),
-  IDN_ERR_RESERVED_INDEX: badValue('The index is reserved for another value type.'),
   IDN_ERR_INVALID_QUERY: bad('A query parameter is not valid.'),
 
   // --- resolution ---
@@ -114,11 +113,13 @@ export const ERRORS = {
     grpc: GrpcCode.NOT_FOUND,
     message: 'No record exists for this identifier.',
   },
+  // The QR / GS1 route's answer for a deleted identifier (a "withdrawn" page). The Handle REST API
+  // answers a deleted identifier exactly as a missing one (404, IDN_ERR_NOT_FOUND), as Handle does.
   IDN_ERR_GONE: {
     rc: HandleRc.HANDLE_NOT_FOUND,
     http: 410,
     grpc: GrpcCode.NOT_FOUND,
-    message: 'The identifier was deleted; its suffix is not reused.',
+    message: 'The identifier was deleted (withdrawn).',
   },
   // Handle answers a resolution whose filters match nothing with RC 200 and HTTP 200 ...
   IDN_ERR_VALUES_NOT_FOUND: {
@@ -160,6 +161,14 @@ export const ERRORS = {
     http: 409,
     grpc: GrpcCode.ALREADY_EXISTS,
     message: 'A record already exists for this identifier (overwrite=false).',
+  },
+  // A Handle client creating the name hears "already exists" (101), the code it knows for a taken
+  // name; the message names the policy and the 0.NA record that sets it.
+  IDN_ERR_REUSE_FORBIDDEN: {
+    rc: HandleRc.HANDLE_ALREADY_EXISTS,
+    http: 409,
+    grpc: GrpcCode.ALREADY_EXISTS,
+    message: "The identifier was deleted and its prefix's never-reuse policy forbids creating it again.",
   },
   IDN_ERR_VALUE_EXISTS: {
     rc: HandleRc.VALUE_ALREADY_EXISTS,

@@ -22,7 +22,7 @@ interface ChangeBase {
 
 /** One change to one identifier; `values` are ValueInput exactly as the client sent them. */
 export type IdentifierChange =
-  /** Create only: 409 IDN_ERR_ALREADY_EXISTS when the identifier is live (PUT ?overwrite=false). */
+  /** Create only: 409 IDN_ERR_ALREADY_EXISTS when the identifier is live (PUT ?overwrite=false); a tombstone is no obstacle. */
   | (ChangeBase & { readonly op: 'create'; readonly values: readonly ValueInput[] })
   /** Create, or replace every non-admin value (and the admins too when `values` has HS_ADMIN). */
   | (ChangeBase & { readonly op: 'replace'; readonly values: readonly ValueInput[] })
@@ -36,7 +36,10 @@ export type IdentifierChange =
       readonly indexes?: readonly number[];
     })
   | (ChangeBase & { readonly op: 'remove-indexes'; readonly indexes: readonly number[] })
-  /** Leaves a tombstone: 410 afterwards, the suffix is never reused. */
+  /**
+   * Leaves a tombstone: the REST API answers 404 (as Handle) and the QR route 410 "withdrawn"
+   * afterwards; the name may be created again unless the prefix's never-reuse policy forbids it.
+   */
   | (ChangeBase & { readonly op: 'delete' });
 
 export type IdentifierChangeOp = IdentifierChange['op'];
@@ -91,6 +94,12 @@ export interface ChangeSet {
 export interface AppliedChange extends PlannedChange {
   /** The record after the commit (unchanged: the stored one). */
   readonly record: StoredRecord;
+  /**
+   * idnode's layout preferences the written values do not follow (HS_ADMIN outside 100-199, a key
+   * outside 300-399): written all the same, as Handle would; transports may show them
+   * (HTTP: `x-idnode-warning`). Absent when there is nothing to say.
+   */
+  readonly warnings?: readonly string[];
 }
 
 export interface ApplyResult {

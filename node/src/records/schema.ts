@@ -8,7 +8,10 @@ export const MAX_INDEX = 2_147_483_647;
 
 export const ValueData = Type.Object(
   { format: Type.String({ minLength: 1, maxLength: 32 }), value: Type.Unknown() },
-  { description: 'Handle value data: `{format, value}`; `format` is "string", "admin", "base64", "hex" or "json".' },
+  {
+    description:
+      'Handle value data: `{format, value}`; `format` is "string", "admin" (HS_ADMIN), "vlist" (HS_VLIST), "base64", "hex" or "json".',
+  },
 );
 
 export const AccessSchema = Type.Union(

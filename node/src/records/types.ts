@@ -28,11 +28,15 @@ export interface StoredRecord {
   /** The registered spelling (NFC), e.g. "88.100.5/BAT-2025-000001". */
   readonly handle: string;
   readonly values: readonly HandleValue[];
-  /** Bumped by every write, never reused for a key (a tombstone keeps counting); the ETag. */
+  /** Bumped by every write, never reused for a key (a tombstone and a re-creation keep counting); the ETag. */
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
-  /** Set when the identifier was deleted: its suffix is not reused. */
+  /**
+   * Set when the identifier was deleted. The tombstone keeps the version counting and the change
+   * log keeps the history; the name may be created again (Handle semantics) unless its prefix's
+   * never-reuse policy forbids it (write/reuse-policy.ts).
+   */
   readonly deletedAt?: string;
 }
 

@@ -1,13 +1,17 @@
 import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
 import { checkLink } from '../passport/link-value.ts';
+import { isAdminType, isKeyType, isSecretKeyType } from './admin-value.ts';
 import { PERMISSION_STRING } from './permissions.ts';
-import type { ValueInput } from './schema.ts';
+import { isPolicyType, POLICY_KEYS, POLICY_TYPE } from './policy.ts';
+import { MAX_INDEX, type ValueInput } from './schema.ts';
 import type { AccessTier, HandleValue, ValueData } from './types.ts';
 
 /**
- * Semantic checks the JSON schema cannot express: reserved index ranges, per-type data shapes,
- * unique indexes, sizes. Each failure names the path of the offending value.
+ * Semantic checks the JSON schema cannot express: per-type data shapes, unique indexes, sizes.
+ * Each failure names the path of the offending value. As in Handle (RFC 3651 §3.1), any type may
+ * stand at any index: HS_ADMIN, HS_SECKEY, HS_PUBKEY and HS_VLIST are known by their type. The
+ * usual layout (admins at 100-199, keys at 300-399) is only a preference: `layoutWarnings`.
  */
 
 export const DEFAULT_TTL = 86_400;
@@ -15,34 +19,17 @@ export const DEFAULT_TTL = 86_400;
 export const REDACTED_FORMAT = 'redacted';
 const MAX_VALUE_BYTES = 16 * 1024;
 const MAX_URL_CHARS = 2048;
+/** Where idnode (and Handle's tools) put these types by habit; elsewhere is allowed, with a warning. */
 const ADMIN_RANGE = [100, 199] as const;
 const KEY_RANGE = [300, 399] as const;
-const KEY_TYPES = new Set(['HS_SECKEY', 'HS_PUBKEY']);
+/** Members of one HS_VLIST; a group larger than this should be split into nested lists. */
+export const MAX_VLIST_MEMBERS = 500;
 export const RECORD_KINDS = new Set(['product', 'batch', 'model', 'enterprise', 'park']);
 
 const inRange = (i: number, [lo, hi]: readonly [number, number]): boolean => i >= lo && i <= hi;
 
-function fail(
-  path: string,
-  message: string,
-  code: 'IDN_ERR_INVALID_VALUE' | 'IDN_ERR_RESERVED_INDEX' = 'IDN_ERR_INVALID_VALUE',
-): never {
-  throw new IdnError(code, `${path}: ${message}`, { path });
-}
-
-function checkReservedIndex(path: string, index: number, type: string): void {
-  const isAdmin = type === 'HS_ADMIN';
-  const isKey = KEY_TYPES.has(type);
-  if (inRange(index, ADMIN_RANGE) !== isAdmin) {
-    fail(path, `indexes 100-199 hold HS_ADMIN values only (index ${index}, type ${type})`, 'IDN_ERR_RESERVED_INDEX');
-  }
-  if (inRange(index, KEY_RANGE) !== isKey) {
-    fail(
-      path,
-      `indexes 300-399 hold HS_SECKEY/HS_PUBKEY values only (index ${index}, type ${type})`,
-      'IDN_ERR_RESERVED_INDEX',
-    );
-  }
+function fail(path: string, message: string): never {
+  throw new IdnError('IDN_ERR_INVALID_VALUE', `${path}: ${message}`, { path });
 }
 
 function stringValue(path: string, data: ValueData): string {
@@ -68,12 +55,7 @@ function checkAdmin(path: string, data: ValueData): void {
   if (data.format !== 'admin' || v === null || typeof v !== 'object') {
     fail(path, 'HS_ADMIN expects {format:"admin", value:{handle, index, permissions}}');
   }
-  if (typeof v.handle !== 'string') fail(`${path}.value.handle`, 'must be an identifier string');
-  try {
-    parseIdentifier(v.handle, 'text');
-  } catch (e) {
-    fail(`${path}.value.handle`, e instanceof Error ? e.message : 'invalid identifier');
-  }
+  checkHandleRef(`${path}.value`, v.handle);
   if (typeof v.index !== 'number' || !Number.isInteger(v.index) || v.index < 1)
     fail(`${path}.value.index`, 'must be a positive integer');
   if (typeof v.permissions !== 'string' || !PERMISSION_STRING.test(v.permissions)) {
@@ -81,7 +63,51 @@ function checkAdmin(path: string, data: ValueData): void {
   }
 }
 
+function checkHandleRef(path: string, handle: unknown): void {
+  if (typeof handle !== 'string') fail(`${path}.handle`, 'must be an identifier string');
+  try {
+    parseIdentifier(handle, 'text');
+  } catch (e) {
+    fail(`${path}.handle`, e instanceof Error ? e.message : 'invalid identifier');
+  }
+}
+
+/** HS_VLIST (Handle REST JSON): `{format:"vlist", value:[{handle, index}, ...]}`, an admin group. */
+function checkVlist(path: string, data: ValueData): void {
+  if (data.format !== 'vlist' || !Array.isArray(data.value)) {
+    fail(path, 'HS_VLIST expects {format:"vlist", value:[{handle, index}, ...]}');
+  }
+  const members = data.value as unknown[];
+  if (members.length > MAX_VLIST_MEMBERS) {
+    fail(`${path}.value`, `an HS_VLIST holds at most ${MAX_VLIST_MEMBERS} references; nest lists for larger groups`);
+  }
+  members.forEach((m, i) => {
+    const at = `${path}.value[${i}]`;
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) fail(at, 'must be {handle, index}');
+    const ref = m as { handle?: unknown; index?: unknown };
+    checkHandleRef(at, ref.handle);
+    if (typeof ref.index !== 'number' || !Number.isInteger(ref.index) || ref.index < 1 || ref.index > MAX_INDEX) {
+      fail(`${at}.index`, `must be an integer from 1 to ${MAX_INDEX}`);
+    }
+  });
+}
+
+/** IDNODE_POLICY (records/policy.ts): `{format:"json", value:{neverReuse: true|false}}`. */
+function checkPolicy(path: string, data: ValueData): void {
+  const v = data.value as Record<string, unknown> | null;
+  if (data.format !== 'json' || v === null || typeof v !== 'object' || Array.isArray(v)) {
+    fail(path, `${POLICY_TYPE} expects {format:"json", value:{"neverReuse": true}}`);
+  }
+  for (const [k, x] of Object.entries(v)) {
+    if (!(POLICY_KEYS as readonly string[]).includes(k)) {
+      fail(`${path}.value.${k}`, `unknown policy; ${POLICY_TYPE} knows ${POLICY_KEYS.join(', ')}`);
+    }
+    if (typeof x !== 'boolean') fail(`${path}.value.${k}`, 'must be true or false');
+  }
+}
+
 function checkByType(path: string, type: string, data: ValueData): void {
+  if (isPolicyType(type)) return checkPolicy(`${path}.data`, data);
   switch (type) {
     case 'URL':
       return checkUrl(`${path}.data`, stringValue(`${path}.data`, data));
@@ -100,6 +126,8 @@ function checkByType(path: string, type: string, data: ValueData): void {
       return checkLink(`${path}.data`, data);
     case 'HS_ADMIN':
       return checkAdmin(`${path}.data`, data);
+    case 'HS_VLIST':
+      return checkVlist(`${path}.data`, data);
     case 'HS_SECKEY': {
       // A record read back and written again carries the redaction marker: the writer keeps the stored hash.
       if (data.format === REDACTED_FORMAT) return;
@@ -149,13 +177,31 @@ function validateEach(input: readonly ValueInput[], now: string, pathPrefix: str
       });
     seen.add(v.index);
     const type = v.type.toUpperCase().startsWith('HS_') ? v.type.toUpperCase() : v.type;
-    checkReservedIndex(path, v.index, type.toUpperCase());
     const data = toData(v.data);
     if (Buffer.byteLength(JSON.stringify(data.value) ?? '', 'utf8') > MAX_VALUE_BYTES) {
       fail(`${path}.data`, `value larger than ${MAX_VALUE_BYTES} bytes`);
     }
     checkByType(path, type.toUpperCase(), data);
-    const access: AccessTier = type === 'HS_SECKEY' ? 'authority' : (v.access ?? 'public');
+    const access: AccessTier = isSecretKeyType(type) ? 'authority' : (v.access ?? 'public');
     return { index: v.index, type, data, ttl: v.ttl ?? DEFAULT_TTL, timestamp: now, access };
   });
+}
+
+/**
+ * idnode's layout preferences, as warnings (never refusals): HS_ADMIN outside 100-199, a key
+ * (HS_SECKEY, HS_PUBKEY) outside 300-399. Handle accepts these layouts, and so does idnode; the
+ * warning helps an operator who did not mean it. `paths` names each value as errors would.
+ */
+export function layoutWarnings(values: readonly HandleValue[], pathPrefix = 'values'): string[] {
+  const out: string[] = [];
+  values.forEach((v, i) => {
+    const at = `${pathPrefix}[${i}]`;
+    if (isAdminType(v.type) && !inRange(v.index, ADMIN_RANGE)) {
+      out.push(`${at}: HS_ADMIN at index ${v.index} (idnode keeps HS_ADMIN at 100-199)`);
+    }
+    if (isKeyType(v.type) && !inRange(v.index, KEY_RANGE)) {
+      out.push(`${at}: ${v.type.toUpperCase()} at index ${v.index} (idnode keeps keys at 300-399)`);
+    }
+  });
+  return out;
 }

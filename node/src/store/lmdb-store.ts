@@ -7,17 +7,32 @@ import {
   changeEntry,
   checkAfterSeq,
   checkAllocateCount,
+  checkBefore,
   checkChangesLimit,
   checkCommitSize,
+  checkHistoryLimit,
   checkListLimit,
   decideOp,
 } from './record-transitions.ts';
 import { settle, toStoreError } from './store-errors.ts';
-import type { ChangeEntry, ChangeMeta, ListPage, RecordInput, Store, StoreOp, WriteCondition } from './store.ts';
+import type {
+  ChangeEntry,
+  ChangeMeta,
+  HistoryPage,
+  ListPage,
+  RecordInput,
+  Store,
+  StoreOp,
+  WriteCondition,
+} from './store.ts';
 
 /** 4 GiB of address space to start with; lmdb-js still grows the map by itself when it fills. */
 const DEFAULT_MAP_SIZE = 4 * 1024 ** 3;
 const LAST_SEQ = 'lastSeq';
+/** Every change-log entry up to this seq is in the per-key history index. */
+const HISTORY_TO = 'historyIndexedTo';
+/** Entries indexed per transaction when a store written before the index existed is opened. */
+const BACKFILL_CHUNK = 10_000;
 
 export interface LmdbStoreOptions {
   readonly path: string;
@@ -34,6 +49,8 @@ interface Dbs {
   readonly root: RootDatabase;
   readonly records: Database<StoredRecord, string>;
   readonly changes: Database<ChangeEntry, number>;
+  /** [key, seq] for every change-log entry of key: the per-key history index (values unused). */
+  readonly history: Database<number, [string, number]>;
   readonly counters: Database<number, string>;
   readonly meta: Database<number, string>;
 }
@@ -56,6 +73,7 @@ function openDbs(opts: LmdbStoreOptions): Dbs {
     root,
     records: root.openDB<StoredRecord, string>({ name: 'records' }),
     changes: root.openDB<ChangeEntry, number>({ name: 'changes' }),
+    history: root.openDB<number, [string, number]>({ name: 'history' }),
     counters: root.openDB<number, string>({ name: 'counters' }),
     meta: root.openDB<number, string>({ name: 'meta' }),
   };
@@ -64,7 +82,9 @@ function openDbs(opts: LmdbStoreOptions): Dbs {
 export async function openLmdbStore(opts: LmdbStoreOptions): Promise<LmdbStore> {
   try {
     await mkdir(opts.path, { recursive: true });
-    return new LmdbStoreImpl(openDbs(opts));
+    const store = new LmdbStoreImpl(openDbs(opts));
+    await store.indexHistory();
+    return store;
   } catch (e) {
     throw toStoreError(e);
   }
@@ -140,6 +160,47 @@ class LmdbStoreImpl implements LmdbStore {
     });
   }
 
+  historyOf(key: string, page: { readonly before?: number; readonly limit: number }): Promise<HistoryPage> {
+    return settle(() => {
+      this.#assertOpen();
+      checkHistoryLimit(page.limit);
+      checkBefore(page.before);
+      const { history, changes } = this.#dbs;
+      // Reverse range from just below `before` down to (key, 0), exclusive: newest first.
+      const start: [string, number] = [key, (page.before ?? Number.MAX_SAFE_INTEGER) - 1];
+      const seqs = Array.from(
+        history.getKeys({ start, end: [key, 0], reverse: true, limit: page.limit + 1 }),
+        (k) => k[1],
+      );
+      const entries = seqs.slice(0, page.limit).flatMap((seq) => changes.get(seq) ?? []);
+      const last = entries.at(-1);
+      return seqs.length > page.limit && last !== undefined ? { entries, next: last.seq } : { entries };
+    });
+  }
+
+  /**
+   * Adds the entries a store written before the history index existed lacks, in chunks (once:
+   * afterwards every commit indexes its own entries). Runs when the store opens.
+   */
+  async indexHistory(): Promise<void> {
+    const { changes, history, meta } = this.#dbs;
+    for (;;) {
+      const done = await this.#write(() => {
+        const from = meta.get(HISTORY_TO) ?? 0;
+        const last = meta.get(LAST_SEQ) ?? 0;
+        if (from >= last) return true;
+        let to = from;
+        for (const { key, value } of changes.getRange({ start: from + 1, limit: BACKFILL_CHUNK })) {
+          history.putSync([value.key, key], 1);
+          to = key;
+        }
+        meta.putSync(HISTORY_TO, to);
+        return to >= last;
+      });
+      if (done) return;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -188,9 +249,10 @@ class LmdbStoreImpl implements LmdbStore {
     }
     if (ops.length === 0) return Promise.resolve([]);
     return this.#write(() => {
-      const { records, changes, meta: metaDb } = this.#dbs;
+      const { records, changes, history, meta: metaDb } = this.#dbs;
       const now = new Date().toISOString();
       let seq = metaDb.get(LAST_SEQ) ?? 0;
+      const indexedToHere = (metaDb.get(HISTORY_TO) ?? 0) === seq;
       const out: StoredRecord[] = [];
       ops.forEach((op, i) => {
         let decided;
@@ -202,9 +264,12 @@ class LmdbStoreImpl implements LmdbStore {
         seq += 1;
         records.putSync(op.key, decided.record);
         changes.putSync(seq, changeEntry(seq, op.key, decided.op, decided.record, op.meta ?? meta));
+        history.putSync([op.key, seq], 1);
         out.push(decided.record);
       });
       metaDb.putSync(LAST_SEQ, seq);
+      // The index is complete up to here only if it was before this commit (else a backfill is due).
+      if (indexedToHere) metaDb.putSync(HISTORY_TO, seq);
       return out;
     });
   }

@@ -11,5 +11,6 @@ export function readonlyStore(store: ReadonlyStore): ReadonlyStore {
     list: (keyPrefix, page) => store.list(keyPrefix, page),
     changesSince: (afterSeq, limit) => store.changesSince(afterSeq, limit),
     lastSeq: () => store.lastSeq(),
+    historyOf: (key, page) => store.historyOf(key, page),
   };
 }

@@ -26,7 +26,8 @@ function checkAbsent(current: StoredRecord | undefined): void {
 /** Throws the IdnError a put must fail with, if any. A missing key has version 0 for `expectVersion`. */
 export function checkPut(current: StoredRecord | undefined, cond: WriteCondition): void {
   if (cond === undefined) {
-    // Reviving a deleted identifier must be deliberate: the caller has to name the tombstone's version.
+    // Re-creating a deleted identifier must be deliberate: the caller has to name the tombstone's
+    // version (RecordService does, when the prefix's never-reuse policy allows it).
     if (current?.deletedAt !== undefined) {
       throw new IdnError('IDN_ERR_GONE', undefined, { version: current.version });
     }
@@ -47,12 +48,18 @@ export function checkDelete(current: StoredRecord | undefined, cond: WriteCondit
   else checkExpectedVersion(current, cond.expectVersion);
 }
 
+/**
+ * The record a put leaves. Over a tombstone it is a new record (Handle: a deleted handle may be
+ * created again): created now, but at the tombstone's version + 1, so versions and ETags of one
+ * key never repeat and the change log keeps the whole life of the name.
+ */
 export function nextRecord(current: StoredRecord | undefined, input: RecordInput, now: string): StoredRecord {
+  const live = current !== undefined && current.deletedAt === undefined;
   return {
     handle: input.handle,
     values: [...input.values],
     version: versionOf(current) + 1,
-    createdAt: current?.createdAt ?? now,
+    createdAt: live ? current.createdAt : now,
     updatedAt: now,
   };
 }
@@ -118,6 +125,7 @@ function checkIntRange(code: 'IDN_ERR_INVALID_QUERY' | 'IDN_ERR_BAD_REQUEST', na
 }
 
 export const MAX_LIST_LIMIT = 1000;
+export const MAX_HISTORY_LIMIT = 1000;
 export const MAX_CHANGES_LIMIT = 10_000;
 export const MAX_ALLOCATE_COUNT = 1_000_000;
 /** One commit is one transaction (LMDB) or one script (Redis): bounded so it cannot stall the store. */
@@ -127,6 +135,15 @@ export const checkListLimit = (limit: number): void =>
   checkIntRange('IDN_ERR_INVALID_QUERY', 'limit', limit, MAX_LIST_LIMIT);
 export const checkChangesLimit = (limit: number): void =>
   checkIntRange('IDN_ERR_INVALID_QUERY', 'limit', limit, MAX_CHANGES_LIMIT);
+export const checkHistoryLimit = (limit: number): void =>
+  checkIntRange('IDN_ERR_INVALID_QUERY', 'limit', limit, MAX_HISTORY_LIMIT);
+export function checkBefore(before: number | undefined): void {
+  if (before !== undefined && (!Number.isSafeInteger(before) || before < 1)) {
+    throw new IdnError('IDN_ERR_INVALID_QUERY', 'before must be a positive integer (a seq from a previous page).', {
+      before,
+    });
+  }
+}
 export const checkAllocateCount = (count: number): void =>
   checkIntRange('IDN_ERR_BAD_REQUEST', 'count', count, MAX_ALLOCATE_COUNT);
 

@@ -27,6 +27,10 @@ export interface RedisKeys {
   readonly seq: string;
   /** STREAM: one entry per change with explicit id `<seq>-0`, field `e` = ChangeEntry JSON. */
   readonly log: string;
+  /** ZSET per identifier key: the seqs of its change-log entries (score = member = seq). */
+  history(key: string): string;
+  /** STRING: every change-log entry up to this seq is in the history ZSETs. */
+  readonly historyTo: string;
   /** STRING counter for `allocate`. */
   counter(name: string): string;
   /** STRING remembering the outcome of one request id, so a re-sent script answers the same. */
@@ -47,6 +51,8 @@ export function redisKeys(namespace: string): RedisKeys {
     index: `${base}ix`,
     seq: `${base}seq`,
     log: `${base}log`,
+    history: (key) => `${base}h:${key}`,
+    historyTo: `${base}hto`,
     counter: (name) => `${base}c:${name}`,
     request: (id) => `${base}q:${id}`,
     invalidations: `${namespace}:invalidate`,

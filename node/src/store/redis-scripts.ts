@@ -17,7 +17,8 @@
  * means "same record", and the rules need not be duplicated in Lua. All checks run before the
  * first write (Lua has no rollback).
  *
- * KEYS: 1 index, 2 seq, 3 log, 4 request id, then one record key per op (4 + i for op i, 1-based)
+ * KEYS: 1 index, 2 seq, 3 log, 4 request id, 5 history-indexed-to, then one record key per op
+ *       (5 + i for op i, 1-based), then one history ZSET per op (5 + n + i)
  * ARGV: 1 request TTL s, 2 invalidation channel ("" = none), 3 op count n, then 6 per op from
  *       4 + (i - 1) * 6: version read (0 = absent, -1 = not checked: a later op on a key already
  *       checked), new version, record JSON, change entry JSON without braces, seq and record,
@@ -32,17 +33,19 @@ local n = tonumber(ARGV[3])
 for i = 1, n do
   local expected = tonumber(ARGV[4 + (i - 1) * 6])
   if expected >= 0 then
-    local actual = tonumber(redis.call('HGET', KEYS[4 + i], 'v') or '0')
+    local actual = tonumber(redis.call('HGET', KEYS[5 + i], 'v') or '0')
     if actual ~= expected then return {0, i - 1, actual} end
   end
 end
+local indexed = tonumber(redis.call('GET', KEYS[5]) or '0') == tonumber(redis.call('GET', KEYS[2]) or '0')
 local last = redis.call('INCRBY', KEYS[2], n)
 for i = 1, n do
   local b = 4 + (i - 1) * 6
   local id = string.format('%d', last - n + i)
   local rec = ARGV[b + 2]
   redis.call('XADD', KEYS[3], id .. '-0', 'e', '{"seq":' .. id .. ',' .. ARGV[b + 3] .. ',"record":' .. rec .. '}')
-  redis.call('HSET', KEYS[4 + i], 'v', ARGV[b + 1], 'd', rec)
+  redis.call('ZADD', KEYS[5 + n + i], id, id)
+  redis.call('HSET', KEYS[5 + i], 'v', ARGV[b + 1], 'd', rec)
   if ARGV[b + 5] == '1' then
     redis.call('ZADD', KEYS[1], 0, ARGV[b + 4])
   else
@@ -50,8 +53,20 @@ for i = 1, n do
   end
   if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[b + 4]) end
 end
+if indexed then redis.call('SET', KEYS[5], string.format('%d', last)) end
 redis.call('SET', KEYS[4], string.format('%d', last), 'EX', ARGV[1])
 return {1, last}
+`;
+
+/**
+ * Ends a history backfill (see RedisStore.indexHistory): the entries up to `ARGV[1]` were indexed
+ * by the backfill and every later one by its commit, so the whole log is indexed now.
+ * KEYS: 1 history-indexed-to, 2 seq. ARGV: 1 the last seq the backfill indexed.
+ */
+export const HISTORY_DONE_LUA = `
+local to = tonumber(redis.call('GET', KEYS[1]) or '0')
+if to < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], redis.call('GET', KEYS[2]) or '0') end
+return 1
 `;
 
 /**

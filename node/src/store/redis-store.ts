@@ -9,18 +9,21 @@ import {
   changeEntry,
   checkAfterSeq,
   checkAllocateCount,
+  checkBefore,
   checkChangesLimit,
   checkCommitSize,
+  checkHistoryLimit,
   checkListLimit,
   decideOp,
 } from './record-transitions.ts';
 import { redisKeys, type RedisKeys } from './redis-keys.ts';
-import { ALLOCATE_LUA, COMMIT_LUA } from './redis-scripts.ts';
+import { ALLOCATE_LUA, COMMIT_LUA, HISTORY_DONE_LUA } from './redis-scripts.ts';
 import { toStoreError } from './store-errors.ts';
 import type {
   ChangeEntry,
   ChangeMeta,
   ChangeOp,
+  HistoryPage,
   ListPage,
   RecordInput,
   Store,
@@ -80,10 +83,13 @@ type ScriptArg = string | number | Buffer;
 interface ScriptCommands {
   idnCommit(...args: ScriptArg[]): Promise<number[]>;
   idnAllocate(...args: ScriptArg[]): Promise<number[]>;
+  idnHistoryDone(...args: ScriptArg[]): Promise<number>;
 }
 
 /** KEYS of the commit script before the per-op record keys (see redis-scripts.ts). */
-const COMMIT_FIXED_KEYS = 4;
+const COMMIT_FIXED_KEYS = 5;
+/** Change-log entries read per round trip when a store written before the history index is opened. */
+const BACKFILL_PAGE = 1000;
 
 const DEFAULT_TIMEOUT_MS = 1000;
 /** Optimistic writes retry on a version race; more than this means pathological contention. */
@@ -137,6 +143,7 @@ function defineScripts(conn: Conn): Conn & ScriptCommands {
   // The number of keys varies per commit: it is passed as the first argument of each call.
   conn.defineCommand('idnCommit', { lua: COMMIT_LUA });
   conn.defineCommand('idnAllocate', { numberOfKeys: 2, lua: ALLOCATE_LUA });
+  conn.defineCommand('idnHistoryDone', { numberOfKeys: 2, lua: HISTORY_DONE_LUA });
   return conn as Conn & ScriptCommands;
 }
 
@@ -157,6 +164,7 @@ export async function openRedisStore(opts: RedisStoreOptions): Promise<RedisStor
   try {
     await withDeadline(conn.connect(), timeoutMs * 3);
     await withDeadline(conn.ping(), timeoutMs + DEADLINE_MARGIN_MS);
+    await store.indexHistory();
   } catch (e) {
     conn.disconnect();
     throw toStoreError(e);
@@ -241,6 +249,49 @@ class RedisStoreImpl implements RedisStore {
 
   lastSeq(): Promise<number> {
     return this.#call(async () => Number((await this.#conn.get(this.#keys.seq)) ?? 0));
+  }
+
+  historyOf(key: string, page: { readonly before?: number; readonly limit: number }): Promise<HistoryPage> {
+    return this.#call(async () => {
+      checkHistoryLimit(page.limit);
+      checkBefore(page.before);
+      const max = page.before === undefined ? '+inf' : `(${page.before}`;
+      const seqs = await this.#conn.zrevrangebyscore(this.#keys.history(key), max, '-inf', 'LIMIT', 0, page.limit + 1);
+      const shown = seqs.slice(0, page.limit);
+      if (shown.length === 0) return { entries: [] };
+      const pipe = this.#conn.pipeline();
+      for (const seq of shown) pipe.xrange(this.#keys.log, `${seq}-0`, `${seq}-0`);
+      const replies = (await pipe.exec()) ?? [];
+      const entries = replies.flatMap(([err, rows]) => {
+        if (err) throw err;
+        return (rows as [string, string[]][]).map(([, fields]) => JSON.parse(fields[1] ?? 'null') as ChangeEntry);
+      });
+      const last = entries.at(-1);
+      return seqs.length > page.limit && last !== undefined ? { entries, next: last.seq } : { entries };
+    });
+  }
+
+  /**
+   * Indexes the change-log entries a store written before the history index existed lacks (once,
+   * when a store opens; ZADD is idempotent, so instances opening together do no harm). Entries
+   * committed meanwhile are indexed by their commit; the last step records that all are.
+   */
+  async indexHistory(): Promise<void> {
+    const k = this.#keys;
+    const [from, until] = (await this.#conn.mget(k.historyTo, k.seq)).map((x) => Number(x ?? 0)) as [number, number];
+    if (from >= until) return;
+    for (let after = from; after < until;) {
+      const rows = await this.#conn.xrange(k.log, `${after + 1}-0`, `${until}-0`, 'COUNT', BACKFILL_PAGE);
+      if (rows.length === 0) break;
+      const pipe = this.#conn.pipeline();
+      for (const [, fields] of rows) {
+        const e = JSON.parse(fields[1] ?? 'null') as ChangeEntry;
+        pipe.zadd(k.history(e.key), e.seq, String(e.seq));
+        after = e.seq;
+      }
+      for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
+    }
+    await this.#conn.idnHistoryDone(k.historyTo, k.seq, until);
   }
 
   onReconnect(cb: () => void): () => void {
@@ -369,12 +420,14 @@ class RedisStoreImpl implements RedisStore {
       perOp.push(op === 'put' ? '1' : '0');
     });
     return [
-      COMMIT_FIXED_KEYS + ops.length,
+      COMMIT_FIXED_KEYS + 2 * ops.length,
       k.index,
       k.seq,
       k.log,
       k.request(requestId),
+      k.historyTo,
       ...recordKeys,
+      ...ops.map((o) => k.history(o.key)),
       this.#requestTtl(),
       this.#opts.publishInvalidations === false ? '' : k.invalidations,
       ops.length,

@@ -53,6 +53,14 @@ export type StoreOp =
     }
   | { readonly op: 'delete'; readonly key: string; readonly cond: WriteCondition; readonly meta?: ChangeMeta };
 
+/** One page of a key's change history, newest first. */
+export interface HistoryPage {
+  /** The key's change-log entries (the same entries changesSince returns), newest first. */
+  readonly entries: readonly ChangeEntry[];
+  /** Pass as `before` for the next (older) page; absent on the last page. */
+  readonly next?: number;
+}
+
 /**
  * What routes, registries and the resolution chain may do with the store: read. Only the
  * RecordService (write/record-service.ts) holds the writable `Store`.
@@ -66,6 +74,12 @@ export interface ReadonlyStore {
   changesSince(afterSeq: number, limit: number): Promise<readonly ChangeEntry[]>;
   /** Highest seq written so far (0 when empty). */
   lastSeq(): Promise<number>;
+  /**
+   * The change-log entries of one key (puts and deletes, across deletions and re-creations),
+   * newest first, with seq < `before` when given; at most `limit` (1..MAX_HISTORY_LIMIT). Served
+   * from a per-key index the commit keeps, so a page costs O(limit) whatever the log's size.
+   */
+  historyOf(key: string, page: { readonly before?: number; readonly limit: number }): Promise<HistoryPage>;
 }
 
 export interface Store extends ReadonlyStore {
@@ -84,7 +98,10 @@ export interface Store extends ReadonlyStore {
    * when the condition fails, IDN_ERR_ALREADY_EXISTS when `expectAbsent` finds a record or tombstone.
    */
   put(key: string, input: RecordInput, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord>;
-  /** Leaves a tombstone (410 Gone afterwards). Same conditions as put; IDN_ERR_NOT_FOUND if nothing live. */
+  /**
+   * Leaves a tombstone (no values, version + 1). Same conditions as put; IDN_ERR_NOT_FOUND if the
+   * key was never written, IDN_ERR_GONE if it is a tombstone already.
+   */
   delete(key: string, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord>;
   /** Atomically reserves `count` consecutive numbers of a named counter; numbers are never handed out twice. */
   allocate(counter: string, count: number): Promise<{ readonly first: number; readonly last: number }>;

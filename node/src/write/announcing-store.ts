@@ -28,6 +28,7 @@ export function announcingStore(store: Store, feed: ChangeFeed): Store {
     allocate: (counter, count) => store.allocate(counter, count),
     changesSince: (afterSeq, limit) => store.changesSince(afterSeq, limit),
     lastSeq: () => store.lastSeq(),
+    historyOf: (key, page) => store.historyOf(key, page),
     close: () => store.close(),
   };
 }

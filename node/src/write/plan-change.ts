@@ -1,4 +1,4 @@
-import { requirePermissions } from '../auth/authorise.ts';
+import { requireAdmin, storeLookup } from '../auth/authorise.ts';
 import type { Identity } from '../auth/identity.ts';
 import { governingPrefix, naHandleOf, parentPrefix } from '../authority/homed-prefixes.ts';
 import { IdnError } from '../errors/idn-error.ts';
@@ -6,11 +6,13 @@ import { parseIdentifier, type ParsedIdentifier } from '../identifier/index.ts';
 import type { PlannedChange } from '../records/change-set.ts';
 import { Perm, PERM_ALL, PERM_IDENTIFIER_OWNER, formatPermissions } from '../records/permissions.ts';
 import { isLive, type HandleValue, type StoredRecord } from '../records/types.ts';
+import { layoutWarnings } from '../records/validate-values.ts';
 import { nextRecord, tombstone } from '../store/record-transitions.ts';
 import type { StoreOp } from '../store/store.ts';
 import type { PreparedChange } from './prepare-change.ts';
 import type { Principal } from './principal.ts';
 import type { RecordView } from './record-view.ts';
+import { checkReuse } from './reuse-policy.ts';
 import { sealSecrets } from './secrets.ts';
 import { countAdmins, planValueChange, type ValueChange } from './write-plan.ts';
 
@@ -29,24 +31,35 @@ export interface Plan {
   readonly planned: PlannedChange;
   readonly op: StoreOp | undefined;
   readonly record: StoredRecord;
+  /** Layout preferences the written values do not follow (never a refusal). */
+  readonly warnings: readonly string[];
 }
 
 const identityOf = (who: Principal): Identity | undefined => (who.kind === 'client' ? who.identity : undefined);
 
-/** HS_ADMIN authorisation applies to clients; system principals were judged by their policy already. */
-function authorise(ctx: PlanContext, admins: readonly HandleValue[], needed: number, target: string): void {
-  if (ctx.who.kind === 'client') requirePermissions(ctx.who.identity, admins, needed, target);
+/**
+ * HS_ADMIN authorisation applies to clients; system principals were judged by their policy already.
+ * HS_VLIST groups are read through the set's view, so a group the same set changes counts as changed.
+ */
+async function authorise(ctx: PlanContext, admins: readonly HandleValue[], needed: number, target: string) {
+  if (ctx.who.kind === 'client') await requireAdmin(ctx.who.identity, admins, needed, target, storeLookup(ctx.view));
 }
 
 async function runChecks(ctx: PlanContext, id: ParsedIdentifier, values: readonly HandleValue[]): Promise<void> {
   for (const check of ctx.checks) await check(id, values);
 }
 
-/** The 0.NA record whose admins may create (or, lacking record admins, manage) this identifier. */
-async function prefixRecord(ctx: PlanContext, id: ParsedIdentifier, isNa: boolean): Promise<StoredRecord> {
+/** The live 0.NA record governing this identifier (its parent prefix's for a prefix record), if any. */
+async function governingRecord(ctx: PlanContext, id: ParsedIdentifier, isNa: boolean) {
   const prefix = isNa ? parentPrefix(governingPrefix(id).prefix) : id.prefix;
   const na = prefix === undefined ? undefined : await ctx.view.get(parseIdentifier(naHandleOf(prefix), 'text').key);
-  if (!isLive(na)) {
+  return { prefix, na: isLive(na) ? na : undefined };
+}
+
+/** The 0.NA record whose admins may create (or, lacking record admins, manage) this identifier. */
+async function prefixRecord(ctx: PlanContext, id: ParsedIdentifier, isNa: boolean): Promise<StoredRecord> {
+  const { prefix, na } = await governingRecord(ctx, id, isNa);
+  if (na === undefined) {
     throw new IdnError(
       'IDN_ERR_PREFIX_NOT_FOUND',
       `Prefix ${prefix ?? id.suffix} has no ${naHandleOf(prefix ?? '…')} record here.`,
@@ -55,11 +68,19 @@ async function prefixRecord(ctx: PlanContext, id: ParsedIdentifier, isNa: boolea
   return na;
 }
 
+/** Where the default HS_ADMIN goes: 100 as usual, else the first free index after it (any index is valid). */
+function freeAdminIndex(values: readonly HandleValue[]): number {
+  const used = new Set(values.map((v) => v.index));
+  let i = 100;
+  while (used.has(i)) i++;
+  return i;
+}
+
 /** The creator administers what it creates (Handle servers add the same default HS_ADMIN). */
-function defaultAdmin(identity: Identity, isNa: boolean, now: string): HandleValue {
+function defaultAdmin(identity: Identity, isNa: boolean, now: string, values: readonly HandleValue[]): HandleValue {
   const permissions = formatPermissions(isNa ? PERM_ALL : PERM_IDENTIFIER_OWNER);
   return {
-    index: 100,
+    index: freeAdminIndex(values),
     type: 'HS_ADMIN',
     data: { format: 'admin', value: { handle: identity.handle, index: identity.index, permissions } },
     ttl: 86_400,
@@ -71,23 +92,46 @@ function defaultAdmin(identity: Identity, isNa: boolean, now: string): HandleVal
 const sortValues = (values: HandleValue[]): HandleValue[] => values.sort((a, b) => a.index - b.index);
 
 function plan(status: PlannedChange['status'], key: string, record: StoredRecord, op?: StoreOp): Plan {
-  return { planned: { key, handle: record.handle, status, version: record.version }, op, record };
+  return { planned: { key, handle: record.handle, status, version: record.version }, op, record, warnings: [] };
+}
+
+/** What the written values say about idnode's layout preferences (only what this change writes). */
+function withWarnings(result: Plan, p: PreparedChange): Plan {
+  const warnings = layoutWarnings(p.values ?? [], p.change.valuesPath ?? 'values');
+  return warnings.length === 0 ? result : { ...result, warnings };
+}
+
+/** A principal that re-creates over a tombstone whatever the prefix's never-reuse policy says (bootstrap). */
+const revives = (who: Principal): boolean => who.kind === 'system' && who.revivesTombstones;
+
+/** A deleted identifier: the name is free again (Handle), unless never-reuse forbids it. */
+function notLive(tomb: StoredRecord): IdnError {
+  return new IdnError('IDN_ERR_NOT_FOUND', `${tomb.handle} was deleted at ${tomb.deletedAt ?? '?'}.`, {
+    deleted: true,
+    deletedAt: tomb.deletedAt,
+  });
 }
 
 async function planCreate(p: PreparedChange, ctx: PlanContext, tomb: StoredRecord | undefined): Promise<Plan> {
   const { change, isNa } = p;
   const id = change.id;
-  if (change.op === 'delete' || change.op === 'remove-indexes') throw new IdnError('IDN_ERR_NOT_FOUND');
+  if (change.op === 'delete' || change.op === 'remove-indexes') {
+    throw tomb === undefined ? new IdnError('IDN_ERR_NOT_FOUND') : notLive(tomb);
+  }
   if (ctx.who.kind === 'client') {
     const na = await prefixRecord(ctx, id, isNa);
-    authorise(ctx, na.values, isNa ? Perm.ADD_NA : Perm.ADD_HANDLE, na.handle);
+    await authorise(ctx, na.values, isNa ? Perm.ADD_NA : Perm.ADD_HANDLE, na.handle);
   }
+  // Judged after authorisation, so only a caller who may create here learns about the deletion.
+  if (tomb !== undefined && !revives(ctx.who)) checkReuse((await governingRecord(ctx, id, isNa)).na, tomb);
   let values = await sealSecrets(p.values ?? [], []);
   const identity = identityOf(ctx.who);
-  if (identity !== undefined && countAdmins(values) === 0) values = [defaultAdmin(identity, isNa, ctx.now), ...values];
+  if (identity !== undefined && countAdmins(values) === 0) {
+    values = [defaultAdmin(identity, isNa, ctx.now, values), ...values];
+  }
   await runChecks(ctx, id, values);
   const input = { handle: id.handle, values: sortValues(values) };
-  // Over a tombstone only for a principal allowed to revive (planChange checked): name its version.
+  // Over a tombstone the store wants its version named (a deliberate re-creation): version + 1, a new ETag.
   const cond = tomb === undefined ? { expectAbsent: true as const } : { expectVersion: tomb.version };
   return plan('created', id.key, nextRecord(tomb, input, ctx.now), { op: 'put', key: id.key, input, cond });
 }
@@ -106,14 +150,14 @@ async function planUpdate(p: PreparedChange, ctx: PlanContext, existing: StoredR
     recordAdmins || ctx.who.kind === 'system' ? existing.values : (await prefixRecord(ctx, id, isNa)).values;
   const cond = { expectVersion: existing.version };
   if (change.op === 'delete') {
-    authorise(ctx, admins, isNa ? Perm.DELETE_NA : Perm.DELETE_HANDLE, existing.handle);
+    await authorise(ctx, admins, isNa ? Perm.DELETE_NA : Perm.DELETE_HANDLE, existing.handle);
     const record = tombstone(existing, ctx.now);
     return plan('deleted', id.key, record, { op: 'delete', key: id.key, cond });
   }
   if (change.op === 'create') throw new IdnError('IDN_ERR_ALREADY_EXISTS');
   const sealed = change.op === 'remove-indexes' ? [] : await sealSecrets(p.values ?? [], existing.values);
   const next = planValueChange(existing.values, valueChange(p, sealed));
-  authorise(ctx, admins, next.needed, existing.handle);
+  await authorise(ctx, admins, next.needed, existing.handle);
   if (recordAdmins && countAdmins(next.values) === 0) throw new IdnError('IDN_ERR_LAST_ADMIN');
   if (next.needed === 0) return plan('unchanged', id.key, existing);
   await runChecks(ctx, id, next.values);
@@ -131,19 +175,12 @@ export async function planChange(p: PreparedChange, ctx: PlanContext): Promise<P
       actual: existing?.version ?? 0,
     });
   }
-  let result: Plan;
-  if (existing?.deletedAt !== undefined) {
-    const revive = ctx.who.kind === 'system' && ctx.who.revivesTombstones;
-    if (!revive || change.op === 'delete' || change.op === 'remove-indexes') {
-      throw new IdnError(
-        'IDN_ERR_GONE',
-        `${existing.handle} was deleted at ${existing.deletedAt}; its suffix is not reused.`,
-      );
-    }
-    result = await planCreate(p, ctx, existing);
-  } else {
-    result = isLive(existing) ? await planUpdate(p, ctx, existing) : await planCreate(p, ctx, undefined);
-  }
+  // A tombstone is as good as absent (Handle): created anew at its version + 1, never-reuse permitting.
+  // (isLive's type guard cannot say "a tombstone", so the two cases are told apart by deletedAt.)
+  const tomb = existing?.deletedAt !== undefined ? existing : undefined;
+  const decided =
+    existing !== undefined && tomb === undefined ? await planUpdate(p, ctx, existing) : await planCreate(p, ctx, tomb);
+  const result = withWarnings(decided, p);
   ctx.view.set(change.id.key, result.record);
   return result;
 }

@@ -10,6 +10,7 @@ import {
   type ChangeSet,
   type SystemRecordChange,
 } from '../records/change-set.ts';
+import type { StoredRecord } from '../records/types.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
 import { readonlyStore } from '../store/readonly-store.ts';
 import type { ChangeMeta, ReadonlyStore, Store, StoreOp } from '../store/store.ts';
@@ -18,6 +19,7 @@ import { planChange, type Plan, type WriteCheck } from './plan-change.ts';
 import { prepareChange, type PreparedChange } from './prepare-change.ts';
 import { actorOf, type Principal } from './principal.ts';
 import { RecordView } from './record-view.ts';
+import { checkPolicyPlacement } from './reuse-policy.ts';
 
 export interface RecordServiceOptions {
   readonly homed: HomedPrefixes;
@@ -71,6 +73,10 @@ async function forChange<T>(set: ChangeSet, index: number, fn: () => T | Promise
   }
 }
 
+/** A plan's outcome as callers see it: the record after the commit, and its warnings if any. */
+const applied = (p: Plan, record: StoredRecord): AppliedChange =>
+  p.warnings.length === 0 ? { ...p.planned, record } : { ...p.planned, record, warnings: p.warnings };
+
 const raceCodes = new Set(['IDN_ERR_VERSION_MISMATCH', 'IDN_ERR_ALREADY_EXISTS']);
 
 function systemOp(s: SystemRecordChange, actor: string): StoreOp {
@@ -101,7 +107,7 @@ export class RecordService {
   constructor(store: Store, opts: RecordServiceOptions) {
     this.#store = store;
     this.#opts = opts;
-    this.#checks = [createMetadataWriteCheck(store), ...(opts.extraChecks ?? [])];
+    this.#checks = [createMetadataWriteCheck(store), checkPolicyPlacement, ...(opts.extraChecks ?? [])];
     this.store = readonlyStore(store);
   }
 
@@ -166,12 +172,12 @@ export class RecordService {
     const opOfChange = plans.map((p) => (p.op === undefined ? -1 : ops.push(p.op) - 1));
     const firstSystemOp = ops.length;
     for (const s of system) ops.push(systemOp(s, actor));
-    if (ops.length === 0) return { changes: plans.map((p) => ({ ...p.planned, record: p.record })), system: [] };
+    if (ops.length === 0) return { changes: plans.map((p) => applied(p, p.record)), system: [] };
     const meta: ChangeMeta = set.reason === undefined ? { actor } : { actor, reason: set.reason };
     const records = await this.#commit(set, ops, meta, opOfChange, firstSystemOp);
     const changes: AppliedChange[] = plans.map((p, i) => {
       const at = opOfChange[i]!;
-      return { ...p.planned, record: at < 0 ? p.record : records[at]! };
+      return applied(p, at < 0 ? p.record : records[at]!);
     });
     return { changes, system: records.slice(firstSystemOp) };
   }

@@ -33,8 +33,5 @@ export async function sealSecrets(
   );
 }
 
-/** What readers see of a secret value: never the hash. */
-export function redactSecrets(values: readonly HandleValue[]): readonly HandleValue[] {
-  if (!values.some((v) => isSecretKeyType(v.type))) return values;
-  return values.map((v) => (isSecretKeyType(v.type) ? { ...v, data: { format: REDACTED_FORMAT, value: null } } : v));
-}
+/** Lives in records/ (the change history redacts too); kept here for the resolution path's import. */
+export { redactSecrets } from '../records/redact.ts';

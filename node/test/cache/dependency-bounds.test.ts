@@ -64,6 +64,7 @@ function holding(inner: Store, hold: Hold): Store {
     allocate: (c, n) => inner.allocate(c, n),
     changesSince: (a, l) => inner.changesSince(a, l),
     lastSeq: () => inner.lastSeq(),
+    historyOf: (k, page) => inner.historyOf(k, page),
     close: () => inner.close(),
   };
 }

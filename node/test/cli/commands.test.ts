@@ -102,12 +102,12 @@ describe('register, resolve --trace, delete', () => {
     expect((body.trace as { stage: string }[]).at(-1)).toMatchObject({ stage: 'store', outcome: 'not-found:store' });
   });
 
-  it('delete leaves a tombstone: resolve then exits 3 (gone)', async () => {
+  it('delete leaves a tombstone: resolve then exits 3 (not found, as Handle answers, marked deleted)', async () => {
     await runCli(['register', '88.100.5/CLI-D', '--url', 'https://passport.example/d'], { env });
     expect((await runCli(['delete', '88.100.5/CLI-D'], { env })).code).toBe(0);
     const r = await runCli(['resolve', '88.100.5/CLI-D', '--json'], { env });
     expect(r.code).toBe(3);
-    expect(jsonLines(r)[0]).toMatchObject({ code: 'IDN_ERR_GONE' });
+    expect(jsonLines(r)[0]).toMatchObject({ code: 'IDN_ERR_NOT_FOUND', detail: { deleted: true } });
     expect((await runCli(['delete', '88.100.5/CLI-NEVER'], { env })).code).toBe(3);
   });
 });

@@ -42,6 +42,7 @@ function bindAll(s: Store): Store {
     allocate: (c, n) => s.allocate(c, n),
     changesSince: (a, l) => s.changesSince(a, l),
     lastSeq: () => s.lastSeq(),
+    historyOf: (k, page) => s.historyOf(k, page),
     close: () => s.close(),
   };
 }

@@ -26,6 +26,7 @@ function slowAfterSerialCommit(store: Store): Store {
     allocate: (c, n) => store.allocate(c, n),
     changesSince: (a, l) => store.changesSince(a, l),
     lastSeq: () => store.lastSeq(),
+    historyOf: (k, page) => store.historyOf(k, page),
     close: () => store.close(),
   };
 }

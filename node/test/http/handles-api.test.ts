@@ -253,13 +253,27 @@ describe('registration (PUT / DELETE /api/handles/{id})', () => {
     expect([missing.status, missing.body.responseCode]).toEqual([400, 200]);
   });
 
-  it('DELETE leaves a tombstone: GET and PUT answer 410 afterwards, the suffix is never reused', async () => {
+  it('DELETE answers 404 / responseCode 100 afterwards (as Handle), and a PUT creates the name anew', async () => {
     await create('88.100.5/DEL-1', [urlValue(1, 'https://example.com/1')]);
-    expect((await api('88.100.5/del-1', { method: 'DELETE', auth: admin5 })).status).toBe(200);
-    expectError(await api('88.100.5/DEL-1'), 'IDN_ERR_GONE');
+    const deleted = await api('88.100.5/del-1', { method: 'DELETE', auth: admin5 });
+    expect(deleted.status).toBe(200);
+    const gone = await api('88.100.5/DEL-1');
+    expectError(gone, 'IDN_ERR_NOT_FOUND');
+    const detail = gone.body.detail as { deleted?: unknown; deletedAt?: unknown };
+    expect([detail.deleted, typeof detail.deletedAt]).toEqual([true, 'string']);
+    // A second delete and a value removal find nothing, as for a name never registered.
+    expectError(await api('88.100.5/DEL-1', { method: 'DELETE', auth: admin5 }), 'IDN_ERR_NOT_FOUND');
+    expectError(
+      await api('88.100.5/DEL-1', { method: 'DELETE', query: '?index=1', auth: admin5 }),
+      'IDN_ERR_NOT_FOUND',
+    );
     const again = await putRecord(node.url, '88.100.5/Del-1', [urlValue(1, 'https://example.com/2')], admin5);
-    expectError(again, 'IDN_ERR_GONE');
-    expect(again.status).toBe(410);
+    expect(again.status).toBe(201);
+    // The DELETE answered the tombstone's version; the new record counts on: old ETags never name it.
+    expect(again.body.version).toBe((deleted.body.version as number) + 1);
+    const back = await api('88.100.5/DEL-1');
+    expect([back.status, valueAt(back, 1)?.data.value]).toEqual([200, 'https://example.com/2']);
+    expect(back.headers.get('etag')).toBe(`"${again.body.version as number}-p"`);
   });
 
   it('DELETE of an unknown identifier is 404', async () => {
@@ -344,14 +358,29 @@ describe('request body validation', () => {
     expectError(r, 'IDN_ERR_DUPLICATE_INDEX');
   });
 
-  it('rejects a URL at an HS_ADMIN index and an HS_ADMIN at an ordinary index', async () => {
-    expectError(await put('88.100.5/B-5', values(urlValue(100, 'https://example.com/a'))), 'IDN_ERR_RESERVED_INDEX');
+  it('accepts any type at any index (Handle): a URL at 100, an HS_ADMIN at 1 (with a layout warning)', async () => {
+    const url100 = await put('88.100.5/B-5', values(urlValue(100, 'https://example.com/a')));
+    expect(url100.status).toBe(201);
+    expect(url100.headers.get('x-idnode-warning')).toBeNull();
+    // The default HS_ADMIN the creator gets moves to the next free index.
+    const stored = await api('88.100.5/B-5');
+    expect(stored.body.values).toMatchObject([
+      { index: 100, type: 'URL' },
+      { index: 101, type: 'HS_ADMIN', data: { value: { handle: '88.100.5/ADMIN', index: 300 } } },
+    ]);
     const admin = {
       index: 1,
       type: 'HS_ADMIN',
       data: { format: 'admin', value: { handle: '88.100.5/ADMIN', index: 300, permissions: '111111111111' } },
     };
-    expectError(await put('88.100.5/B-6', values(admin)), 'IDN_ERR_RESERVED_INDEX');
+    const odd = await put('88.100.5/B-6', values(admin));
+    expect(odd.status).toBe(201);
+    expect(odd.headers.get('x-idnode-warning')).toBe(
+      'values[0]: HS_ADMIN at index 1 (idnode keeps HS_ADMIN at 100-199)',
+    );
+    // It is an admin by its type: the record answers to it.
+    const mod = await put('88.100.5/B-6', values(urlValue(2, 'https://example.com/b')), {}, '?index=2');
+    expect(mod.status).toBe(200);
   });
 
   it('rejects a javascript: URL and names the failing value in the message', async () => {

@@ -107,7 +107,7 @@ describe('using', () => {
     );
     expect(modified.status).toBe(200);
     expect((await call('DELETE', `/api/handles/${h}`, bearer(body.token))).status).toBe(200);
-    expect((await call('GET', `/api/handles/${h}`)).status).toBe(410);
+    expect((await call('GET', `/api/handles/${h}`)).status).toBe(404);
   });
 
   it('the record names the admin, not the token, as its HS_ADMIN', async () => {

@@ -73,7 +73,9 @@ describe('template records', () => {
       method: 'DELETE',
       headers: { authorization: node.adminAuth('88.100.5') },
     });
-    expect((await fetch(`${node.url}/api/handles/${handle}`)).status).toBe(410);
+    // Deleted: 404 on the REST API (as Handle), 410 "withdrawn" on the QR route; the template stays out.
+    expect((await fetch(`${node.url}/api/handles/${handle}`)).status).toBe(404);
+    expect((await fetch(`${node.url}/${handle}`, { redirect: 'manual' })).status).toBe(410);
   });
 
   it('percent-encodes substituted parts in URLs', async () => {
@@ -125,7 +127,7 @@ describe('template records', () => {
       const a = await node.ctx.resolution.answer({ id, route: 'api' }, NO_CREDENTIALS, want);
       if (a.kind === 'found' && a.provenance.resolvedVia === 'template') found++;
     }
-    // Serial 42 had an exact record, since deleted: it stays gone (410), never revived by the template.
+    // Serial 42 had an exact record, since deleted: it stays deleted, never revived by the template.
     expect(found).toBe(SERIALS - 1);
     const page = await node.ctx.store.list('88.100.5/', { limit: 1000 });
     expect(page.keys.filter((k) => k.startsWith('88.100.5/bat-'))).toEqual([]);

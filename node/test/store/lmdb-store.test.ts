@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { open } from 'lmdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import { runStoreContract } from './store-contract.ts';
@@ -80,6 +81,30 @@ describe('LMDB store', () => {
 
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('indexes the history of a store written before the index existed when it opens', async () => {
+    const path = join(dir, 'store');
+    const meta = { actor: 'test' };
+    const store = await openLmdbStore({ path });
+    const key = '88.100.5/old';
+    await store.put(key, { handle: '88.100.5/OLD', values: [] }, undefined, meta);
+    await store.put('88.100.5/other', { handle: '88.100.5/OTHER', values: [] }, undefined, meta);
+    await store.delete(key, undefined, meta);
+    await store.close();
+    // What an older idnode left behind: the change log, but no per-key index.
+    const raw = open({ path, maxDbs: 8 });
+    await raw.openDB({ name: 'history' }).clearAsync();
+    await raw.openDB({ name: 'meta' }).remove('historyIndexedTo');
+    await raw.close();
+    const reopened = await openLmdbStore({ path });
+    expect((await reopened.historyOf(key, { limit: 10 })).entries.map((e) => [e.seq, e.op])).toEqual([
+      [3, 'delete'],
+      [1, 'put'],
+    ]);
+    await reopened.put(key, { handle: '88.100.5/OLD', values: [] }, { expectVersion: 2 }, meta);
+    expect((await reopened.historyOf(key, { limit: 1 })).entries.map((e) => e.seq)).toEqual([4]);
+    await reopened.close();
   });
 
   it('serves getSync from the same data as get', async () => {

@@ -70,7 +70,17 @@ describe('Redis store specifics', () => {
     const head = (key: string) =>
       JSON.stringify({ key, op: 'put', version: 1, previousVersion: 0, at: 'x', actor: 'a' }).slice(1, -1);
     const op = (key: string) => [0, 1, JSON.stringify(record(key)), head(key), key, '1'];
-    const keys = [k.index, k.seq, k.log, k.request('w-1'), k.record(a), k.record(b)];
+    const keys = [
+      k.index,
+      k.seq,
+      k.log,
+      k.request('w-1'),
+      k.historyTo,
+      k.record(a),
+      k.record(b),
+      k.history(a),
+      k.history(b),
+    ];
     const send = (): Promise<unknown> => raw.eval(COMMIT_LUA, keys.length, ...keys, 60, '', 2, ...op(a), ...op(b));
     expect(await send()).toEqual([1, 2]);
     expect(await send()).toEqual([1, 2]);
@@ -84,6 +94,31 @@ describe('Redis store specifics', () => {
     expect(log[1]?.record).toEqual(record(b));
     raw.disconnect();
     await store.close();
+  });
+
+  it('indexes the history of a store written before the index existed when it opens', async () => {
+    const opts = freshOptions();
+    const store = await openRedisStore(opts);
+    const key = '88.100.5/old';
+    await store.put(key, { handle: '88.100.5/OLD', values: [] }, undefined, META);
+    await store.put('88.100.5/other', { handle: '88.100.5/OTHER', values: [] }, undefined, META);
+    await store.delete(key, undefined, META);
+    await store.close();
+    // What an older idnode left behind: the change log, but no per-key index.
+    const k = redisKeys(opts.keyPrefix!);
+    const raw = new Redis(server.url, { lazyConnect: true });
+    await raw.connect();
+    await raw.del(k.history(key), k.history('88.100.5/other'), k.historyTo);
+    raw.disconnect();
+    const reopened = await openRedisStore(opts);
+    expect((await reopened.historyOf(key, { limit: 10 })).entries.map((e) => [e.seq, e.op])).toEqual([
+      [3, 'delete'],
+      [1, 'put'],
+    ]);
+    // Commits after the backfill keep the index complete.
+    await reopened.put(key, { handle: '88.100.5/OLD', values: [] }, { expectVersion: 2 }, META);
+    expect((await reopened.historyOf(key, { limit: 1 })).entries.map((e) => e.seq)).toEqual([4]);
+    await reopened.close();
   });
 
   it('publishes the key of every write to subscribers', async () => {

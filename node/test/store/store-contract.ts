@@ -184,7 +184,7 @@ export function runStoreContract(name: string, open: () => Promise<ContractHarne
         expect((await store.delete(key, { expectVersion: 1 }, META)).version).toBe(2);
       });
 
-      it('a tombstone blocks expectAbsent and unconditional puts, but a put naming its version revives it', async () => {
+      it('a tombstone blocks expectAbsent and unconditional puts, but a put naming its version creates it anew', async () => {
         const created = await store.put(key, urlRecord(key), undefined, META);
         await store.delete(key, undefined, META);
         await expectCode(store.put(key, urlRecord(key), { expectAbsent: true }, META), 'IDN_ERR_ALREADY_EXISTS', {
@@ -199,7 +199,9 @@ export function runStoreContract(name: string, open: () => Promise<ContractHarne
         const revived = await store.put(key, urlRecord(key, 'back'), { expectVersion: 2 }, META);
         expect(revived.version).toBe(3);
         expect(revived.deletedAt).toBeUndefined();
-        expect(revived.createdAt).toBe(created.createdAt);
+        // A new record under the old name (Handle re-creation): created now, its version still counting.
+        expect(revived.createdAt).toBe(revived.updatedAt);
+        expect(revived.createdAt >= created.createdAt).toBe(true);
         expect(isLive(await store.get(key))).toBe(true);
       });
     });
@@ -394,6 +396,55 @@ export function runStoreContract(name: string, open: () => Promise<ContractHarne
         expect(await store.changesSince(12, 5)).toEqual([]);
         await expectCode(store.changesSince(-1, 5), 'IDN_ERR_INVALID_QUERY');
         await expectCode(store.changesSince(0, 0), 'IDN_ERR_INVALID_QUERY');
+      });
+
+      it("gives one key's history newest first across deletion and re-creation, paged with before", async () => {
+        const key = PREFIX + 'lived';
+        await store.put(key, urlRecord(key), { expectAbsent: true }, META);
+        await store.put(PREFIX + 'other', urlRecord(PREFIX + 'other'), undefined, META);
+        await store.put(key, urlRecord(key, 'b'), undefined, { actor: 'alice' });
+        await store.delete(key, undefined, { actor: 'bob', reason: 'withdrawn' });
+        await store.put(key, urlRecord(key, 'c'), { expectVersion: 3 }, { actor: 'carol' });
+        const all = await store.historyOf(key, { limit: 10 });
+        expect(all.next).toBeUndefined();
+        expect(all.entries.map((e) => [e.seq, e.op, e.version, e.actor])).toEqual([
+          [5, 'put', 4, 'carol'],
+          [4, 'delete', 3, 'bob'],
+          [3, 'put', 2, 'alice'],
+          [1, 'put', 1, META.actor],
+        ]);
+        expect(all.entries[1]).toMatchObject({ reason: 'withdrawn', record: { deletedAt: all.entries[1]?.at } });
+        const first = await store.historyOf(key, { limit: 2 });
+        expect(first.entries.map((e) => e.seq)).toEqual([5, 4]);
+        expect(first.next).toBe(4);
+        const second = await store.historyOf(key, { before: first.next!, limit: 2 });
+        expect(second.entries.map((e) => e.seq)).toEqual([3, 1]);
+        expect(second.next).toBeUndefined();
+        expect(await store.historyOf(PREFIX + 'never', { limit: 5 })).toEqual({ entries: [] });
+        // A key that is a prefix of another does not see the other's entries.
+        await store.put(key + 'x', urlRecord(key + 'x'), undefined, META);
+        expect((await store.historyOf(key, { limit: 10 })).entries).toHaveLength(4);
+        await expectCode(store.historyOf(key, { limit: 0 }), 'IDN_ERR_INVALID_QUERY');
+        await expectCode(store.historyOf(key, { limit: 1001 }), 'IDN_ERR_INVALID_QUERY');
+        await expectCode(store.historyOf(key, { before: 0, limit: 5 }), 'IDN_ERR_INVALID_QUERY');
+      });
+
+      it('keeps history for every op of a multi-op commit', async () => {
+        const a = PREFIX + 'multi-a';
+        await store.commit(
+          [
+            { op: 'put', key: a, input: urlRecord(a), cond: { expectAbsent: true } },
+            { op: 'put', key: a, input: urlRecord(a, 'b'), cond: { expectVersion: 1 } },
+            { op: 'delete', key: a, cond: { expectVersion: 2 } },
+          ],
+          META,
+        );
+        const h = await store.historyOf(a, { limit: 10 });
+        expect(h.entries.map((e) => [e.op, e.version])).toEqual([
+          ['delete', 3],
+          ['put', 2],
+          ['put', 1],
+        ]);
       });
 
       it('stays gap-free under concurrent writers, one entry per committed version', async () => {

@@ -248,4 +248,104 @@ describe('RecordService', () => {
     await bootstrapHomedPrefixes(caching, [P], dir, SECRET);
     expect((await store.get(id(`${P}/ADMIN`).key))?.deletedAt).toBeUndefined();
   });
+
+  it('takes any type at any index on every principal, and knows HS_ADMIN / HS_SECKEY by type', async () => {
+    const h = `${P}/ANY-INDEX`;
+    const values: ValueInput[] = [
+      {
+        index: 1,
+        type: 'HS_ADMIN',
+        data: { format: 'admin', value: { handle: `${P}/ADMIN`, index: 300, permissions: '111111111111' } },
+      },
+      { index: 100, type: 'DESC', data: 'not an admin' },
+      { index: 2, type: 'HS_SECKEY', data: 'a-secret-at-index-2' },
+      { index: 300, type: 'URL', data: 'https://example.com/at-300' },
+    ];
+    const [done] = (await records.apply({ changes: [{ op: 'create', id: id(h), values }] }, registry)).changes;
+    expect(done?.warnings).toEqual([
+      'values[0]: HS_ADMIN at index 1 (idnode keeps HS_ADMIN at 100-199)',
+      'values[2]: HS_SECKEY at index 2 (idnode keeps keys at 300-399)',
+    ]);
+    const stored = await store.get(id(h).key);
+    expect(isSecretHash(stored?.values.find((v) => v.index === 2)?.data.value)).toBe(true);
+    expect(stored?.values.find((v) => v.index === 2)?.access).toBe('authority');
+    // The last-admin rule counts the HS_ADMIN at index 1.
+    const drop: IdentifierChange = { op: 'remove-indexes', id: id(h), indexes: [1] };
+    expect((await refusal({ changes: [drop] }, admin)).code).toBe('IDN_ERR_LAST_ADMIN');
+  });
+
+  it("puts the creator's default HS_ADMIN at the first free index from 100", async () => {
+    const h = `${P}/DEFAULT-ADMIN`;
+    const values = [url(100, 'https://example.com/100'), url(101, 'https://example.com/101')];
+    await records.apply({ changes: [{ op: 'create', id: id(h), values }] }, admin);
+    const stored = await store.get(id(h).key);
+    expect(stored?.values.map((v) => [v.index, v.type])).toEqual([
+      [100, 'URL'],
+      [101, 'URL'],
+      [102, 'HS_ADMIN'],
+    ]);
+  });
+
+  it('creates a deleted identifier anew (version counting on); never-reuse binds clients, not bootstrap', async () => {
+    const h = `${P}/REUSED`;
+    const create: IdentifierChange = { op: 'create', id: id(h), values: [url(1, 'https://example.com/1')] };
+    await records.apply({ changes: [create] }, admin);
+    await records.apply({ changes: [{ op: 'delete', id: id(h) }] }, admin);
+    const again = (await records.apply({ changes: [create] }, registry)).changes[0];
+    expect([again?.status, again?.version]).toEqual(['created', 3]);
+    const na = id(`0.NA/${P}`);
+    const policy: ValueInput = {
+      index: 10,
+      type: 'IDNODE_POLICY',
+      data: { format: 'json', value: { neverReuse: true } },
+    };
+    await records.apply({ changes: [{ op: 'upsert-indexes', id: na, values: [policy] }] }, admin);
+    await records.apply({ changes: [{ op: 'delete', id: id(h) }] }, admin);
+    for (const who of [admin, registry]) {
+      const e = await refusal({ changes: [create] }, who);
+      expect([e.code, e.detail?.setBy]).toEqual(['IDN_ERR_REUSE_FORBIDDEN', `0.NA/${P}`]);
+    }
+    // The prefix's own records come back at the next start whatever the policy says (the config homes it).
+    await records.apply({ changes: [{ op: 'delete', id: id(`${P}/ADMIN`) }] }, admin);
+    await bootstrapHomedPrefixes(records, [P], dir, SECRET);
+    expect((await store.get(id(`${P}/ADMIN`).key))?.deletedAt).toBeUndefined();
+  });
+
+  it('follows HS_VLIST groups as the set sees them: a change to the group earlier in the set counts', async () => {
+    const alice = clientPrincipal(makeIdentity(300, `${P}/ALICE`, 'basic', PERM_ALL, 1));
+    const adminOf = (handle: string, index: number): ValueInput => ({
+      index: 100,
+      type: 'HS_ADMIN',
+      data: { format: 'admin', value: { handle, index, permissions: '011111110011' } },
+    });
+    const members = (...m: string[]): ValueInput => ({
+      index: 200,
+      type: 'HS_VLIST',
+      data: { format: 'vlist', value: m.map((handle) => ({ handle, index: 300 })) },
+    });
+    // A self-administered group: its members manage it.
+    const team = id(`${P}/TEAM`);
+    const owned = id(`${P}/TEAM-OWNED`);
+    await records.apply(
+      {
+        changes: [
+          { op: 'create', id: team, values: [adminOf(`${P}/TEAM`, 200), members(`${P}/ALICE`)] },
+          { op: 'create', id: owned, values: [adminOf(`${P}/TEAM`, 200), url(1, 'https://example.com/team')] },
+        ],
+      },
+      admin,
+    );
+    const edit = (u: string): IdentifierChange => ({ op: 'upsert-indexes', id: owned, values: [url(1, u)] });
+    expect((await records.apply({ changes: [edit('https://example.com/a')] }, alice)).changes[0]?.status).toBe(
+      'updated',
+    );
+    // Leaving the group, then editing, in one set: the edit is judged against the group without her.
+    const seq = await store.lastSeq();
+    const leave: IdentifierChange = { op: 'upsert-indexes', id: team, values: [members()] };
+    const e = await refusal({ changes: [leave, edit('https://example.com/b')] }, alice);
+    expect([e.code, e.detail?.change]).toEqual(['IDN_ERR_NOT_AUTHORIZED', 1]);
+    expect(await store.lastSeq()).toBe(seq);
+    // The prefix admin is not the record's admin: the group is.
+    expect((await refusal({ changes: [edit('https://example.com/c')] }, admin)).code).toBe('IDN_ERR_NOT_AUTHORIZED');
+  });
 });

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { HandleRc } from '../../errors/codes.ts';
-import type { IdnError } from '../../errors/idn-error.ts';
-import type { FoundAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
+import { IdnError } from '../../errors/idn-error.ts';
+import type { FoundAnswer, GoneAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
 import { errorBody, prepareError, sendError } from '../errors.ts';
 import { etagOf } from './record-json.ts';
 import { errorOf } from './answer-error.ts';
@@ -26,8 +26,22 @@ function render(a: FoundAnswer): RenderedRecord {
   };
 }
 
+/**
+ * Handle answers a deleted handle exactly as one never created: HTTP 404, responseCode 100 (Handle
+ * clients treat only that as "not found"). The detail says more for clients that read it; the QR
+ * route keeps its 410 "withdrawn" page (render-scan.ts).
+ */
+function deletedAsNotFound(a: GoneAnswer): IdnError {
+  const at = a.record.deletedAt;
+  return new IdnError('IDN_ERR_NOT_FOUND', `No record exists for this identifier (it was deleted at ${at ?? '?'}).`, {
+    deleted: true,
+    ...(at === undefined ? {} : { deletedAt: at }),
+  });
+}
+
 /** The JSON API (Handle.Net v9 REST): the record, or the error body from the table. */
 export function renderJson(reply: FastifyReply, a: ResolvedAnswer): FastifyReply {
+  if (a.kind === 'gone') return sendJsonError(reply, deletedAsNotFound(a), a);
   if (a.kind !== 'found') return sendJsonError(reply, errorOf(a, true), a);
   const status = a.valuesMissing?.spec.http ?? 200;
   if (a.valuesMissing !== undefined) prepareError(reply, a.valuesMissing);

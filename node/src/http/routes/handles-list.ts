@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { requirePermissions } from '../../auth/authorise.ts';
+import { requireAdmin } from '../../auth/authorise.ts';
 import { naHandleOf } from '../../authority/homed-prefixes.ts';
 import { IdnError } from '../../errors/idn-error.ts';
 import { parseIdentifier, parsePrefix } from '../../identifier/index.ts';
@@ -51,7 +51,7 @@ export function registerHandlesList(app: FastifyInstance, ctx: AppContext): void
       if (identity === undefined) throw new IdnError('IDN_ERR_AUTH_REQUIRED');
       const na = await ctx.store.get(parseIdentifier(naHandleOf(p.prefix), 'text').key);
       if (!isLive(na)) throw new IdnError('IDN_ERR_PREFIX_NOT_FOUND');
-      requirePermissions(identity, na.values, Perm.LIST_HANDLES, na.handle);
+      await requireAdmin(identity, na.values, Perm.LIST_HANDLES, na.handle, ctx.authenticator.groups);
       const page = await ctx.store.list(`${p.prefixKey}/`, {
         limit: request.query.pageSize ?? 100,
         ...(request.query.cursor === undefined ? {} : { after: request.query.cursor }),

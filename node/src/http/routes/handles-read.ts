@@ -7,6 +7,8 @@ import type { AppContext } from '../app-context.ts';
 import { reportedError } from '../errors.ts';
 import { rawPathTail } from '../raw-identifier.ts';
 import { renderOutcome } from '../render/render-outcome.ts';
+import { MAX_HISTORY_PAGE } from '../../audit/record-history.ts';
+import { answerHistory, HistoryResponse } from './handles-history.ts';
 
 export const API_PREFIX = '/api/handles/';
 
@@ -17,6 +19,22 @@ const ReadQuery = Type.Object({
   auth: Type.Optional(Type.Boolean({ description: 'Authoritative resolution (bypasses caches).' })),
   trace: Type.Optional(
     Type.Boolean({ description: 'Add `trace`: each stage and hop to another node, with its outcome and time.' }),
+  ),
+  history: Type.Optional(
+    Type.Boolean({
+      description:
+        "The identifier's change history instead of its values (admins of the record or its prefix only), newest first.",
+    }),
+  ),
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_HISTORY_PAGE,
+      description: 'With history: entries per page (default 20).',
+    }),
+  ),
+  before: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'With history: the `next` of the previous page (older entries).' }),
   ),
 });
 type ReadQuery = Static<typeof ReadQuery>;
@@ -43,12 +61,13 @@ export function registerHandlesRead(app: FastifyInstance, ctx: AppContext): void
         summary: 'Resolve an identifier (Handle.Net v9 REST compatible)',
         tags: ['resolution'],
         querystring: ReadQuery,
-        response: { 200: RecordResponse, '4xx': ErrorResponse, '5xx': ErrorResponse },
+        response: { 200: Type.Union([RecordResponse, HistoryResponse]), '4xx': ErrorResponse, '5xx': ErrorResponse },
       },
       errorHandler: refuseJson,
     },
     async (request, reply) => {
       const id = parseIdentifier(rawPathTail(request.url, API_PREFIX.length), 'uri');
+      if (request.query.history === true) return answerHistory(ctx, request, reply, id, request.query);
       const answer = await ctx.resolution.answer(
         { id, route: 'api' },
         { authorization: request.headers.authorization },

@@ -42,6 +42,13 @@ function putChange(id: ParsedIdentifier, body: RecordBody, q: PutQuery): Identif
   return { op: 'upsert-indexes', id, values: body.values, indexes: q.index };
 }
 
+/** A header line stays short: the warnings are advice (the write happened), the first few say enough. */
+const MAX_WARNING_CHARS = 1000;
+function warningHeader(warnings: readonly string[]): string {
+  const line = warnings.join('; ');
+  return line.length <= MAX_WARNING_CHARS ? line : `${line.slice(0, MAX_WARNING_CHARS - 4)} ...`;
+}
+
 /** Parses, calls RecordService.apply with one change, renders: no write rule lives here. */
 async function runWrite(
   request: FastifyRequest,
@@ -64,6 +71,7 @@ async function runWrite(
   }
   const created = applied.status === 'created';
   reply.header('etag', `"${applied.record.version}"`);
+  if (applied.warnings !== undefined) reply.header('x-idnode-warning', warningHeader(applied.warnings));
   if (created) reply.header('location', `${API_PREFIX}${encodeURI(id.handle)}`);
   return reply
     .code(created ? 201 : 200)
@@ -94,7 +102,8 @@ export function registerHandlesWrite(app: FastifyInstance, ctx: AppContext): voi
     {
       handlerTimeout: WRITE_HANDLER_TIMEOUT_MS,
       schema: {
-        summary: 'Delete a record (leaves a tombstone: 410 afterwards), or only the values named by ?index=',
+        summary:
+          'Delete a record (404 afterwards, as in Handle; the name may be created again unless the prefix sets never-reuse), or only the values named by ?index=',
         tags: ['registration'],
         querystring: DeleteQuery,
         response: responses,
