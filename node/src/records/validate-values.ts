@@ -2,6 +2,7 @@ import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
 import { checkLink } from '../passport/link-value.ts';
 import { PERMISSION_STRING } from './permissions.ts';
+import { SEALED_SECRET_FORMAT, sealedSecretProblem } from './sealed-secret.ts';
 import type { ValueInput } from './schema.ts';
 import type { AccessTier, HandleValue, ValueData } from './types.ts';
 
@@ -81,7 +82,29 @@ function checkAdmin(path: string, data: ValueData): void {
   }
 }
 
-function checkByType(path: string, type: string, data: ValueData): void {
+/**
+ * How values arrive. 'client' (every API path): secrets in the clear or redacted, timestamps set
+ * now. 'stored' (a copy of another node's stored values, sync apply): secrets only already sealed
+ * (a cleartext or redacted one is refused: the sender should never hold one), timestamps kept.
+ */
+export type ValueForm = 'client' | 'stored';
+
+function checkSecret(path: string, data: ValueData, form: ValueForm): void {
+  if (form === 'stored') {
+    if (data.format !== SEALED_SECRET_FORMAT) {
+      fail(path, `a copied secret key must arrive sealed (format "${SEALED_SECRET_FORMAT}"), not "${data.format}"`);
+    }
+    const why = sealedSecretProblem(data.value);
+    if (why !== undefined) fail(path, `malformed sealed secret: ${why}`);
+    return;
+  }
+  // A record read back and written again carries the redaction marker: the writer keeps the stored hash.
+  if (data.format === REDACTED_FORMAT) return;
+  const s = stringValue(path, data);
+  if (s.length < 12 || s.length > 256) fail(path, 'a secret key must have 12 to 256 characters');
+}
+
+function checkByType(path: string, type: string, data: ValueData, form: ValueForm): void {
   switch (type) {
     case 'URL':
       return checkUrl(`${path}.data`, stringValue(`${path}.data`, data));
@@ -100,13 +123,8 @@ function checkByType(path: string, type: string, data: ValueData): void {
       return checkLink(`${path}.data`, data);
     case 'HS_ADMIN':
       return checkAdmin(`${path}.data`, data);
-    case 'HS_SECKEY': {
-      // A record read back and written again carries the redaction marker: the writer keeps the stored hash.
-      if (data.format === REDACTED_FORMAT) return;
-      const s = stringValue(`${path}.data`, data);
-      if (s.length < 12 || s.length > 256) fail(`${path}.data`, 'a secret key must have 12 to 256 characters');
-      return;
-    }
+    case 'HS_SECKEY':
+      return checkSecret(`${path}.data`, data, form);
     default:
       return;
   }
@@ -131,14 +149,25 @@ function checkSingleDefault(values: readonly HandleValue[], pathPrefix: string):
   }
 }
 
-/** Turns request values into stored values: checked, canonical type spelling, timestamps set now. */
-export function validateValues(input: readonly ValueInput[], now: string, pathPrefix = 'values'): HandleValue[] {
-  const values = validateEach(input, now, pathPrefix);
+/**
+ * Turns request values into stored values: checked, canonical type spelling, timestamps set now
+ * (form 'stored': kept as sent when they are a valid date).
+ */
+export function validateValues(
+  input: readonly ValueInput[],
+  now: string,
+  pathPrefix = 'values',
+  form: ValueForm = 'client',
+): HandleValue[] {
+  const values = validateEach(input, now, pathPrefix, form);
   checkSingleDefault(values, pathPrefix);
   return values;
 }
 
-function validateEach(input: readonly ValueInput[], now: string, pathPrefix: string): HandleValue[] {
+const keptTimestamp = (t: string | undefined, now: string): string =>
+  t !== undefined && !Number.isNaN(Date.parse(t)) ? t : now;
+
+function validateEach(input: readonly ValueInput[], now: string, pathPrefix: string, form: ValueForm): HandleValue[] {
   const seen = new Set<number>();
   return input.map((v, i) => {
     const path = `${pathPrefix}[${i}]`;
@@ -154,8 +183,9 @@ function validateEach(input: readonly ValueInput[], now: string, pathPrefix: str
     if (Buffer.byteLength(JSON.stringify(data.value) ?? '', 'utf8') > MAX_VALUE_BYTES) {
       fail(`${path}.data`, `value larger than ${MAX_VALUE_BYTES} bytes`);
     }
-    checkByType(path, type.toUpperCase(), data);
+    checkByType(path, type.toUpperCase(), data, form);
     const access: AccessTier = type === 'HS_SECKEY' ? 'authority' : (v.access ?? 'public');
-    return { index: v.index, type, data, ttl: v.ttl ?? DEFAULT_TTL, timestamp: now, access };
+    const timestamp = form === 'stored' ? keptTimestamp(v.timestamp, now) : now;
+    return { index: v.index, type, data, ttl: v.ttl ?? DEFAULT_TTL, timestamp, access };
   });
 }
