@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: config.accessLogSample };
   const app = await buildServer(ctx, { logger, accessLog });
   const address = await app.listen({ port: config.httpPort, host: config.host });
-  const syncMount = syncMountFor(fed, ctx.legacyStore, config.federation.delegations);
+  const syncMount = syncMountFor(fed, ctx.records, config.federation.delegations);
   const grpcPort = await fed.start(
     {
       resolvePeer: ctx.resolvePeer,
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     upstream === undefined
       ? undefined
       : startSenderFor(fed, {
-          store: ctx.legacyStore,
+          store: ctx.store,
           changes: ctx.changes,
           registry: ctx.metrics.registry,
           upstream,

@@ -3,7 +3,9 @@ import { issueToken } from '../../src/auth/bearer-token.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import { parseIdentifier } from '../../src/identifier/index.ts';
 import { Perm, PERM_ALL, PERM_IDENTIFIER_OWNER, formatPermissions } from '../../src/records/permissions.ts';
+import type { ValueInput } from '../../src/records/schema.ts';
 import type { HandleValue, StoredRecord } from '../../src/records/types.ts';
+import type { SystemPrincipal } from '../../src/write/principal.ts';
 import { basicAuth, putRecord, startTestNode, TEST_SECRET, urlValue, type TestNode } from '../helpers/test-node.ts';
 
 /**
@@ -436,18 +438,31 @@ async function perform(
   }
 }
 
+/**
+ * The fixture's own writer: puts a stored snapshot back exactly (sealed secret included, over a
+ * tombstone if a cell deleted it), through the node's RecordService like every write.
+ */
+const RESTORE: SystemPrincipal = {
+  kind: 'system',
+  name: 'test-restore',
+  mayChange: (id) => snapshots.has(id.key),
+  revivesTombstones: true,
+  homedOnly: false,
+  valueForm: 'stored',
+};
+
 /** Puts back the shared homed-prefix records after a cell that was allowed to change them. */
 async function restoreShared(): Promise<void> {
   for (const [key, snap] of snapshots) {
     const now = await node.ctx.store.get(key);
     if (now && now.version !== snap.version) {
-      const restored = await node.ctx.legacyStore.put(
-        key,
-        { handle: snap.handle, values: snap.values },
-        { expectVersion: now.version },
-        { actor: 'test-restore' },
+      const id = parseIdentifier(snap.handle, 'text');
+      const values = snap.values as unknown as readonly ValueInput[];
+      const { changes } = await node.ctx.records.apply(
+        { changes: [{ op: 'replace', id, values, ifMatch: now.version }] },
+        RESTORE,
       );
-      snapshots.set(key, restored);
+      snapshots.set(key, changes[0]!.record);
     }
   }
 }
