@@ -52,8 +52,12 @@ function stringValue(path: string, data: ValueData): string {
   return data.value;
 }
 
+const CONTROL = /\p{Cc}/u;
+
 export function checkUrl(path: string, s: string): void {
   if (s.length > MAX_URL_CHARS) fail(path, `URL longer than ${MAX_URL_CHARS} characters`);
+  // The URL parser drops CR/LF and tabs, but the raw string is what goes into a Location header.
+  if (CONTROL.test(s)) fail(path, 'URL contains control characters (CR, LF, NUL, ...)');
   let u: URL;
   try {
     u = new URL(s);
@@ -62,6 +66,17 @@ export function checkUrl(path: string, s: string): void {
   }
   // Redirect targets must be web URLs: never javascript:, data: or file: (open redirect / XSS).
   if (u.protocol !== 'https:' && u.protocol !== 'http:') fail(path, `URL scheme "${u.protocol}" is not http or https`);
+}
+
+/** Whether `s` passes the URL value rule: what a renderer may put in a Location or Link header. */
+export function isWebUrl(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
+  try {
+    checkUrl('url', s);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function checkAdmin(path: string, data: ValueData): void {

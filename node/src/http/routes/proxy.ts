@@ -6,7 +6,7 @@ import { visibleValues } from '../../records/access.ts';
 import type { AccessTier, HandleValue, StoredRecord } from '../../records/types.ts';
 import { answerPassport, VARY } from '../../passport/respond.ts';
 import { publicBase, readPassportSettings, resolverUrl } from '../../passport/settings.ts';
-import { isLinkValue } from '../../passport/link-value.ts';
+import { isUrlValue as isUrl, redirectTargetOf } from '../../passport/links.ts';
 import type { Outcome } from '../../resolve/outcome.ts';
 import type { AppContext } from '../app-context.ts';
 import { errorBody } from '../errors.ts';
@@ -72,8 +72,6 @@ function hintsFor(e: IdnError, ctx: AppContext, id?: ParsedIdentifier): string[]
   return hints;
 }
 
-const isUrl = (v: HandleValue): boolean => v.type.toUpperCase() === 'URL' && typeof v.data.value === 'string';
-
 function badIndex(request: FastifyRequest, reply: FastifyReply, ctx: AppContext, id: ParsedIdentifier) {
   return sendProblem(
     request,
@@ -101,10 +99,11 @@ function answerIndex(
     const e = new IdnError('IDN_ERR_NO_REDIRECT_TARGET', `${record.handle} has no public value at index ${n}.`);
     return sendProblem(request, reply, e, ctx, id);
   }
-  if (!isLinkValue(target) && !isUrl(target)) return sendHtml(reply, 200, recordPage(record.handle, values));
+  // Only values that pass today's rules are redirect targets (passport/links.ts); any other is shown.
+  const to = redirectTargetOf(target);
+  if (to === undefined) return sendHtml(reply, 200, recordPage(record.handle, values));
   reply.header('cache-control', cacheControl(target, tier));
-  if (isLinkValue(target)) return reply.redirect((target.data.value as { href: string }).href, 307);
-  return reply.redirect(target.data.value as string, 302);
+  return reply.redirect(to.href, to.link ? 307 : 302);
 }
 
 /** A redirect a reader with more than public access got must not sit in a shared cache. */
