@@ -5,6 +5,7 @@ import type { ValueInput } from '../../src/records/schema.ts';
 import { validateValues } from '../../src/records/validate-values.ts';
 import { checkValueShapes } from '../../src/records/value-shape.ts';
 import type { ChangeEntry } from '../../src/store/store.ts';
+import { readCursor } from '../../src/sync/index.ts';
 import { BAD_VALUES, PLANTED_SECRET, SECRET_VALUE, type BadValueRow } from '../fixtures/bad-values.ts';
 import { putRecord, startTestNode, TEST_SECRET, type TestNode } from '../helpers/test-node.ts';
 import {
@@ -175,6 +176,16 @@ describe('rows a path cannot carry are named, with the reason', () => {
     expect(answer).toEqual({ ok: true });
     const stored = await node.ctx.store.get(parseIdentifier(handle, 'text').key);
     expect(stored?.values.map((v) => v.access)).toEqual(['authority']);
+  });
+});
+
+describe('sync apply counts what it refuses', () => {
+  it("every refused entry is counted in the node's cursor on the top-level, the latest named with its code", async () => {
+    const cursor = await readCursor(node.ctx.store, SYNC_NODE);
+    expect(rig.refused.length).toBeGreaterThan(0);
+    expect(cursor.refused).toBe(rig.refused.length);
+    expect(cursor.lastRefused?.code).toBe(rig.refused.at(-1));
+    expect(cursor.appliedThrough).toBe(await rig.secondary.lastSeq());
   });
 });
 
