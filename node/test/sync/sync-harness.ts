@@ -137,19 +137,28 @@ export async function compareCopies(source: ReadonlyStore, copy: ReadonlyStore, 
 
 /**
  * Synced copies in `copy` whose provenance does not describe them: a record the sync wrote (a
- * `sync seq=` entry in the copy's own log) whose provenance record is missing or names another
- * local version. Read straight after a SIGKILL, before any resend could repair anything, this is
- * the crash window between a record and its provenance: it must be 0 at every cut.
+ * `sync seq=` entry in the copy's own log after `afterSeq`) whose provenance record is missing or
+ * names another local version. Read straight after a SIGKILL, before any resend could repair
+ * anything, this is the crash window between a record and its provenance: it must be 0 at every
+ * cut. Returns the count and the log position checked up to (the next call's `afterSeq`).
  */
-export async function copiesWithoutProvenance(copy: ReadonlyStore, nodeId: string): Promise<number> {
+export async function copiesWithoutProvenance(
+  copy: ReadonlyStore,
+  nodeId: string,
+  afterSeq: number,
+): Promise<{ readonly torn: number; readonly checkedThrough: number }> {
   const synced = new Set<string>();
-  for (const e of await allChanges(copy)) {
-    if (e.actor === `sync:${nodeId}` && e.reason?.startsWith('sync seq=')) synced.add(e.key);
+  let checkedThrough = afterSeq;
+  for (;;) {
+    const page = await copy.changesSince(checkedThrough, 10_000);
+    if (page.length === 0) break;
+    for (const e of page) if (e.actor === `sync:${nodeId}` && e.reason?.startsWith('sync seq=')) synced.add(e.key);
+    checkedThrough = page[page.length - 1]!.seq;
   }
-  let bad = 0;
+  let torn = 0;
   for (const key of synced) {
     const [record, prov] = await Promise.all([copy.get(key), readProvenance(copy, key)]);
-    if (record === undefined || prov?.nodeId !== nodeId || prov.localVersion !== record.version) bad += 1;
+    if (record === undefined || prov?.nodeId !== nodeId || prov.localVersion !== record.version) torn += 1;
   }
-  return bad;
+  return { torn, checkedThrough };
 }
