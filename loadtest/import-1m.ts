@@ -1,87 +1,181 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { link, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawnNode } from '../node/test/helpers/spawn-node.ts';
-import {
-  ADMIN_SECRET,
-  adminEnv,
-  countImported,
-  jsonLines,
-  progressPast,
-  runCli,
-  writeNdjson,
-} from '../node/test/cli/cli-helpers.ts';
+import { writeNdjson } from '../node/test/cli/cli-helpers.ts';
+import { freePort } from '../node/test/helpers/spawn-node.ts';
+import { lmdbFloor, type FloorResult } from './lib/import-floor.ts';
+import { importWithCrash, type ImportRunResult } from './lib/import-run.ts';
+import { machineInfo } from './lib/machine.ts';
+import { ROOT } from './lib/processes.ts';
+import { startRedisServer, type AppendFsync } from './lib/redis-server.ts';
 
 /**
- * `npm run bench:import [-- --lines 1000000 --chunk 2000 --parallel 4]`: generates an NDJSON file,
- * imports it with `idnode import` into a real node process (own data dir), SIGKILLs the CLI
- * half-way, re-runs it (it resumes from its checkpoint), then counts the identifiers on the node:
- * exactly `lines`, all distinct. Prints the rate of each run and of the whole import.
+ * `npm run bench:import [-- --lines 1000000 --chunk 2000 --parallel 4 --redis-lines N --skip-redis]`
+ *
+ * The import path against its physical floor, in one run on one machine:
+ * 1. FLOOR: a bare lmdb-js loop writing the same record shape and its change-log entry, `chunk`
+ *    lines per durable transaction (lib/import-floor.ts).
+ * 2. LMDB: `idnode import` of `lines` NDJSON lines into a real node process on LMDB (durable),
+ *    the node SIGKILLed half-way and restarted, the import resumed (lib/import-run.ts); exactly
+ *    `lines` identifiers afterwards, every acknowledged line among them. Target >= 0.5x the floor.
+ * 3. Redis: the same into a node on a redis-server started here, AOF appendfsync everysec and
+ *    always. Target >= 0.3x the floor.
+ * The report goes to stdout and to loadtest/results/import-<time>.{json,md}.
  */
 
 const { values } = parseArgs({
   options: {
     lines: { type: 'string', default: '1000000' },
+    'redis-lines': { type: 'string' },
     chunk: { type: 'string', default: '2000' },
     parallel: { type: 'string', default: '4' },
+    'skip-redis': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
 const lines = Number(values.lines);
-const dir = await mkdtemp(join(tmpdir(), 'idnode-import-bench-'));
-const file = join(dir, 'items.ndjson');
+const redisLines = Number(values['redis-lines'] ?? values.lines);
+const chunk = Number(values.chunk);
+const parallel = Number(values.parallel);
 const log = (m: string) => process.stdout.write(`${m}\n`);
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+const command = `npm run bench:import -- ${process.argv.slice(2).join(' ')}`.trim();
 
-let t = performance.now();
-await writeNdjson(file, lines);
-log(
-  `generated ${lines} lines (${((await stat(file)).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
-);
-const node = await spawnNode({
-  IDNODE_DATA_DIR: join(dir, 'data'),
-  IDNODE_ADMIN_SECRET: ADMIN_SECRET,
-  IDNODE_LOG_LEVEL: 'warn',
-});
+const dir = await mkdtemp(join(tmpdir(), 'idnode-import-bench-'));
+const startLoad = loadavg().map((x) => round(x, 2));
+log(`${command}\nload average at start: ${startLoad.join(' ')}; temp dir ${dir}`);
+
+/** One NDJSON file per size, hard-linked into each run's directory (each run keeps its own checkpoint). */
+const sources = new Map<number, string>();
+async function inputFor(runDir: string, n: number): Promise<string> {
+  let source = sources.get(n);
+  if (source === undefined) {
+    source = join(dir, `items-${n}.ndjson`);
+    const t = performance.now();
+    await writeNdjson(source, n);
+    const mb = (await stat(source)).size / 1e6;
+    log(`generated ${n} lines (${mb.toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    sources.set(n, source);
+  }
+  await mkdir(runDir, { recursive: true });
+  const file = join(runDir, 'items.ndjson');
+  await link(source, file);
+  return file;
+}
+
+const describeRun = (r: ImportRunResult, floor: FloorResult): string =>
+  `${r.label}: ${r.lines} lines in ${r.seconds.toFixed(1)} s = ${Math.round(r.linesPerSecond)} lines/s ` +
+  `(${Math.round(r.linesPerSecondExcludingDowntime)} without the ${r.downtimeSeconds.toFixed(1)} s the node was down), ` +
+  `ratio to floor ${(r.linesPerSecond / floor.linesPerSecond).toFixed(3)} ` +
+  `(${(r.linesPerSecondExcludingDowntime / floor.linesPerSecond).toFixed(3)}); node SIGKILLed at progress line ` +
+  `${r.killedAtProgressLine} with ${r.ackedBeforeKill} acknowledged, resumed by ${r.resumedBy}; ` +
+  `${r.identifiers} identifiers (${r.distinct} distinct), ${r.errorLines} error lines ${JSON.stringify(r.errorCodes)}: ` +
+  `${r.ok ? 'OK' : 'MISMATCH'}`;
+
+async function redisRun(fsync: AppendFsync): Promise<ImportRunResult> {
+  const runDir = join(dir, `redis-${fsync}`);
+  const file = await inputFor(runDir, redisLines);
+  const redisDir = join(runDir, 'redis');
+  await mkdir(redisDir, { recursive: true });
+  const redis = await startRedisServer(redisDir, await freePort(), 10_000, fsync);
+  try {
+    return await importWithCrash({
+      label: `redis (appendfsync ${fsync})`,
+      dir: runDir,
+      file,
+      lines: redisLines,
+      chunk,
+      parallel,
+      storeEnv: { IDNODE_REDIS_URL: redis.url },
+    });
+  } finally {
+    await redis.stop();
+  }
+}
+
 try {
-  const args = [
-    'import',
-    file,
-    '--prefix',
-    '88.100.5',
-    '--json',
-    '--chunk',
-    values.chunk,
-    '--parallel',
-    values.parallel,
-  ];
-  const env = adminEnv(node.url);
-  t = performance.now();
-  const first = await runCli(args, { env, killWhen: progressPast(Math.floor(lines / 2)) });
-  const firstSeconds = (performance.now() - t) / 1000;
-  const cp = JSON.parse(await readFile(`${file}.idnode-import.json`, 'utf8')) as { line: number };
+  const floor = await lmdbFloor(join(dir, 'floor'), lines, chunk);
   log(
-    `run 1: SIGKILLed (${first.signal}) after ${firstSeconds.toFixed(1)} s, checkpoint at line ${cp.line}: ${Math.round(cp.line / firstSeconds)} lines/s`,
+    `floor (bare lmdb-js, ${chunk} lines per durable transaction): ${lines} lines in ${floor.seconds.toFixed(1)} s = ` +
+      `${Math.round(floor.linesPerSecond)} lines/s`,
   );
-  t = performance.now();
-  const second = await runCli(args, { env });
-  const secondSeconds = (performance.now() - t) / 1000;
-  const done = jsonLines(second).at(-1) ?? {};
-  log(
-    `run 2: exit ${second.code}, resumed at line ${cp.line + 1}, ${lines - cp.line} lines in ${secondSeconds.toFixed(1)} s: ${Math.round((lines - cp.line) / secondSeconds)} lines/s; summary ${JSON.stringify(done)}`,
-  );
-  log(
-    `whole import: ${lines} lines in ${(firstSeconds + secondSeconds).toFixed(1)} s = ${Math.round(lines / (firstSeconds + secondSeconds))} lines/s`,
-  );
-  t = performance.now();
-  const { count, distinct } = await countImported(node.url, '88.100.5');
-  log(
-    `node holds ${count} imported identifiers (${distinct} distinct), expected ${lines}: ${count === lines && distinct === lines ? 'OK' : 'MISMATCH'} (counted in ${((performance.now() - t) / 1000).toFixed(1)} s)`,
-  );
-  const errors = await readFile(`${file}.errors.ndjson`, 'utf8');
-  log(`error report: ${errors === '' ? 'empty' : `${errors.split('\n').length - 1} lines`}`);
-  if (count !== lines || distinct !== lines || second.code !== 0) process.exitCode = 1;
+  const runs: ImportRunResult[] = [];
+  const lmdbDir = join(dir, 'lmdb');
+  const lmdb = await importWithCrash({
+    label: 'lmdb',
+    dir: lmdbDir,
+    file: await inputFor(lmdbDir, lines),
+    lines,
+    chunk,
+    parallel,
+    storeEnv: {},
+  });
+  runs.push(lmdb);
+  log(describeRun(lmdb, floor));
+  if (!values['skip-redis']) {
+    for (const fsync of ['everysec', 'always'] as const) {
+      const r = await redisRun(fsync);
+      runs.push(r);
+      log(describeRun(r, floor));
+    }
+  }
+  const endLoad = loadavg().map((x) => round(x, 2));
+  const targets = runs.map((r) => ({
+    label: r.label,
+    target: r.label === 'lmdb' ? 0.5 : 0.3,
+    ratio: round(r.linesPerSecond / floor.linesPerSecond, 3),
+    ratioExcludingDowntime: round(r.linesPerSecondExcludingDowntime / floor.linesPerSecond, 3),
+  }));
+  const report = {
+    command,
+    machine: machineInfo(),
+    loadAverage: { start: startLoad, end: endLoad },
+    floor,
+    runs,
+    targets,
+  };
+  log(`load average at end: ${endLoad.join(' ')}`);
+  for (const t of targets) {
+    log(`${t.label}: ${t.ratio}x the floor (${t.ratioExcludingDowntime}x without downtime), target >= ${t.target}x`);
+  }
+  await writeReport(report);
+  if (runs.some((r) => !r.ok)) process.exitCode = 1;
 } finally {
-  await node.stop();
   if (!values.keep) await rm(dir, { recursive: true, force: true });
+}
+
+async function writeReport(report: {
+  command: string;
+  loadAverage: { start: number[]; end: number[] };
+  floor: FloorResult;
+  runs: ImportRunResult[];
+  targets: { label: string; target: number; ratio: number; ratioExcludingDowntime: number }[];
+}): Promise<void> {
+  const out = join(ROOT, 'loadtest', 'results');
+  await mkdir(out, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const base = join(out, `import-${stamp}`);
+  await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  const rows = report.runs.map((r, i) => {
+    const t = report.targets[i]!;
+    return (
+      `| ${r.label} | ${r.lines} | ${Math.round(r.linesPerSecond)} | ${Math.round(r.linesPerSecondExcludingDowntime)} | ` +
+      `${t.ratio} (${t.ratioExcludingDowntime}) | >= ${t.target} | ${r.ackedBeforeKill} | ${r.identifiers} | ${r.ok ? 'OK' : 'MISMATCH'} |`
+    );
+  });
+  const md = [
+    `# bench:import`,
+    '',
+    `\`${report.command}\` - load average ${report.loadAverage.start.join(' ')} at start, ${report.loadAverage.end.join(' ')} at end.`,
+    '',
+    `Floor: bare lmdb-js, ${report.floor.txnSize} lines per durable transaction: ${Math.round(report.floor.linesPerSecond)} lines/s.`,
+    '',
+    '| run | lines | lines/s | lines/s w/o downtime | x floor | target | acked at kill | identifiers | check |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  await writeFile(`${base}.md`, md);
+  process.stdout.write(`report: ${base}.json, ${base}.md\n`);
 }

@@ -34,9 +34,17 @@ async function answersPing(url: string): Promise<boolean> {
   }
 }
 
-export async function startRedisServer(dir: string, port: number, timeoutMs = 10_000): Promise<RedisProcess> {
+/** AOF fsync policy: 'everysec' (default here) or 'always' (the import benchmark reports both). */
+export type AppendFsync = 'everysec' | 'always';
+
+export async function startRedisServer(
+  dir: string,
+  port: number,
+  timeoutMs = 10_000,
+  appendfsync: AppendFsync = 'everysec',
+): Promise<RedisProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
-  args.push('--appendonly', 'yes', '--appendfsync', 'everysec', '--daemonize', 'no');
+  args.push('--appendonly', 'yes', '--appendfsync', appendfsync, '--daemonize', 'no');
   const log = openSync(join(dir, 'redis.log'), 'a');
   const child = spawn('redis-server', args, { stdio: ['ignore', log, log] });
   closeSync(log);

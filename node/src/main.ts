@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const address = await listenOrFail(`${http.host}:${http.port}`, 'IDNODE_HTTP_PORT', () =>
     app.listen({ port: http.port, host: http.host }),
   );
-  const syncMount = syncMountFor(fed, ctx.legacyStore, federation.delegations);
+  const syncMount = syncMountFor(fed, ctx.records, federation.delegations);
   const grpcPort = await listenOrFail(`${http.host}:${federation.grpc?.port ?? ''} (gRPC)`, 'IDNODE_GRPC_PORT', () =>
     fed.start(
       {
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     upstream === undefined
       ? undefined
       : startSenderFor(fed, {
-          store: ctx.legacyStore,
+          store: ctx.store,
           changes: ctx.changes,
           registry: ctx.metrics.registry,
           upstream,

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ChangeFeed } from '../store/change-feed.ts';
-import type { Store } from '../store/store.ts';
+import type { ReadonlyStore } from '../store/store.ts';
+import type { RecordService } from '../write/record-service.ts';
 import { createSyncMount, nodeIdFromMetadata, startSyncSender, type SyncSender } from '../sync/index.ts';
 import { SyncClient } from '../../../proto/load.ts';
 import type { Federation } from './federation.ts';
@@ -15,12 +16,19 @@ import { channelCredentials } from './tls-material.ts';
  * the Sync service, a secondary streams its change log to its upstream.
  */
 
-/** Top-level: Sync.Push, authenticated by the peer certificate and limited to the node's delegated prefixes. */
-export function syncMountFor(fed: Federation, store: Store, plan: ReadonlyMap<string, string>): GrpcMount | undefined {
+/**
+ * Top-level: Sync.Push, authenticated by the peer certificate and limited to the node's delegated
+ * prefixes; synced changes are applied through the node's RecordService (as sync:<node>).
+ */
+export function syncMountFor(
+  fed: Federation,
+  records: RecordService,
+  plan: ReadonlyMap<string, string>,
+): GrpcMount | undefined {
   const directory = fed.directory;
   if (fed.role !== 'top-level' || directory === undefined) return undefined;
   return createSyncMount({
-    store,
+    records,
     nodeIdOf: (call) => {
       const claimed = nodeIdFromMetadata(call);
       if (fed.tls === undefined) return claimed;
@@ -36,7 +44,8 @@ export function syncMountFor(fed: Federation, store: Store, plan: ReadonlyMap<st
 }
 
 export interface SenderDeps {
-  readonly store: Store;
+  /** Read only: the sender reads its change log; its cursor lives on the top-level. */
+  readonly store: ReadonlyStore;
   readonly changes: ChangeFeed;
   readonly registry: Registry;
   readonly upstream: string;

@@ -127,12 +127,27 @@ export function checkLink(path: string, data: ValueData): void {
 
 export const isLinkValue = (v: HandleValue): boolean => v.type.toUpperCase() === 'LINK' && v.data.format === 'json';
 
-/** A stored LINK value as a PassportLink; undefined for a value that is not a valid link (written before validation existed). */
+/** Whether a stored LINK value passes today's write rule (checkLink); renderers show no other. */
+function isValidLink(v: HandleValue): boolean {
+  try {
+    checkLink('value', v.data);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A stored LINK value as a PassportLink; undefined for a value that is not a valid link. The
+ * store may hold one the write rules refuse (written before they existed, restored, or written
+ * around them): it is judged by the same rule as on the write path, so a renderer never meets a
+ * missing title, a non-web href or one that cannot go into a Location or Link header.
+ */
 export function readLink(v: HandleValue): PassportLink | undefined {
-  if (!isLinkValue(v)) return undefined;
+  if (!isLinkValue(v) || !isValidLink(v)) return undefined;
   const d = v.data.value as LinkData;
   const linkType = linkTypeIri(d.linkType);
-  if (linkType === undefined || typeof d.href !== 'string') return undefined;
+  if (linkType === undefined) return undefined;
   return {
     index: v.index,
     linkType,

@@ -1,5 +1,6 @@
 import { visibleValues } from '../records/access.ts';
 import type { AccessTier, HandleValue } from '../records/types.ts';
+import { isWebUrl } from '../records/validate-values.ts';
 import { isLinkValue, readLink, type PassportLink } from './link-value.ts';
 
 /** IANA relation for a URL value listed in a linkset: a resource that describes the identified thing. */
@@ -34,7 +35,18 @@ function urlLink(v: HandleValue): PassportLink {
   };
 }
 
-const isUrlValue = (v: HandleValue): boolean => v.type.toUpperCase() === 'URL' && typeof v.data.value === 'string';
+/**
+ * A URL value a renderer may redirect to or list: one that passes the URL value rule. A stored
+ * value that does not (written before the rule, restored, written around it) is not served.
+ */
+export const isUrlValue = (v: HandleValue): boolean => v.type.toUpperCase() === 'URL' && isWebUrl(v.data.value);
+
+/** Where `?index=N` redirects for this value: a servable URL value's URL, a valid LINK's href, or nothing. */
+export function redirectTargetOf(v: HandleValue): { readonly href: string; readonly link: boolean } | undefined {
+  if (isUrlValue(v)) return { href: v.data.value as string, link: false };
+  const link = readLink(v);
+  return link === undefined ? undefined : { href: link.href, link: true };
+}
 const byIndex = (a: PassportLink, b: PassportLink): number => a.index - b.index;
 
 /** Links visible to `tier`: a link the reader may not see is never in the view, so never in any answer. */

@@ -5,6 +5,7 @@ import { isAdminType, isKeyType, isSecretKeyType } from './admin-value.ts';
 import { PERMISSION_STRING } from './permissions.ts';
 import { isPolicyType, POLICY_KEYS, POLICY_TYPE } from './policy.ts';
 import { MAX_INDEX, type ValueInput } from './schema.ts';
+import { SEALED_SECRET_FORMAT, sealedSecretProblem } from './sealed-secret.ts';
 import type { AccessTier, HandleValue, ValueData } from './types.ts';
 
 /**
@@ -38,8 +39,12 @@ function stringValue(path: string, data: ValueData): string {
   return data.value;
 }
 
+const CONTROL = /\p{Cc}/u;
+
 export function checkUrl(path: string, s: string): void {
   if (s.length > MAX_URL_CHARS) fail(path, `URL longer than ${MAX_URL_CHARS} characters`);
+  // The URL parser drops CR/LF and tabs, but the raw string is what goes into a Location header.
+  if (CONTROL.test(s)) fail(path, 'URL contains control characters (CR, LF, NUL, ...)');
   let u: URL;
   try {
     u = new URL(s);
@@ -48,6 +53,17 @@ export function checkUrl(path: string, s: string): void {
   }
   // Redirect targets must be web URLs: never javascript:, data: or file: (open redirect / XSS).
   if (u.protocol !== 'https:' && u.protocol !== 'http:') fail(path, `URL scheme "${u.protocol}" is not http or https`);
+}
+
+/** Whether `s` passes the URL value rule: what a renderer may put in a Location or Link header. */
+export function isWebUrl(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
+  try {
+    checkUrl('url', s);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function checkAdmin(path: string, data: ValueData): void {
@@ -61,6 +77,28 @@ function checkAdmin(path: string, data: ValueData): void {
   if (typeof v.permissions !== 'string' || !PERMISSION_STRING.test(v.permissions)) {
     fail(`${path}.value.permissions`, 'must be a 12-character string of 0 and 1');
   }
+}
+
+/**
+ * How values arrive. 'client' (every API path): secrets in the clear or redacted, timestamps set
+ * now. 'stored' (a copy of another node's stored values, sync apply): secrets only already sealed
+ * (a cleartext or redacted one is refused: the sender should never hold one), timestamps kept.
+ */
+export type ValueForm = 'client' | 'stored';
+
+function checkSecret(path: string, data: ValueData, form: ValueForm): void {
+  if (form === 'stored') {
+    if (data.format !== SEALED_SECRET_FORMAT) {
+      fail(path, `a copied secret key must arrive sealed (format "${SEALED_SECRET_FORMAT}"), not "${data.format}"`);
+    }
+    const why = sealedSecretProblem(data.value);
+    if (why !== undefined) fail(path, `malformed sealed secret: ${why}`);
+    return;
+  }
+  // A record read back and written again carries the redaction marker: the writer keeps the stored hash.
+  if (data.format === REDACTED_FORMAT) return;
+  const s = stringValue(path, data);
+  if (s.length < 12 || s.length > 256) fail(path, 'a secret key must have 12 to 256 characters');
 }
 
 function checkHandleRef(path: string, handle: unknown): void {
@@ -106,7 +144,7 @@ function checkPolicy(path: string, data: ValueData): void {
   }
 }
 
-function checkByType(path: string, type: string, data: ValueData): void {
+function checkByType(path: string, type: string, data: ValueData, form: ValueForm): void {
   if (isPolicyType(type)) return checkPolicy(`${path}.data`, data);
   switch (type) {
     case 'URL':
@@ -128,13 +166,8 @@ function checkByType(path: string, type: string, data: ValueData): void {
       return checkAdmin(`${path}.data`, data);
     case 'HS_VLIST':
       return checkVlist(`${path}.data`, data);
-    case 'HS_SECKEY': {
-      // A record read back and written again carries the redaction marker: the writer keeps the stored hash.
-      if (data.format === REDACTED_FORMAT) return;
-      const s = stringValue(`${path}.data`, data);
-      if (s.length < 12 || s.length > 256) fail(`${path}.data`, 'a secret key must have 12 to 256 characters');
-      return;
-    }
+    case 'HS_SECKEY':
+      return checkSecret(`${path}.data`, data, form);
     default:
       return;
   }
@@ -159,14 +192,25 @@ function checkSingleDefault(values: readonly HandleValue[], pathPrefix: string):
   }
 }
 
-/** Turns request values into stored values: checked, canonical type spelling, timestamps set now. */
-export function validateValues(input: readonly ValueInput[], now: string, pathPrefix = 'values'): HandleValue[] {
-  const values = validateEach(input, now, pathPrefix);
+/**
+ * Turns request values into stored values: checked, canonical type spelling, timestamps set now
+ * (form 'stored': kept as sent when they are a valid date).
+ */
+export function validateValues(
+  input: readonly ValueInput[],
+  now: string,
+  pathPrefix = 'values',
+  form: ValueForm = 'client',
+): HandleValue[] {
+  const values = validateEach(input, now, pathPrefix, form);
   checkSingleDefault(values, pathPrefix);
   return values;
 }
 
-function validateEach(input: readonly ValueInput[], now: string, pathPrefix: string): HandleValue[] {
+const keptTimestamp = (t: string | undefined, now: string): string =>
+  t !== undefined && !Number.isNaN(Date.parse(t)) ? t : now;
+
+function validateEach(input: readonly ValueInput[], now: string, pathPrefix: string, form: ValueForm): HandleValue[] {
   const seen = new Set<number>();
   return input.map((v, i) => {
     const path = `${pathPrefix}[${i}]`;
@@ -181,9 +225,10 @@ function validateEach(input: readonly ValueInput[], now: string, pathPrefix: str
     if (Buffer.byteLength(JSON.stringify(data.value) ?? '', 'utf8') > MAX_VALUE_BYTES) {
       fail(`${path}.data`, `value larger than ${MAX_VALUE_BYTES} bytes`);
     }
-    checkByType(path, type.toUpperCase(), data);
+    checkByType(path, type.toUpperCase(), data, form);
     const access: AccessTier = isSecretKeyType(type) ? 'authority' : (v.access ?? 'public');
-    return { index: v.index, type, data, ttl: v.ttl ?? DEFAULT_TTL, timestamp: now, access };
+    const timestamp = form === 'stored' ? keptTimestamp(v.timestamp, now) : now;
+    return { index: v.index, type, data, ttl: v.ttl ?? DEFAULT_TTL, timestamp, access };
   });
 }
 

@@ -1,7 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { StoredRecord } from '../records/types.ts';
-import type { ChangeEntry, ChangeMeta, Store } from '../store/store.ts';
-import { readProvenance, writeProvenance, type Provenance } from './sync-records.ts';
+import { IdnError } from '../errors/idn-error.ts';
+import { parseIdentifier } from '../identifier/index.ts';
+import type { IdentifierChange } from '../records/change-set.ts';
+import type { ValueInput } from '../records/schema.ts';
+import type { HandleValue, StoredRecord } from '../records/types.ts';
+import type { ChangeEntry } from '../store/store.ts';
+import type { SystemPrincipal } from '../write/principal.ts';
+import type { RecordService } from '../write/record-service.ts';
+import { provenanceChange, readProvenance, type Provenance } from './sync-records.ts';
 
 export type ApplyOutcome = 'applied' | 'already-applied' | 'stale';
 
@@ -14,41 +20,71 @@ function heldVersion(current: StoredRecord | undefined, prov: Provenance | undef
   return current?.version ?? 0;
 }
 
-/** Writes the entry's record over `current` (conditional on its version); returns the local version. */
-async function writeRecord(store: Store, e: ChangeEntry, current: StoredRecord | undefined, meta: ChangeMeta) {
-  const input = { handle: e.record.handle, values: e.record.values };
-  if (e.op === 'put') return (await store.put(e.key, input, { expectVersion: current?.version ?? 0 }, meta)).version;
-  if (current?.deletedAt !== undefined) return current.version;
-  // A delete of a key never seen here (its put predates the sender's log): keep a tombstone all the same.
-  const live = current ?? (await store.put(e.key, input, { expectVersion: 0 }, meta));
-  return (await store.delete(e.key, { expectVersion: live.version }, meta)).version;
+/** The identifier the entry names; its key must be the one it travels under. */
+function identifierOf(e: ChangeEntry) {
+  const id = parseIdentifier(e.record.handle, 'text');
+  if (id.key !== e.key) {
+    throw new IdnError('IDN_ERR_BAD_REQUEST', `Synced change ${e.seq} names ${e.record.handle} under key ${e.key}.`);
+  }
+  return id;
 }
 
 /**
- * Applies one synced change idempotently. Already-held or older versions are not written again,
- * so resending any range after a cut is harmless. Provenance is written after the record: if the
- * process dies in between, the retry finds the record already at the entry's version and content
- * ('already-applied') and only writes the provenance, so nothing is applied twice.
+ * Stored values are the input of a copy. (The cast only bridges the schema's static type, whose
+ * `access` union TypeBox infers too narrowly; RecordService checks the shape of every value.)
  */
-export async function applyEntry(store: Store, nodeId: string, e: ChangeEntry): Promise<ApplyOutcome> {
+const asInput = (values: readonly HandleValue[]): readonly ValueInput[] => values as unknown as readonly ValueInput[];
+
+/**
+ * The changes that make the copy equal the entry. Pinned to the version read (ifMatch): a local
+ * write in between (takeover) fails the batch, which is resent and judged again.
+ */
+function changesFor(e: ChangeEntry, current: StoredRecord | undefined): IdentifierChange[] {
+  const id = identifierOf(e);
+  const ifMatch = current?.version ?? 0;
+  const valuesPath = `seq ${e.seq} values`;
+  if (e.op === 'put') return [{ op: 'replace', id, values: asInput(e.record.values), ifMatch, valuesPath }];
+  if (current?.deletedAt !== undefined) return [];
+  if (current !== undefined) return [{ op: 'delete', id, ifMatch }];
+  // A delete of a key never seen here (its put predates the sender's log): keep a tombstone all
+  // the same, so the suffix is never reused here either.
+  return [
+    { op: 'create', id, values: asInput(e.record.values), ifMatch, valuesPath },
+    { op: 'delete', id },
+  ];
+}
+
+/**
+ * Applies one synced change idempotently through RecordService, as `who` (sync:<node>): every
+ * value rule applies, and the provenance record is written in the same commit as the record, so
+ * the two are never seen apart. Already-held or older versions are not written again, so resending
+ * any range after a cut is harmless. Throws the service's IdnError when the change is refused.
+ */
+export async function applyEntry(
+  records: RecordService,
+  who: SystemPrincipal,
+  nodeId: string,
+  e: ChangeEntry,
+): Promise<ApplyOutcome> {
+  const store = records.store;
   const [current, prov] = await Promise.all([store.get(e.key), readProvenance(store, e.key)]);
   if (prov !== undefined && prov.nodeId === nodeId && prov.sourceVersion >= e.version) return 'stale';
-  const provenance = (localVersion: number): Provenance => ({
-    nodeId,
-    seq: e.seq,
-    sourceVersion: e.version,
-    localVersion,
-  });
-  // Checked before the version test: after a crash between the record and its provenance the
-  // record already holds this version, and only the provenance is still to be written.
+  const provenance = (localVersion: number) =>
+    provenanceChange(e.key, { nodeId, seq: e.seq, sourceVersion: e.version, localVersion });
+  // A copy stored before this node wrote provenance with it (older releases wrote the two apart):
+  // only the provenance is still to be written.
   if (current !== undefined && current.version === e.version && sameContent(current, e.record)) {
-    await writeProvenance(store, e.key, provenance(current.version));
+    await records.apply({ changes: [], system: [provenance(current.version)] }, who);
     return 'already-applied';
   }
   if (e.version <= heldVersion(current, prov, nodeId)) return 'stale';
+  const changes = changesFor(e, current);
   // The source seq in the reason makes a double apply visible in the top-level's own change log.
-  const meta = { actor: `sync:${nodeId}`, reason: `sync seq=${e.seq} version=${e.version}` };
-  const localVersion = await writeRecord(store, e, current, meta);
-  await writeProvenance(store, e.key, provenance(localVersion));
+  const reason = `sync seq=${e.seq} version=${e.version}`;
+  if (changes.length === 0) {
+    await records.apply({ changes: [], system: [provenance(current!.version)] }, who);
+    return 'applied';
+  }
+  await records.apply({ changes, reason, systemFor: (planned) => [provenance(planned.at(-1)!.version)] }, who);
   return 'applied';
 }

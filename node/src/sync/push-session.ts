@@ -3,7 +3,7 @@ import type { SyncClientType } from '../../../proto/load.ts';
 import type { ChangeBatch } from '../../../proto/generated/idnode/v1/ChangeBatch.generated.ts';
 import type { ErrorDetail__Output } from '../../../proto/generated/idnode/v1/ErrorDetail.generated.ts';
 import type { SyncAck__Output } from '../../../proto/generated/idnode/v1/SyncAck.generated.ts';
-import type { Store } from '../store/store.ts';
+import type { ReadonlyStore } from '../store/store.ts';
 import { NODE_ID_METADATA } from './sync-receiver.ts';
 import { entryToWire } from './wire-codec.ts';
 
@@ -15,7 +15,7 @@ export interface SessionHooks {
 }
 
 export interface SessionOptions {
-  readonly store: Store;
+  readonly store: ReadonlyStore;
   readonly client: SyncClientType;
   readonly nodeId: string;
   readonly batchSize: number;

@@ -3,8 +3,8 @@ import { syncService, type SyncHandlers } from '../../../proto/load.ts';
 import type { ChangeBatch__Output } from '../../../proto/generated/idnode/v1/ChangeBatch.generated.ts';
 import type { SyncAck } from '../../../proto/generated/idnode/v1/SyncAck.generated.ts';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
-import type { Store } from '../store/store.ts';
-import { applyBatch, foreignPrefixError, type BatchResult } from './apply-batch.ts';
+import type { RecordService } from '../write/record-service.ts';
+import { applyBatch, type BatchResult } from './apply-batch.ts';
 import { readCursor, type SyncCursor } from './sync-records.ts';
 import { entryFromWire, errorToWire } from './wire-codec.ts';
 
@@ -14,8 +14,12 @@ type PushCall = Parameters<SyncHandlers['Push']>[0];
 export type SyncMount = (server: grpc.Server) => void;
 
 export interface SyncReceiverDeps {
-  /** The top-level node's store (the change-feed-wrapped one, so the resolution cache drops stale copies). */
-  readonly store: Store;
+  /**
+   * The top-level node's write service: every synced change is a change set applied by the
+   * system principal sync:<node> (sync-principal.ts), so it passes every value rule, and its
+   * commits are announced (the resolution cache drops stale copies).
+   */
+  readonly records: RecordService;
   /** The authenticated node of a call (mTLS identity, checked against metadata "idnode-node-id"). */
   nodeIdOf(call: PushCall): string | undefined;
   /** Prefixes delegated to the node (read per batch, so a new delegation applies at once); undefined: unknown node. */
@@ -91,7 +95,7 @@ class SyncReceiver {
   async #hello(node: NodeState, nodeId: string, call: PushCall, open: { value: boolean }): Promise<void> {
     try {
       // Read from the store on every connect: the cursor there is the truth after a restart.
-      node.cursor = await readCursor(this.#deps.store, nodeId);
+      node.cursor = await readCursor(this.#deps.records.store, nodeId);
     } catch (e) {
       node.cursor = undefined;
       return fail(call, e);
@@ -142,7 +146,8 @@ class SyncReceiver {
     if (cursor === undefined) return;
     let result: BatchResult;
     try {
-      result = await applyBatch(this.#deps.store, nodeId, cursor, entries, this.#deps.allowedPrefixes(nodeId) ?? []);
+      const allowed = this.#deps.allowedPrefixes(nodeId) ?? [];
+      result = await applyBatch(this.#deps.records, nodeId, cursor, entries, allowed);
     } catch (e) {
       // Unknown how far the store got: re-read the cursor on the next connect; the sender resends.
       node.cursor = undefined;
@@ -156,7 +161,7 @@ class SyncReceiver {
       ack: {
         appliedThrough: result.cursor.appliedThrough,
         resendFrom: result.resendFrom ?? 0,
-        ...(result.refused ? { error: errorToWire(foreignPrefixError(result.refused)) } : {}),
+        ...(result.refused ? { error: errorToWire(result.refused.error) } : {}),
       },
     });
   }
@@ -164,7 +169,7 @@ class SyncReceiver {
 
 /**
  * The top-level node's Sync service. Mount it on the node's gRPC server:
- * `createSyncMount({ store, nodeIdOf, allowedPrefixes })(server)`.
+ * `createSyncMount({ records, nodeIdOf, allowedPrefixes })(server)`.
  */
 export function createSyncMount(deps: SyncReceiverDeps): SyncMount {
   return (server) => {

@@ -2,13 +2,13 @@ import type { Registry } from 'prom-client';
 import type { ErrorDetail__Output } from '../../../proto/generated/idnode/v1/ErrorDetail.generated.ts';
 import type { SyncClientType } from '../../../proto/load.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
-import type { Store } from '../store/store.ts';
+import type { ReadonlyStore } from '../store/store.ts';
 import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './backoff.ts';
 import { lagGauges, type LagGauges } from './lag-gauges.ts';
 import { PushSession } from './push-session.ts';
 
 export interface SyncSenderDeps {
-  readonly store: Store;
+  readonly store: ReadonlyStore;
   /** A fresh client per session, made by the caller with its TLS credentials; the sender closes it. */
   connect(): SyncClientType;
   readonly nodeId: string;

@@ -10,7 +10,7 @@ import { layoutWarnings } from '../records/validate-values.ts';
 import { nextRecord, tombstone } from '../store/record-transitions.ts';
 import type { StoreOp } from '../store/store.ts';
 import type { PreparedChange } from './prepare-change.ts';
-import type { Principal } from './principal.ts';
+import { valueFormOf, type Principal } from './principal.ts';
 import type { RecordView } from './record-view.ts';
 import { checkReuse } from './reuse-policy.ts';
 import { sealSecrets } from './secrets.ts';
@@ -136,10 +136,12 @@ async function planCreate(p: PreparedChange, ctx: PlanContext, tomb: StoredRecor
   return plan('created', id.key, nextRecord(tomb, input, ctx.now), { op: 'put', key: id.key, input, cond });
 }
 
-function valueChange(p: PreparedChange, sealed: HandleValue[]): ValueChange {
+function valueChange(p: PreparedChange, sealed: HandleValue[], who: Principal): ValueChange {
   const c = p.change;
   if (c.op === 'remove-indexes') return { op: 'remove-indexes', indexes: c.indexes };
-  return { op: c.op === 'upsert-indexes' ? 'upsert-indexes' : 'replace', values: sealed };
+  if (c.op === 'upsert-indexes') return { op: 'upsert-indexes', values: sealed };
+  // Stored values from another node replace the record exactly (admins included); a client's replace is an edit.
+  return { op: valueFormOf(who) === 'stored' ? 'copy' : 'replace', values: sealed };
 }
 
 async function planUpdate(p: PreparedChange, ctx: PlanContext, existing: StoredRecord): Promise<Plan> {
@@ -156,7 +158,7 @@ async function planUpdate(p: PreparedChange, ctx: PlanContext, existing: StoredR
   }
   if (change.op === 'create') throw new IdnError('IDN_ERR_ALREADY_EXISTS');
   const sealed = change.op === 'remove-indexes' ? [] : await sealSecrets(p.values ?? [], existing.values);
-  const next = planValueChange(existing.values, valueChange(p, sealed));
+  const next = planValueChange(existing.values, valueChange(p, sealed, ctx.who));
   await authorise(ctx, admins, next.needed, existing.handle);
   if (recordAdmins && countAdmins(next.values) === 0) throw new IdnError('IDN_ERR_LAST_ADMIN');
   if (next.needed === 0) return plan('unchanged', id.key, existing);

@@ -3,8 +3,9 @@ import { IdnError } from '../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../identifier/index.ts';
 import type { IdentifierChange } from '../records/change-set.ts';
 import type { HandleValue } from '../records/types.ts';
-import { validateValues } from '../records/validate-values.ts';
-import type { Principal } from './principal.ts';
+import { validateValues, type ValueForm } from '../records/validate-values.ts';
+import { checkValueShapes } from '../records/value-shape.ts';
+import { valueFormOf, type Principal } from './principal.ts';
 
 /** A change whose values passed every value rule and whose principal may attempt it. */
 export interface PreparedChange {
@@ -34,9 +35,12 @@ function pickIndexes(values: HandleValue[], indexes: readonly number[] | undefin
   return values.filter((v) => wanted.has(v.index));
 }
 
-function validated(change: IdentifierChange, now: string): HandleValue[] | undefined {
+function validated(change: IdentifierChange, now: string, form: ValueForm): HandleValue[] | undefined {
   if (change.op === 'delete' || change.op === 'remove-indexes') return undefined;
-  const values = validateValues(change.values, now, change.valuesPath ?? 'values');
+  const path = change.valuesPath ?? 'values';
+  // The wire schema first (PUT's body schema did it already; batch, import and sync did not).
+  checkValueShapes(change.values, path);
+  const values = validateValues(change.values, now, path, form);
   return change.op === 'upsert-indexes' ? pickIndexes(values, change.indexes) : values;
 }
 
@@ -50,7 +54,7 @@ export function prepareChange(
   rules: PrepareRules,
   now: string,
 ): PreparedChange {
-  const values = validated(change, now);
+  const values = validated(change, now, valueFormOf(who));
   const id = change.id;
   if (who.kind === 'client' && rules.refuseClientWrite) throw rules.refuseClientWrite(id);
   const gov = governingPrefix(id);

@@ -3,6 +3,7 @@ import { naHandleOf } from '../authority/homed-prefixes.ts';
 import { identifierKey, type ParsedIdentifier } from '../identifier/index.ts';
 import type { IdentifierChange } from '../records/change-set.ts';
 import { adminHandleOf } from '../records/prefix-admin.ts';
+import type { ValueForm } from '../records/validate-values.ts';
 
 /** A caller of the API: authorised by the HS_ADMIN values of the record or its prefix. */
 export interface ClientPrincipal {
@@ -26,7 +27,17 @@ export interface SystemPrincipal {
   readonly revivesTombstones: boolean;
   /** Only identifiers under prefixes this node homes (false for copies of delegated prefixes). */
   readonly homedOnly: boolean;
+  /**
+   * 'stored': the changes carry another node's stored values (sync apply), so a secret must arrive
+   * already sealed (a well-formed scrypt hash; cleartext is refused), timestamps are kept, and a
+   * replace writes exactly the values sent (a copy, not an edit). Every other value rule applies.
+   * Default 'client': values as a client sends them.
+   */
+  readonly valueForm?: ValueForm;
 }
+
+export const valueFormOf = (who: Principal): ValueForm =>
+  who.kind === 'system' ? (who.valueForm ?? 'client') : 'client';
 
 export type Principal = ClientPrincipal | SystemPrincipal;
 

@@ -1,12 +1,15 @@
 import { hashSecret } from '../auth/secret-hash.ts';
 import { IdnError } from '../errors/idn-error.ts';
 import { isSecretKeyType } from '../records/admin-value.ts';
+import { SEALED_SECRET_FORMAT } from '../records/sealed-secret.ts';
 import type { HandleValue } from '../records/types.ts';
 import { REDACTED_FORMAT } from '../records/validate-values.ts';
 
 /**
  * HS_SECKEY values arrive in the clear (or as the redaction marker) and are stored only as
- * scrypt hashes. A redacted value keeps the stored hash at the same index.
+ * scrypt hashes. A redacted value keeps the stored hash at the same index. A value already sealed
+ * is kept: validateValues lets one through only from a principal copying stored values (sync),
+ * and only well formed.
  */
 export async function sealSecrets(
   values: readonly HandleValue[],
@@ -15,7 +18,7 @@ export async function sealSecrets(
   const stored = new Map(existing.map((v) => [v.index, v]));
   return Promise.all(
     values.map(async (v) => {
-      if (!isSecretKeyType(v.type)) return v;
+      if (!isSecretKeyType(v.type) || v.data.format === SEALED_SECRET_FORMAT) return v;
       if (v.data.format === REDACTED_FORMAT) {
         const prev = stored.get(v.index);
         if (!prev || !isSecretKeyType(prev.type)) {

@@ -7,7 +7,9 @@ import type { HandleValue } from '../records/types.ts';
 export type ValueChange =
   | { readonly op: 'replace'; readonly values: readonly HandleValue[] }
   | { readonly op: 'upsert-indexes'; readonly values: readonly HandleValue[] }
-  | { readonly op: 'remove-indexes'; readonly indexes: readonly number[] };
+  | { readonly op: 'remove-indexes'; readonly indexes: readonly number[] }
+  /** Exactly these values, timestamps included: a copy of another node's record (sync apply). */
+  | { readonly op: 'copy'; readonly values: readonly HandleValue[] };
 
 export interface ValueChangePlan {
   readonly values: HandleValue[];
@@ -67,6 +69,9 @@ export function planValueChange(existing: readonly HandleValue[], req: ValueChan
       next = [...m.values()];
       break;
     }
+    case 'copy':
+      next = [...req.values];
+      break;
     case 'remove-indexes': {
       const missing = req.indexes.filter((i) => !before.has(i));
       if (missing.length > 0) {
@@ -77,11 +82,17 @@ export function planValueChange(existing: readonly HandleValue[], req: ValueChan
       break;
     }
   }
-  next = keepUnchangedTimestamps(next, before).sort((a, b) => a.index - b.index);
+  // A copy keeps the source's timestamps; an edit keeps the stored ones of values it did not change.
+  next = (req.op === 'copy' ? next : keepUnchangedTimestamps(next, before)).sort((a, b) => a.index - b.index);
   const after = byIndex(next);
   let needed = 0;
   for (const i of new Set([...before.keys(), ...after.keys()])) needed |= permFor(before.get(i), after.get(i));
+  // A copy that differs only in timestamps is still a change: the copy must equal its source.
+  if (needed === 0 && req.op === 'copy' && !sameTimestamps(existing, next)) needed = Perm.MODIFY_VALUE;
   return { values: next, needed };
 }
+
+const sameTimestamps = (a: readonly HandleValue[], b: readonly HandleValue[]): boolean =>
+  a.length === b.length && a.every((v, i) => v.timestamp === b[i]?.timestamp);
 
 export const countAdmins = (values: readonly HandleValue[]): number => values.filter((v) => isAdminType(v.type)).length;

@@ -6,8 +6,42 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SyncClient, type SyncClientType } from '../../../proto/load.ts';
-import type { ChangeEntry, Store } from '../../src/store/store.ts';
-import { syncedFrom } from '../../src/sync/index.ts';
+import { HomedPrefixes } from '../../src/authority/homed-prefixes.ts';
+import { parseIdentifier } from '../../src/identifier/index.ts';
+import type { ValueInput } from '../../src/records/schema.ts';
+import { ChangeFeed } from '../../src/store/change-feed.ts';
+import type { ChangeEntry, ReadonlyStore, Store } from '../../src/store/store.ts';
+import { readProvenance, syncedFrom } from '../../src/sync/index.ts';
+import type { SystemPrincipal } from '../../src/write/principal.ts';
+import { RecordService } from '../../src/write/record-service.ts';
+
+/** A RecordService over a bare store (no homed prefixes: only system principals write through it). */
+export const recordServiceOver = (store: Store): RecordService =>
+  new RecordService(store, { homed: new HomedPrefixes([]), changes: new ChangeFeed() });
+
+/**
+ * The secondary's own writes in these tests: a system principal that may change anything, so the
+ * workload goes through the same service (and value rules) as a real secondary's API writes.
+ */
+export const WORKLOAD: SystemPrincipal = {
+  kind: 'system',
+  name: 'test-workload',
+  mayChange: () => true,
+  revivesTombstones: false,
+  homedOnly: false,
+};
+
+/** Writes for one identifier as the secondary's API would (through RecordService). */
+export function secondaryWriter(records: RecordService) {
+  const id = (key: string) => parseIdentifier(key.toUpperCase(), 'text');
+  return {
+    create: (key: string, values: readonly ValueInput[]) =>
+      records.apply({ changes: [{ op: 'create', id: id(key), values }] }, WORKLOAD),
+    replace: (key: string, values: readonly ValueInput[], ifMatch?: number) =>
+      records.apply({ changes: [{ op: 'replace', id: id(key), values, ...(ifMatch ? { ifMatch } : {}) }] }, WORKLOAD),
+    delete: (key: string) => records.apply({ changes: [{ op: 'delete', id: id(key) }] }, WORKLOAD),
+  };
+}
 
 export const tempDir = (name: string): Promise<string> => mkdtemp(join(tmpdir(), `idnode-sync-${name}-`));
 
@@ -54,7 +88,7 @@ export function killHard(child: ChildProcess): Promise<void> {
 }
 
 /** Every entry of a store's change log, oldest first. */
-export async function allChanges(store: Store): Promise<ChangeEntry[]> {
+export async function allChanges(store: ReadonlyStore): Promise<ChangeEntry[]> {
   const out: ChangeEntry[] = [];
   for (let after = 0; ;) {
     const page = await store.changesSince(after, 10_000);
@@ -79,7 +113,7 @@ export interface Comparison {
  * seq must have been applied at most once according to the top-level's own change log (the sync
  * writes `sync seq=N` as the reason), else "duplicated".
  */
-export async function compareCopies(source: Store, copy: Store, nodeId: string): Promise<Comparison> {
+export async function compareCopies(source: ReadonlyStore, copy: ReadonlyStore, nodeId: string): Promise<Comparison> {
   const keys = new Set((await allChanges(source)).map((e) => e.key));
   let missing = 0;
   let unmarked = 0;
@@ -99,4 +133,32 @@ export async function compareCopies(source: Store, copy: Store, nodeId: string):
     .map((e) => e.reason!.split(' ')[1]);
   const distinct = new Set(seqs);
   return { keys: keys.size, missing, duplicated: seqs.length - distinct.size, applied: seqs.length, unmarked };
+}
+
+/**
+ * Synced copies in `copy` whose provenance does not describe them: a record the sync wrote (a
+ * `sync seq=` entry in the copy's own log after `afterSeq`) whose provenance record is missing or
+ * names another local version. Read straight after a SIGKILL, before any resend could repair
+ * anything, this is the crash window between a record and its provenance: it must be 0 at every
+ * cut. Returns the count and the log position checked up to (the next call's `afterSeq`).
+ */
+export async function copiesWithoutProvenance(
+  copy: ReadonlyStore,
+  nodeId: string,
+  afterSeq: number,
+): Promise<{ readonly torn: number; readonly checkedThrough: number }> {
+  const synced = new Set<string>();
+  let checkedThrough = afterSeq;
+  for (;;) {
+    const page = await copy.changesSince(checkedThrough, 10_000);
+    if (page.length === 0) break;
+    for (const e of page) if (e.actor === `sync:${nodeId}` && e.reason?.startsWith('sync seq=')) synced.add(e.key);
+    checkedThrough = page[page.length - 1]!.seq;
+  }
+  let torn = 0;
+  for (const key of synced) {
+    const [record, prov] = await Promise.all([copy.get(key), readProvenance(copy, key)]);
+    if (record === undefined || prov?.nodeId !== nodeId || prov.localVersion !== record.version) torn += 1;
+  }
+  return { torn, checkedThrough };
 }

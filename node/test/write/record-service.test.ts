@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeIdentity } from '../../src/auth/identity.ts';
-import { isSecretHash } from '../../src/auth/secret-hash.ts';
+import { hashSecret, isSecretHash } from '../../src/auth/secret-hash.ts';
 import { HomedPrefixes } from '../../src/authority/homed-prefixes.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import { IdnError } from '../../src/errors/idn-error.ts';
@@ -347,5 +347,55 @@ describe('RecordService', () => {
     expect(await store.lastSeq()).toBe(seq);
     // The prefix admin is not the record's admin: the group is.
     expect((await refusal({ changes: [edit('https://example.com/c')] }, admin)).code).toBe('IDN_ERR_NOT_AUTHORIZED');
+  });
+
+  it('a principal copying stored values: sealed secrets only and well formed, timestamps kept, replace is exact', async () => {
+    const copier: SystemPrincipal = { ...registry, name: 'sync:test', valueForm: 'stored' };
+    const sealed = { format: 'scrypt', value: await hashSecret('copied-secret-0123456') };
+    const then = '2020-01-02T03:04:05.000Z';
+    const adminRef = { handle: `${P}/ADMIN`, index: 300, permissions: '011111110011' };
+    const values = [
+      { ...url(1, 'https://example.com/copy'), ttl: 60, timestamp: then, access: 'public' },
+      { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: adminRef }, ttl: 60, timestamp: then },
+      { index: 300, type: 'HS_SECKEY', data: sealed, ttl: 60, timestamp: then },
+    ] as ValueInput[];
+    const h = `${P}/COPY`;
+    const created = await records.apply({ changes: [{ op: 'create', id: id(h), values }] }, copier);
+    expect(created.changes[0]!.record.values.map((v) => [v.index, v.timestamp, v.data])).toEqual([
+      [1, then, { format: 'string', value: 'https://example.com/copy' }],
+      [100, then, { format: 'admin', value: adminRef }],
+      [300, then, sealed],
+    ]);
+    // An exact copy: the secret the source dropped is dropped here too (a client's replace would keep admins).
+    const later = '2021-01-01T00:00:00.000Z';
+    const next = [{ ...values[0]!, timestamp: later }, values[1]!];
+    const replaced = await records.apply({ changes: [{ op: 'replace', id: id(h), values: next }] }, copier);
+    expect(replaced.changes[0]!.record.values.map((v) => [v.index, v.timestamp])).toEqual([
+      [1, later],
+      [100, then],
+    ]);
+
+    const seq = await store.lastSeq();
+    announced.length = 0;
+    const secretAs = (data: unknown): IdentifierChange => ({
+      op: 'create',
+      id: id(`${P}/COPY-BAD`),
+      values: [{ index: 300, type: 'HS_SECKEY', data } as ValueInput],
+    });
+    const hash = sealed.value;
+    for (const data of [
+      { format: 'string', value: 'cleartext-secret-0123' },
+      { format: 'redacted', value: null },
+      { format: 'scrypt', value: { ...hash, N: 2 ** 30 } },
+      { format: 'scrypt', value: { ...hash, extra: 1 } },
+      { format: 'scrypt', value: { ...hash, hash: 'not base64!' } },
+    ]) {
+      expect((await refusal({ changes: [secretAs(data)] }, copier)).code, JSON.stringify(data)).toBe(
+        'IDN_ERR_INVALID_VALUE',
+      );
+    }
+    // A client cannot smuggle a hash of its choosing in: secrets arrive in the clear from clients.
+    expect((await refusal({ changes: [secretAs(sealed)] }, admin)).code).toBe('IDN_ERR_INVALID_VALUE');
+    await expectNothingStored(seq, [`${P}/COPY-BAD`]);
   });
 });

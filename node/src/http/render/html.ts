@@ -1,4 +1,5 @@
 import type { HandleValue } from '../../records/types.ts';
+import { isWebUrl } from '../../records/validate-values.ts';
 
 /** Small, dependency-free HTML pages for people who scan a QR code. Everything user-controlled is escaped. */
 
@@ -23,7 +24,8 @@ export function page(title: string, body: string): string {
 
 function renderData(v: HandleValue): string {
   const value = v.data.value;
-  if (v.type.toUpperCase() === 'URL' && typeof value === 'string') {
+  // Only a URL that passes the value rule becomes a link; a stored javascript: or data: URL is shown as text.
+  if (v.type.toUpperCase() === 'URL' && isWebUrl(value)) {
     return `<a href="${escapeHtml(value)}" rel="nofollow noopener">${escapeHtml(value)}</a>`;
   }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
