@@ -24,9 +24,18 @@ export interface BatchResult {
   readonly applied: number;
 }
 
+/**
+ * An entry as the receiver decoded it: a change entry, or one that did not decode (a malformed
+ * record from the sender's store) and is refused like a value rule would refuse it, counted and
+ * skipped, so one bad record never stalls the stream.
+ */
+export type IncomingEntry = ChangeEntry | RefusedEntry;
+
+const isRefused = (e: IncomingEntry): e is RefusedEntry => 'error' in e;
+
 /** The entries that continue the cursor without a gap; older ones are dropped (already applied). */
-function contiguous(cursor: SyncCursor, entries: readonly ChangeEntry[]): ChangeEntry[] | number {
-  const out: ChangeEntry[] = [];
+function contiguous(cursor: SyncCursor, entries: readonly IncomingEntry[]): IncomingEntry[] | number {
+  const out: IncomingEntry[] = [];
   let next = cursor.appliedThrough + 1;
   for (const e of entries) {
     if (e.seq < next) continue;
@@ -116,20 +125,23 @@ export async function applyBatch(
   records: RecordService,
   nodeId: string,
   cursor: SyncCursor,
-  entries: readonly ChangeEntry[],
+  entries: readonly IncomingEntry[],
   allowed: readonly string[],
 ): Promise<BatchResult> {
   const run = contiguous(cursor, entries);
   if (typeof run === 'number') return { cursor, resendFrom: run, applied: 0 };
   if (run.length === 0) return { cursor, applied: 0 };
   const who = syncPrincipal(nodeId, allowed);
-  const decided = run.map((e) => ({ e, d: classifyKey(e.key, allowed) }));
+  const undecodable = run.filter(isRefused);
+  const decided = run
+    .filter((e): e is ChangeEntry => !isRefused(e))
+    .map((e) => ({ e, d: classifyKey(e.key, allowed) }));
   const toApply = decided.filter((x) => x.d === 'apply').map((x) => x.e);
   const foreign: RefusedEntry[] = decided
     .filter((x) => x.d === 'refuse')
     .map(({ e }) => ({ seq: e.seq, key: e.key, error: foreignPrefixError(e) }));
   const groups = await Promise.all(byKey(toApply).map((g) => applyGroup(records, who, nodeId, g)));
-  const refused = [...foreign, ...groups.flatMap((g) => g.refused)].sort((a, b) => a.seq - b.seq);
+  const refused = [...undecodable, ...foreign, ...groups.flatMap((g) => g.refused)].sort((a, b) => a.seq - b.seq);
   const next = nextCursor(cursor, run[run.length - 1]!.seq, refused);
   await records.apply({ changes: [], system: [cursorChange(nodeId, next)] }, who);
   const applied = groups.reduce((a, g) => a + g.applied, 0);

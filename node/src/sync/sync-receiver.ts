@@ -4,11 +4,31 @@ import type { ChangeBatch__Output } from '../../../proto/generated/idnode/v1/Cha
 import type { SyncAck } from '../../../proto/generated/idnode/v1/SyncAck.generated.ts';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { RecordService } from '../write/record-service.ts';
-import { applyBatch, type BatchResult } from './apply-batch.ts';
+import { applyBatch, type BatchResult, type IncomingEntry } from './apply-batch.ts';
 import { readCursor, type SyncCursor } from './sync-records.ts';
 import { entryFromWire, errorToWire } from './wire-codec.ts';
 
 type PushCall = Parameters<SyncHandlers['Push']>[0];
+type WireEntry = ChangeBatch__Output['entries'][number];
+
+/**
+ * A malformed entry (its record does not decode) is refused on its own, by seq and key, like a
+ * value rule refusal: the sender's store holds something no conforming node writes, and the
+ * stream must go on. Only an entry that cannot even be placed (no valid seq) fails the stream.
+ */
+function decodeEntry(w: WireEntry): IncomingEntry {
+  try {
+    return entryFromWire(w);
+  } catch (e) {
+    if (!isIdnError(e) || !Number.isSafeInteger(w.seq) || w.seq < 1) throw e;
+    const error = new IdnError(e.code, `Change ${w.seq} for "${w.key}" refused: ${e.message}`, {
+      ...e.detail,
+      seq: w.seq,
+      key: w.key,
+    });
+    return { seq: w.seq, key: w.key, error };
+  }
+}
 
 /** Same shape as the federation's GrpcMount: adds a service to the caller's server. */
 export type SyncMount = (server: grpc.Server) => void;
@@ -123,9 +143,9 @@ class SyncReceiver {
         new IdnError('IDN_ERR_NOT_AUTHORIZED', `Batch for node "${batch.nodeId}" on the stream of "${nodeId}".`),
       );
     }
-    let entries;
+    let entries: IncomingEntry[];
     try {
-      entries = batch.entries.map(entryFromWire);
+      entries = batch.entries.map(decodeEntry);
     } catch (e) {
       return fail(call, e);
     }

@@ -36,7 +36,8 @@ export function entryFromWire(w: WireEntryIn): ChangeEntry {
   const op = OP_FROM_WIRE.get(w.op);
   // UNSPECIFIED or an operation this node does not know: guessing either way could lose a delete.
   if (op === undefined) throw malformed(path, `unknown operation ${String(w.op)}`);
-  const record = recordFromWire(w.record, `${path}.record`);
+  // The entry is applied through RecordService: value rules are its to judge, with their own codes.
+  const record = recordFromWire(w.record, `${path}.record`, { forWriter: true });
   if ((op === 'delete') !== (record.deletedAt !== undefined)) {
     throw malformed(path, op === 'delete' ? 'a delete without a tombstone' : 'a put of a tombstone');
   }

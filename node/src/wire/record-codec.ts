@@ -81,8 +81,16 @@ function dataFromWire(d: ValueData__Output | null, path: string): ValueData {
   throw malformed(path, 'neither json nor raw is set');
 }
 
-export function valueFromWire(v: HandleValue__Output, path = 'value'): HandleValue {
-  if (!Number.isInteger(v.index) || v.index < 1 || v.index > MAX_INDEX) {
+/**
+ * `forWriter`: the record goes on to RecordService (sync apply), whose value rules refuse a bad
+ * index with the same code on every write path; the codec then checks only what it must to decode.
+ */
+export interface DecodeOptions {
+  readonly forWriter?: boolean;
+}
+
+export function valueFromWire(v: HandleValue__Output, path = 'value', opts: DecodeOptions = {}): HandleValue {
+  if (!opts.forWriter && (!Number.isInteger(v.index) || v.index < 1 || v.index > MAX_INDEX)) {
     throw malformed(`${path}.index`, `index ${v.index} is outside 1..${MAX_INDEX}`);
   }
   if (v.type === '') throw malformed(`${path}.type`, 'the type is empty');
@@ -105,14 +113,18 @@ export const recordToWire = (r: StoredRecord): HandleRecord => ({
   deletedAt: r.deletedAt ?? '',
 });
 
-export function recordFromWire(r: HandleRecord__Output | null, path = 'record'): StoredRecord {
+export function recordFromWire(
+  r: HandleRecord__Output | null,
+  path = 'record',
+  opts: DecodeOptions = {},
+): StoredRecord {
   if (r === null) throw malformed(path, 'the record is missing');
   if (r.handle === '') throw malformed(`${path}.handle`, 'the handle is empty');
   if (!Number.isSafeInteger(r.version)) throw malformed(`${path}.version`, `version ${r.version} is not exact`);
   if (r.deletedAt !== '' && r.values.length > 0) throw malformed(path, 'a tombstone carries values');
   const base = {
     handle: r.handle,
-    values: r.values.map((v, i) => valueFromWire(v, `${path}.values[${i}]`)),
+    values: r.values.map((v, i) => valueFromWire(v, `${path}.values[${i}]`, opts)),
     version: r.version,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,

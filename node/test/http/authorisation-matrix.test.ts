@@ -705,13 +705,14 @@ describe('authorisation beyond the matrix', () => {
     }
   });
 
-  it('a deleted identifier stays gone (410) even for its admin', async () => {
+  it('a deleted identifier reads 404 rc 100 and its admin may create it again (Handle semantics)', async () => {
     const h = `${P5}/TOMBSTONE`;
     await mustWrite(201, putRecord(node.url, h, [urlValue(1, 'https://example.com/t')], basicAuth(ADMIN5, NEW5)));
     expect((await request('DELETE', `/api/handles/${h}`, basicAuth(ADMIN5, NEW5))).status).toBe(200);
+    const read = await request('GET', `/api/handles/${h}`, undefined);
+    expect(read.status).toBe(404);
     const again = await putRecord(node.url, h, [urlValue(1, 'https://example.com/t2')], basicAuth(ADMIN5, NEW5));
-    expect(again.status).toBe(410);
-    expect(again.body.code).toBe('IDN_ERR_GONE');
+    expect(again.status).toBe(201);
   });
 
   it('a homed prefix whose 0.NA and ADMIN records were deleted gets them back at the next start', async () => {

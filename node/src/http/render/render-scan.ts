@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { IdnError } from '../../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../../identifier/index.ts';
-import { isLinkValue } from '../../passport/link-value.ts';
+import { isUrlValue as isUrl, redirectTargetOf } from '../../passport/links.ts';
 import { answerPassport, VARY } from '../../passport/respond.ts';
 import type { AccessTier, HandleValue } from '../../records/types.ts';
 import type { FoundAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
@@ -90,8 +90,6 @@ function hintsFor(e: IdnError, f: ScanFormat, id?: ParsedIdentifier): string[] {
   return hints;
 }
 
-const isUrl = (v: HandleValue): boolean => v.type.toUpperCase() === 'URL' && typeof v.data.value === 'string';
-
 /** A redirect a reader with more than public access got must not sit in a shared cache. */
 const cacheControl = (target: HandleValue, tier: AccessTier): string =>
   tier === 'public' ? `public, max-age=${Math.min(target.ttl, REDIRECT_MAX_AGE)}` : 'private, no-store';
@@ -107,10 +105,11 @@ function answerIndex(reply: FastifyReply, a: FoundAnswer, raw: string, f: ScanFo
     const e = new IdnError('IDN_ERR_NO_REDIRECT_TARGET', `${a.record.handle} has no public value at index ${n}.`);
     return sendProblem(reply, e, f, a.id);
   }
-  if (!isLinkValue(target) && !isUrl(target)) return sendHtml(reply, 200, recordPage(a.record.handle, a.values));
+  // Only values that pass today's rules are redirect targets (passport/links.ts); any other is shown.
+  const to = redirectTargetOf(target);
+  if (to === undefined) return sendHtml(reply, 200, recordPage(a.record.handle, a.values));
   reply.header('cache-control', cacheControl(target, a.tier));
-  if (isLinkValue(target)) return reply.redirect((target.data.value as { href: string }).href, 307);
-  return reply.redirect(target.data.value as string, 302);
+  return reply.redirect(to.href, to.link ? 307 : 302);
 }
 
 /** Handle proxy behaviour: 302 to the lowest-index URL value, or the record page when there is none. */
