@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTier, StoredRecord } from '../records/types.ts';
-import type { RenderMemo } from '../resolve/render-memo.ts';
+import type { RenderMemo } from '../records/render-memo.ts';
 import { itemDescription } from './item-description.ts';
 import { HANDLED_BY_IRI, linkTypeIri } from './link-types.ts';
 import type { PassportLink } from './link-value.ts';

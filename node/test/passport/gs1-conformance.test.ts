@@ -11,6 +11,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vocabulary } from '../../src/passport/link-types.ts';
 import { checkGs1Linkset } from '../../src/passport/linkset-validator.ts';
+import { runNodeToExit, spawnNode } from '../helpers/spawn-node.ts';
 import { startTestNode, type TestNode } from '../helpers/test-node.ts';
 import { DL_PATHS, GTIN, GTIN13, HREF, registerGs1Fixture, withCheckDigit } from './gs1-fixture.ts';
 import { create, link, linksetHrefs, scan } from './passport-helpers.ts';
@@ -165,6 +166,48 @@ describe(criterion(2), () => {
     } finally {
       session.close();
     }
+  });
+
+  it('a real node process given IDNODE_TLS_CERT and IDNODE_TLS_KEY serves HTTPS, its root an https URL', async () => {
+    const proc = await spawnNode(
+      {
+        IDNODE_DATA_DIR: join(dir, 'data'),
+        IDNODE_TLS_CERT: join(dir, 'cert.pem'),
+        IDNODE_TLS_KEY: join(dir, 'key.pem'),
+      },
+      20_000,
+      { httpsCa: cert },
+    );
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        httpsRequest(`${proc.url}/.well-known/gs1resolver`, { ca: cert }, (r) => {
+          let text = '';
+          r.setEncoding('utf8').on('data', (c: string) => (text += c));
+          r.on('end', () => resolve(text));
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect((JSON.parse(body) as { resolverRoot: string }).resolverRoot).toBe(proc.url);
+    } finally {
+      await proc.stop();
+    }
+  });
+
+  it("a key that is not the certificate's stops the node at startup: one line, exit 2", async () => {
+    await run('openssl', [
+      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
+      ...['-keyout', join(dir, 'other.key'), '-out', join(dir, 'other.pem'), '-days', '2', '-subj', '/CN=other'],
+    ]);
+    const exited = await runNodeToExit({
+      IDNODE_DATA_DIR: join(dir, 'data-bad'),
+      IDNODE_TLS_CERT: join(dir, 'cert.pem'),
+      IDNODE_TLS_KEY: join(dir, 'other.key'),
+    });
+    expect(exited.code).toBe(2);
+    expect(exited.stderr.trim().split('\n')).toEqual([
+      `idnode: IDNODE_TLS_KEY must be the key of the certificate in IDNODE_TLS_CERT (${join(dir, 'other.key')} is another key)`,
+    ]);
   });
 
   it('a plain HTTP request to the HTTPS port gets no answer in clear text', async () => {
