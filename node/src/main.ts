@@ -86,7 +86,11 @@ async function main(): Promise<void> {
   const boot = await bootstrapHomedPrefixes(ctx.records, federation.prefixes, dataDir, config.secrets.adminSecret);
   await opened.attach(ctx.changes);
   const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: http.accessLogSample };
-  const app = await buildServer(ctx, { logger, accessLog });
+  const app = await buildServer(ctx, {
+    logger,
+    accessLog,
+    ...(config.httpsMaterial === undefined ? {} : { https: config.httpsMaterial }),
+  });
   const address = await listenOrFail(`${http.host}:${http.port}`, 'IDNODE_HTTP_PORT', () =>
     app.listen({ port: http.port, host: http.host }),
   );
@@ -127,7 +131,15 @@ async function main(): Promise<void> {
     logger.flush();
   });
   logger.info(
-    { address, grpcPort, role: fed.role, nodeId: fed.selfId, prefixes: federation.prefixes, dataDir },
+    {
+      address,
+      https: config.httpsMaterial !== undefined,
+      grpcPort,
+      role: fed.role,
+      nodeId: fed.selfId,
+      prefixes: federation.prefixes,
+      dataDir,
+    },
     'idnode listening',
   );
   logCredentials(logger, config, boot.generated.length > 0);

@@ -30,7 +30,9 @@ const negativeTtlMs = (hint: number | undefined, policy: CachePolicy): number =>
 /** Rough bytes held: the record's JSON plus room for a couple of rendered bodies, plus the dependency index. */
 function sizeOf(outcome: CachedAnswer['outcome'], key: string, dependsOn: DependsOn): number {
   const record = outcome.kind === 'found' ? outcome.record : outcome.gone;
-  const recordBytes = record === undefined ? 0 : JSON.stringify(record).length;
+  let recordBytes = record === undefined ? 0 : JSON.stringify(record).length;
+  // The GS1 levels above a found record are held with it (its linkset lists their links).
+  if (outcome.kind === 'found') for (const l of outcome.levels ?? []) recordBytes += JSON.stringify(l).length;
   let depBytes = 0;
   for (const d of dependsOn) depBytes += 64 + d.length * 2;
   return 256 + key.length * 2 + recordBytes * 3 + depBytes;

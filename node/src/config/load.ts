@@ -11,7 +11,13 @@ import { defaultTextOf, descriptionOf, expectedOf, isSecret } from '../config-ki
 import { federationSection, validateFederation, type FederationConfig } from '../federation/config.ts';
 import { readTlsMaterial, tlsSection, validateTls, type TlsSettings } from '../federation/tls-config.ts';
 import type { TlsMaterial } from '../federation/tls-material.ts';
-import { checkListenHost, httpSection, type HttpConfig } from '../http/config.ts';
+import {
+  checkListenHost,
+  httpSection,
+  readHttpsMaterial,
+  type HttpConfig,
+  type HttpsMaterial,
+} from '../http/config.ts';
 import { logSection, metricsSection, type LogSettings, type MetricsSettings } from '../observability/config.ts';
 import { passportSection } from '../passport/config.ts';
 import type { PassportSettings } from '../passport/settings.ts';
@@ -40,6 +46,8 @@ export interface NodeConfig {
 /** The configuration with the files it names read and checked. */
 export interface LoadedConfig extends NodeConfig {
   readonly tlsMaterial: TlsMaterial | undefined;
+  /** The HTTPS certificate and key (IDNODE_TLS_CERT, IDNODE_TLS_KEY), read and checked. */
+  readonly httpsMaterial: HttpsMaterial | undefined;
   /** Includes this node's public URL as an audience. */
   readonly trustedIssuers: TrustedIssuers;
 }
@@ -228,12 +236,18 @@ export async function loadConfig(env: Vars, argv: readonly string[]): Promise<Lo
   const { config, problems } = parsed;
   const own = config.passport.publicUrl === undefined ? [] : [config.passport.publicUrl];
   // Phase 4, what the values point at.
-  const [tlsMaterial, trustedIssuers] = await Promise.all([
+  const [tlsMaterial, trustedIssuers, httpsMaterial] = await Promise.all([
     config.tls.files === undefined ? undefined : readTlsMaterial(config.tls.files, problems),
     readTrustedIssuers(config.trust, own, problems),
+    config.http.tls === undefined ? undefined : readHttpsMaterial(config.http.tls, problems),
     checkDataDir(config.store.dataDir, problems),
     checkListenHost(config.http.host, problems),
   ]);
   failIfAny(parsed);
-  return { ...config, tlsMaterial, trustedIssuers: trustedIssuers ?? { issuers: new Map(), audience: own } };
+  return {
+    ...config,
+    tlsMaterial,
+    httpsMaterial,
+    trustedIssuers: trustedIssuers ?? { issuers: new Map(), audience: own },
+  };
 }

@@ -362,12 +362,18 @@ export const ERRORS = {
     message: 'The identifier has no link of the requested link type that you may see.',
   },
   IDN_ERR_GS1_INVALID_GTIN: bad('The GTIN must be 8, 12, 13 or 14 digits.'),
-  IDN_ERR_GS1_CHECK_DIGIT: bad('The GTIN check digit is wrong.'),
+  IDN_ERR_GS1_INVALID_KEY: bad(
+    'A GS1 primary key value (SSCC, GLN, GRAI, GIAI, ...) does not have the length or characters its AI requires.',
+  ),
+  IDN_ERR_GS1_CHECK_DIGIT: bad('A GS1 check digit (GTIN, GLN, SSCC, ...) is wrong.'),
   IDN_ERR_GS1_INVALID_QUALIFIER: bad(
-    'A GS1 Digital Link qualifier (10 lot, 21 serial, 22 consumer product variant) is empty, too long or has a character outside the GS1 set.',
+    'A GS1 Digital Link key qualifier (10 lot, 21 serial, 22 consumer product variant, 254, 8019, ...) is empty, too long or has a character its AI does not allow.',
   ),
   IDN_ERR_GS1_UNSUPPORTED_PATH: bad(
-    'The GS1 Digital Link path is not supported: expected /01/{gtin}, optionally followed by /22/{cpv}, /10/{lot}, /21/{serial} in that order.',
+    'The GS1 Digital Link path is not supported: expected /{primary key AI}/{value} (01, 00, 253, 255, 401, 402, 414, 417, 8003, 8004, 8006, 8010, 8017, 8018), then its key qualifiers in order (01: /22, /10, /21).',
+  ),
+  IDN_ERR_GS1_INVALID_ATTRIBUTE: bad(
+    'A GS1 data attribute in the query is not valid: a known AI has the wrong shape (17=YYMMDD, ...), or a key or qualifier AI is in the query instead of the path.',
   ),
   IDN_ERR_GS1_NOT_CONFIGURED: {
     rc: HandleRc.SERVER_NOT_RESPONSIBLE,

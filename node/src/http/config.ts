@@ -1,5 +1,8 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
 import { Type } from 'typebox';
 import type { Problems } from '../config-kit/problems.ts';
 import type { ConfigSection } from '../config-kit/section.ts';
@@ -15,6 +18,20 @@ export interface HttpConfig {
   readonly accessLogSample: number;
   /** auth=true (cache-bypassing) reads allowed per second; twice that as a burst. */
   readonly authRatePerSecond: number;
+  /** HTTPS (and HTTP/2) served by the node itself: the PEM files, when both are given. */
+  readonly tls: HttpsFiles | undefined;
+}
+
+/** The certificate (chain) and key the node serves HTTPS with (IDNODE_TLS_CERT, IDNODE_TLS_KEY). */
+export interface HttpsFiles {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** The files read and checked at startup. */
+export interface HttpsMaterial {
+  readonly cert: Buffer;
+  readonly key: Buffer;
 }
 
 const raw = Type.Object({
@@ -37,19 +54,83 @@ const raw = Type.Object({
     description: 'auth=true reads (they bypass the cache) allowed per second, burst twice that; beyond: 429',
     default: '50',
   }),
+  IDNODE_TLS_CERT: Type.Optional(
+    textVar('a path to a PEM certificate (chain), e.g. /etc/idnode/tls/fullchain.pem', {
+      description: 'with IDNODE_TLS_KEY: the node serves HTTPS (HTTP/2 and HTTP/1.1) itself on IDNODE_HTTP_PORT',
+      defaultText: 'unset: plain HTTP (TLS ends at a proxy in front)',
+    }),
+  ),
+  IDNODE_TLS_KEY: Type.Optional(
+    textVar('a path to the PEM private key of IDNODE_TLS_CERT', {
+      description: "the private key of IDNODE_TLS_CERT's certificate",
+      defaultText: 'unset: plain HTTP',
+    }),
+  ),
 });
+
+function tlsOf(cert: string | undefined, key: string | undefined, problems: Problems): HttpsFiles | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    const [missing, given] =
+      cert === undefined ? ['IDNODE_TLS_CERT', 'IDNODE_TLS_KEY'] : ['IDNODE_TLS_KEY', 'IDNODE_TLS_CERT'];
+    problems.add(missing, `is required when ${given} is set: HTTPS needs the certificate and its key`, [given]);
+    return undefined;
+  }
+  return { cert: resolvePath(cert), key: resolvePath(key) };
+}
 
 export const httpSection: ConfigSection<typeof raw.properties, HttpConfig> = {
   name: 'http',
   raw,
-  normalise: (v) => ({
+  normalise: (v, problems) => ({
     port: Number(v.IDNODE_HTTP_PORT),
     host: v.IDNODE_HOST,
     drainDelayMs: Number(v.IDNODE_DRAIN_DELAY_MS),
     accessLogSample: Number(v.IDNODE_ACCESS_LOG_SAMPLE),
     authRatePerSecond: Number(v.IDNODE_AUTH_RATE_PER_S),
+    tls: tlsOf(v.IDNODE_TLS_CERT, v.IDNODE_TLS_KEY, problems),
   }),
 };
+
+const CODES: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
+const why = (e: unknown): string => CODES[(e as NodeJS.ErrnoException).code ?? ''] ?? (e as Error).message;
+
+/**
+ * Reads the certificate and key and checks what would otherwise fail only in a client's
+ * handshake: PEM that parses, a key that belongs to the certificate, a certificate within its
+ * validity. Every problem is reported at startup, before anything listens.
+ */
+export async function readHttpsMaterial(files: HttpsFiles, problems: Problems): Promise<HttpsMaterial | undefined> {
+  const read = async (variable: string, path: string) =>
+    readFile(path).catch((e: unknown) => void problems.add(variable, `must name a readable file (${path}: ${why(e)})`));
+  const [cert, key] = await Promise.all([read('IDNODE_TLS_CERT', files.cert), read('IDNODE_TLS_KEY', files.key)]);
+  if (cert === undefined || key === undefined) return undefined;
+  let leaf: X509Certificate;
+  let privateKey: ReturnType<typeof createPrivateKey>;
+  try {
+    leaf = new X509Certificate(cert);
+  } catch (e) {
+    return void problems.add('IDNODE_TLS_CERT', `must hold a PEM certificate (${files.cert}: ${(e as Error).message})`);
+  }
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (e) {
+    return void problems.add('IDNODE_TLS_KEY', `must hold a PEM private key (${files.key}: ${(e as Error).message})`);
+  }
+  if (!leaf.checkPrivateKey(privateKey)) {
+    problems.add(
+      'IDNODE_TLS_KEY',
+      `must be the key of the certificate in IDNODE_TLS_CERT (${files.key} is another key)`,
+    );
+  }
+  const now = Date.now();
+  if (Date.parse(leaf.validTo) < now)
+    problems.add('IDNODE_TLS_CERT', `has a certificate that expired on ${leaf.validTo}`);
+  if (Date.parse(leaf.validFrom) > now) {
+    problems.add('IDNODE_TLS_CERT', `has a certificate not valid before ${leaf.validFrom}`);
+  }
+  return { cert, key };
+}
 
 /** A host name that does not resolve fails here, before anything is opened, rather than at listen. */
 export async function checkListenHost(host: string, problems: Problems): Promise<void> {

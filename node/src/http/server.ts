@@ -12,6 +12,8 @@ import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
 import { countUnrouted, registerAccessLog, type AccessLogOptions } from './access-log.ts';
 import type { AppContext } from './app-context.ts';
+import type { HttpsMaterial } from './config.ts';
+import { registerCors } from './cors.ts';
 import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
 import { rawPathTail } from './raw-identifier.ts';
 import { API_PREFIX, registerHandlesRead } from './routes/handles-read.ts';
@@ -38,6 +40,8 @@ export interface ServerOptions {
   readonly accessLog?: AccessLogOptions;
   /** A pino logger (main.ts passes one with an asynchronous destination); false in tests. */
   readonly logger: FastifyServerOptions['loggerInstance'] | false;
+  /** HTTPS with HTTP/2 (and HTTP/1.1 over TLS for older clients); plain HTTP when absent. */
+  readonly https?: HttpsMaterial;
 }
 
 /** Production limits: slow clients cannot hold sockets, large bodies are refused early. */
@@ -76,8 +80,19 @@ function onBadUrl(ctx: AppContext) {
   };
 }
 
+/**
+ * GS1 Resolver 1.2: HTTPS SHALL be supported. Given a certificate the node serves it itself, as
+ * HTTP/2 with HTTP/1.1 over TLS for clients without h2 (ALPN); otherwise plain HTTP/1.1 for a
+ * TLS-terminating proxy in front. The routes see one API either way, hence the cast.
+ */
+function tlsOptions(https: HttpsMaterial | undefined): object {
+  return https === undefined ? {} : { http2: true, https: { allowHTTP1: true, cert: https.cert, key: https.key } };
+}
+
 export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const create = Fastify as unknown as (o: FastifyServerOptions) => FastifyInstance;
+  const app = create({
+    ...tlsOptions(opts.https),
     ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
     // Per-request log lines are synchronous work on the hot path; the access log comes separately.
     logController: new LogController({ disableRequestLogging: true }),
@@ -120,6 +135,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerCors(app);
   registerHome(app, ctx);
   registerHealth(app, ctx);
   registerMetrics(app, ctx);

@@ -31,6 +31,7 @@ export const LINK_TYPES: Readonly<Record<string, string>> = {
   'gs1:epil': 'Electronic product information leaflet',
   'gs1:masterData': 'Master data',
   'gs1:defaultLink': 'Default link',
+  'gs1:handledBy': 'Handled by another resolver (a prefix-level hand-off)',
   'untp:dpp': 'UNTP digital product passport',
   'untp:dcc': 'UNTP digital conformity credential',
   'untp:dte': 'UNTP digital traceability event',
@@ -40,6 +41,11 @@ export const LINK_TYPES: Readonly<Record<string, string>> = {
 
 /** The relation a resolver adds for the default link (GS1 resolver linksets list it). */
 export const DEFAULT_LINK_IRI = `${NAMESPACES.gs1}defaultLink`;
+/**
+ * GS1 Resolver 1.2: a redirect that hands a request on to another resolver with no processing
+ * here (a prefix-level hand-off) is annotated with this link type.
+ */
+export const HANDLED_BY_IRI = `${NAMESPACES.gs1}handledBy`;
 /** RFC 5829 relation naming an earlier version of a resource. */
 export const PREDECESSOR_VERSION = 'predecessor-version';
 
@@ -82,6 +88,14 @@ for (const curie of Object.keys(LINK_TYPES)) {
   LINK_TYPE_BY_LOWER.set(curie.toLowerCase(), iri);
   LINK_TYPE_BY_LOWER.set(iri.toLowerCase(), iri);
 }
+
+/**
+ * GS1's linkset schema names relation members `[a-z-]+` (registered relations) or
+ * `https?://[a-zA-z0-9./]+` (link type IRIs): no "#", "-", "~", "%", port or query. A link type
+ * IRI outside that cannot appear in a GS1-conformant linkset, so a LINK value may not use it.
+ */
+const GS1_RELATION_MEMBER = /^([a-z-]+|https?:\/\/[A-Za-z0-9._/]+)$/;
+export const fitsGs1Linkset = (relation: string): boolean => GS1_RELATION_MEMBER.test(relation);
 
 /** The CURIE of a vocabulary IRI, for titles and the resolver description; else the IRI itself. */
 export const curieOf = (iri: string): string => KNOWN_IRIS.get(iri) ?? iri;

@@ -1,6 +1,6 @@
 import { IdnError } from '../errors/idn-error.ts';
 import type { AccessTier, HandleValue, ValueData } from '../records/types.ts';
-import { linkTypeIri } from './link-types.ts';
+import { fitsGs1Linkset, linkTypeIri } from './link-types.ts';
 
 /**
  * A LINK value: one typed link of a record, `{format:"json", value:{linkType, href, title, ...}}`.
@@ -13,7 +13,7 @@ export interface LinkData {
   readonly title: string;
   /** Media type of the target, e.g. `text/html`, `application/vc+jwt`. */
   readonly type?: string;
-  /** BCP 47 language tags of the target; `und` for language-neutral. */
+  /** BCP 47 language tags of the target; none (or `und`) for language-neutral. */
   readonly hreflang?: readonly string[];
   /** GS1 `context` (e.g. a country or a usage context). */
   readonly context?: string;
@@ -23,6 +23,8 @@ export interface LinkData {
   readonly version?: string;
   /** An earlier version: listed as `predecessor-version`, never chosen for a redirect. */
   readonly superseded?: boolean;
+  /** GS1 `fwqs`: whether a redirect passes the request's query on to the target (default true). */
+  readonly fwqs?: boolean;
 }
 
 /** A LINK value ready for negotiation: the link type as an IRI, defaults filled in. */
@@ -37,11 +39,24 @@ export interface PassportLink {
   readonly isDefault: boolean;
   readonly version: string | undefined;
   readonly superseded: boolean;
+  /** GS1 `fwqs`: a redirect to this link passes the request's query on (the default). */
+  readonly fwqs: boolean;
   readonly access: AccessTier;
   readonly ttl: number;
 }
 
-const KEYS = new Set(['linkType', 'href', 'title', 'type', 'hreflang', 'context', 'default', 'version', 'superseded']);
+const KEYS = new Set([
+  'linkType',
+  'href',
+  'title',
+  'type',
+  'hreflang',
+  'context',
+  'default',
+  'version',
+  'superseded',
+  'fwqs',
+]);
 const MAX_HREF = 2048;
 const MAX_TEXT = 256;
 /** RFC 6838 type/subtype, optional parameters. */
@@ -87,7 +102,7 @@ function checkHreflang(path: string, v: unknown): void {
 }
 
 function checkFlags(path: string, d: Record<string, unknown>): void {
-  for (const k of ['default', 'superseded'] as const) {
+  for (const k of ['default', 'superseded', 'fwqs'] as const) {
     if (d[k] !== undefined && typeof d[k] !== 'boolean') bad(`${path}.${k}`, 'must be true or false');
   }
   // The default must be the latest version (UNTP IDR-10): an old version cannot be it.
@@ -101,16 +116,24 @@ export function checkLink(path: string, data: ValueData): void {
   if (data.format !== 'json' || d === null || typeof d !== 'object' || Array.isArray(d)) {
     bad(
       path,
-      'LINK expects {format:"json", value:{linkType, href, title, type?, hreflang?, context?, default?, version?, superseded?}}',
+      'LINK expects {format:"json", value:{linkType, href, title, type?, hreflang?, context?, default?, version?, superseded?, fwqs?}}',
     );
   }
   const unknown = Object.keys(d).find((k) => !KEYS.has(k));
   if (unknown !== undefined) bad(`${path}.value.${unknown}`, 'is not a LINK field');
   const linkType = text(`${path}.value.linkType`, d.linkType, true) ?? '';
-  if (linkTypeIri(linkType) === undefined) {
+  const iri = linkTypeIri(linkType);
+  if (iri === undefined) {
     throw new IdnError(
       'IDN_ERR_UNKNOWN_LINK_TYPE',
       `${path}.value.linkType: "${linkType.slice(0, 80)}" is neither a known link type (gs1:dpp, gs1:pip, untp:dpp, idnode:carbonFootprint, ...) nor an absolute http(s) IRI`,
+      { path: `${path}.value.linkType` },
+    );
+  }
+  if (!fitsGs1Linkset(iri)) {
+    throw new IdnError(
+      'IDN_ERR_UNKNOWN_LINK_TYPE',
+      `${path}.value.linkType: "${linkType.slice(0, 80)}" cannot appear in a GS1 linkset: a link type IRI has only letters, digits, ".", "_" and "/" after http(s):// (no "#", "-", port or query)`,
       { path: `${path}.value.linkType` },
     );
   }
@@ -159,6 +182,7 @@ export function readLink(v: HandleValue): PassportLink | undefined {
     isDefault: d.default === true,
     version: d.version,
     superseded: d.superseded === true,
+    fwqs: d.fwqs !== false,
     access: v.access,
     ttl: v.ttl,
   };

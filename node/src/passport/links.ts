@@ -30,6 +30,7 @@ function urlLink(v: HandleValue): PassportLink {
     isDefault: false,
     version: undefined,
     superseded: false,
+    fwqs: true,
     access: v.access,
     ttl: v.ttl,
   };

@@ -1,29 +1,62 @@
-import { DEFAULT_LINK_IRI, PREDECESSOR_VERSION } from './link-types.ts';
+import { DEFAULT_LINK_IRI, fitsGs1Linkset, HANDLED_BY_IRI, PREDECESSOR_VERSION } from './link-types.ts';
 import type { PassportLink } from './link-value.ts';
 import type { LinkView } from './links.ts';
 
 /**
- * RFC 9264 section 4.2 JSON linksets and RFC 8288 Link headers from a reader's LinkView. Only
- * links in the view appear, so a link the reader may not see is never written anywhere.
+ * RFC 9264 JSON linksets and RFC 8288 Link headers from a reader's LinkViews. Only links in the
+ * views appear, so a link the reader may not see is never written anywhere. Two forms:
+ * - GS1's (application/linkset+json, application/json, application/ld+json): valid under GS1's
+ *   linkset schema (Resolver 1.2): `itemDescription` on every context, targets with only the
+ *   attributes GS1 allows (href, title, type, hreflang of two-letter tags, context, fwqs,
+ *   public), the default link bare (href and title);
+ * - idnode's own (application/vnd.idnode.linkset+json): every RFC 9264 attribute and idnode's
+ *   extensions (`version`, `access`, full BCP 47 hreflang including `und`).
  */
 
 export const LINKSET_MEDIA_TYPE = 'application/linkset+json';
+export const IDNODE_LINKSET_MEDIA_TYPE = 'application/vnd.idnode.linkset+json';
+export const JSON_LD_MEDIA_TYPE = 'application/ld+json';
+/** GS1's JSON-LD context for linksets (Resolver 1.2 artefacts; the latest version's URL). */
+export const GS1_LINKSET_CONTEXT = 'https://ref.gs1.org/standards/resolver/linkset-context';
 
-/** A target object (RFC 9264 section 4.2.3); extension attributes are arrays (section 4.2.4.3). */
-export interface LinkTarget {
-  readonly href: string;
-  readonly title: string;
-  readonly type?: string;
-  readonly hreflang: readonly string[];
-  readonly context?: readonly string[];
-  readonly version?: readonly string[];
+/** One link context object: an anchor (the uncompressed URI of one level) and the links a reader sees there. */
+export interface LinkContext {
+  readonly anchor: string;
+  readonly itemDescription: string;
+  readonly view: LinkView;
+  /** Only these links (the tied variants of a 300 answer); default: every current link and its predecessors. */
+  readonly only?: readonly PassportLink[];
 }
 
-export interface LinksetDocument {
-  readonly linkset: readonly Record<string, string | readonly LinkTarget[]>[];
+export type LinksetDocument = { readonly linkset: readonly Record<string, unknown>[] };
+
+/** GS1 allows `\w{2}` or `\w{2}-\w{2}`: `de-AT` stays, `zh-Hans-CN` becomes `zh-CN`, `es-419` `es`, `und` and `gsw` go. */
+export function gs1Languages(tags: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const tag of tags) {
+    const [lang = '', ...rest] = tag.split('-');
+    if (!/^[A-Za-z]{2}$/.test(lang)) continue;
+    const region = rest.find((s) => /^[A-Za-z]{2}$/.test(s));
+    out.add(region === undefined ? lang : `${lang}-${region}`);
+  }
+  return [...out];
 }
 
-function target(l: PassportLink): LinkTarget {
+function gs1Target(l: PassportLink): Record<string, unknown> {
+  const langs = gs1Languages(l.hreflang);
+  return {
+    href: l.href,
+    title: l.title,
+    ...(l.type === undefined ? {} : { type: l.type }),
+    ...(langs.length === 0 ? {} : { hreflang: langs }),
+    ...(l.context === undefined ? {} : { context: [l.context] }),
+    ...(l.fwqs ? {} : { fwqs: false }),
+    // GS1's `public`: said only of the links a credential unlocked (everything else is public).
+    ...(l.access === 'public' ? {} : { public: false }),
+  };
+}
+
+function idnodeTarget(l: PassportLink): Record<string, unknown> {
   return {
     href: l.href,
     title: l.title,
@@ -31,65 +64,60 @@ function target(l: PassportLink): LinkTarget {
     hreflang: l.hreflang,
     ...(l.context === undefined ? {} : { context: [l.context] }),
     ...(l.version === undefined ? {} : { version: [l.version] }),
+    ...(l.fwqs ? {} : { fwqs: ['false'] }),
+    ...(l.access === 'public' ? {} : { access: [l.access] }),
   };
 }
 
-function push(ctx: Record<string, LinkTarget[]>, rel: string, t: LinkTarget): void {
-  (ctx[rel] ??= []).push(t);
+type Form = 'gs1' | 'idnode';
+
+function contextObject(c: LinkContext, form: Form): Record<string, unknown> {
+  const rels: Record<string, Record<string, unknown>[]> = {};
+  const add = (rel: string, t: Record<string, unknown>): void => {
+    // A relation GS1's schema cannot name (a link written before the write rule) stays out of GS1's form.
+    if (form === 'gs1' && !fitsGs1Linkset(rel)) return;
+    (rels[rel] ??= []).push(t);
+  };
+  const target = form === 'gs1' ? gs1Target : idnodeTarget;
+  const links = c.only ?? c.view.current;
+  for (const l of links) add(l.linkType, target(l));
+  const d = c.view.defaultLink;
+  // GS1 resolvers list the default link under gs1:defaultLink too; GS1's form bare, without optional attributes.
+  if (d && links.includes(d)) add(DEFAULT_LINK_IRI, form === 'gs1' ? { href: d.href, title: d.title } : target(d));
+  if (c.only === undefined) for (const l of c.view.superseded) add(PREDECESSOR_VERSION, target(l));
+  return { anchor: c.anchor, itemDescription: c.itemDescription, ...rels };
 }
 
-/** One link context object anchored at the identifier's resolver URL. */
-export function buildLinkset(
-  anchor: string,
-  view: LinkView,
-  links: readonly PassportLink[] = view.current,
-): LinksetDocument {
-  const rels: Record<string, LinkTarget[]> = {};
-  for (const l of links) push(rels, l.linkType, target(l));
-  // GS1 resolvers list the default link under gs1:defaultLink as well as under its own type.
-  if (view.defaultLink && links.includes(view.defaultLink)) push(rels, DEFAULT_LINK_IRI, target(view.defaultLink));
-  if (links === view.current) for (const l of view.superseded) push(rels, PREDECESSOR_VERSION, target(l));
-  return { linkset: [{ anchor, ...rels }] };
-}
+/** The linkset in GS1's form: one context per level, the asked URI first, then each level up to the primary key. */
+export const gs1Linkset = (contexts: readonly LinkContext[]): LinksetDocument => ({
+  linkset: contexts.map((c) => contextObject(c, 'gs1')),
+});
+
+/** The linkset in idnode's own form (application/vnd.idnode.linkset+json). */
+export const idnodeLinkset = (contexts: readonly LinkContext[]): LinksetDocument => ({
+  linkset: contexts.map((c) => contextObject(c, 'idnode')),
+});
 
 /** The URL of the identifier's linkset: the resolver URL with linkType=linkset (GS1, UNTP issue #273). */
 export const linksetUrl = (anchor: string): string => `${anchor}${anchor.includes('?') ? '&' : '?'}linkType=linkset`;
-
-/** RFC 8288 quoted-string, or RFC 8187 ext-value for non-ASCII titles (`title*=UTF-8''...`). */
-function titleParam(title: string): string {
-  if (/^[\x20-\x7e]*$/.test(title)) return `title="${title.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-  return `title*=UTF-8''${encodeURIComponent(title).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
-}
-
-function linkHeaderEntry(l: PassportLink, rels: string): string {
-  const parts = [`<${headerSafeUrl(l.href)}>`, `rel="${rels}"`, titleParam(l.title)];
-  if (l.type !== undefined) parts.push(`type="${l.type.replace(/"/g, '')}"`);
-  for (const lang of l.hreflang) parts.push(`hreflang="${lang}"`);
-  return parts.join('; ');
-}
 
 /** WHATWG serialisation: non-ASCII percent-encoded, host in punycode; HTTP header values must be ASCII. */
 export function headerSafeUrl(href: string): string {
   return new URL(href).href;
 }
 
-/** Big Link headers break proxies (Pyx caps at 8 KiB too): the linkset link comes first and always fits. */
-export const LINK_HEADER_MAX_BYTES = 8192;
+/**
+ * GS1 Resolver 1.2's Link header: the linkset link only (the full list of every link was
+ * deprecated in Resolver 1.0), on every answer, redirects included.
+ */
+export const linksetLink = (anchor: string): string =>
+  `<${headerSafeUrl(linksetUrl(anchor))}>; rel="linkset"; type="${LINKSET_MEDIA_TYPE}"`;
 
-export function buildLinkHeader(anchor: string, view: LinkView): string {
-  const entries = [`<${linksetUrl(anchor)}>; rel="linkset"; type="${LINKSET_MEDIA_TYPE}"`];
-  for (const l of view.current) {
-    entries.push(linkHeaderEntry(l, l === view.defaultLink ? `${l.linkType} ${DEFAULT_LINK_IRI}` : l.linkType));
-  }
-  for (const l of view.superseded) entries.push(linkHeaderEntry(l, PREDECESSOR_VERSION));
-  let header = '';
-  for (const e of entries) {
-    const next = header === '' ? e : `${header}, ${e}`;
-    if (Buffer.byteLength(next) > LINK_HEADER_MAX_BYTES) break;
-    header = next;
-  }
-  return header;
-}
+/** On linksets served as JSON: the context that turns them into JSON-LD (JSON-LD 1.1 section 6.1). */
+export const JSON_LD_CONTEXT_LINK = `<${GS1_LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="${JSON_LD_MEDIA_TYPE}"`;
+
+/** A redirect that hands the request to another resolver says so (GS1 Resolver 1.2). */
+export const handledByLink = (target: string): string => `<${headerSafeUrl(target)}>; rel="${HANDLED_BY_IRI}"`;
 
 /** FNV-1a, 32 bits: a short, stable tag for an ETag (not a security property). */
 export function shortHash(s: string): string {

@@ -21,8 +21,10 @@ export function publicBase(app: FastifyInstance, settings: PassportSettings): st
   const addr = app.server.address();
   if (addr === null || typeof addr === 'string') return 'http://127.0.0.1';
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  // A node serving TLS itself (IDNODE_TLS_CERT) is reached over https.
+  const scheme = 'setSecureContext' in app.server ? 'https' : 'http';
   // A wildcard bind address is no address a phone can reach: the machine's name is the better guess.
-  return `http://${host === '0.0.0.0' || host === '[::]' ? hostname() : host}:${addr.port}`;
+  return `${scheme}://${host === '0.0.0.0' || host === '[::]' ? hostname() : host}:${addr.port}`;
 }
 
 /** The resolver URL of an identifier: base + "/" + the identifier, percent-encoded where a URL needs it. */

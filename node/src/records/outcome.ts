@@ -36,6 +36,11 @@ export type Outcome =
       /** The handle of the record that answered a derived answer (the template, batch, model or enterprise record). */
       readonly answeredBy?: string;
       readonly dependsOn?: DependsOn;
+      /**
+       * The records of the GS1 levels above the one that answered, nearest first, up to the primary
+       * key (a serial's lot, then its GTIN): a GS1 linkset lists the links of each level.
+       */
+      readonly levels?: readonly StoredRecord[];
       /** Seconds the node that answered upstream lets this answer be cached (its ttl hint); the cache keeps it no longer. */
       readonly cacheTtl?: number;
     }

@@ -97,6 +97,11 @@ export interface FoundAnswer extends AnswerBase {
   readonly tier: AccessTier;
   /** Renderings kept with the answer: a cached answer serialises once per tier. */
   readonly memo: RenderMemo;
+  /**
+   * The GS1 levels above the answering record, nearest first, up to the primary key (a serial's
+   * lot, then its GTIN), each as this reader may see it; empty for other identifiers.
+   */
+  readonly levels: readonly StoredRecord[];
   readonly cache: FoundCacheFacts;
   /** The audit line written for this disclosure (non-public values shown), if any. */
   readonly audit?: ReadAudit;

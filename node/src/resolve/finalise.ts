@@ -93,7 +93,9 @@ async function finaliseFound(asked: Found, input: FinaliseInput, deps: FinaliseD
   const record = visibleRecord(found, tier);
   const values = filterValues(record.values, want);
   const provenance = provenanceOf(found);
+  const levels = visibleLevels(found, tier);
   const audit = tier === 'public' ? undefined : auditOf(deps, reader, record, values, request, provenance);
+  if (tier !== 'public') for (const l of levels) auditLevel(deps, reader, l, request);
   return {
     kind: 'found',
     id: request.id,
@@ -105,6 +107,7 @@ async function finaliseFound(asked: Found, input: FinaliseInput, deps: FinaliseD
     reader,
     tier,
     memo: found.memo,
+    levels,
     cache: { hit: isHit(found.source), shared: tier === 'public' && !want.trace, maxAge: maxAge(values) },
     ...(audit === undefined ? {} : { audit }),
   };
@@ -124,6 +127,30 @@ function auditOf(
     identifier: request.id.handle,
     ...(p.resolvedVia === undefined ? {} : { resolvedVia: p.resolvedVia, answeredBy: p.answeredBy }),
   });
+}
+
+/** A GS1 level's non-public values shown to this reader are a disclosure of that record too. */
+function auditLevel(deps: FinaliseDeps, reader: Reader, level: StoredRecord, request: AnswerRequest): void {
+  auditRead(deps, reader, level, level.values, {
+    route: request.route,
+    identifier: request.id.handle,
+    resolvedVia: 'gs1-level',
+    answeredBy: level.handle,
+  });
+}
+
+const NO_LEVELS: readonly StoredRecord[] = [];
+
+/** The GS1 levels above the answer as this reader may see them (kept with the answer, like the record). */
+function visibleLevels(found: Found, tier: AccessTier): readonly StoredRecord[] {
+  const levels = found.levels;
+  if (levels === undefined || levels.length === 0) return NO_LEVELS;
+  return found.memo.get(`levels:${tier}`, () =>
+    levels.map((r) => {
+      const values = shownValues(r.values, tier);
+      return values === r.values ? r : { ...r, values };
+    }),
+  );
 }
 
 const VISIBLE_KEY: Record<AccessTier, string> = {
@@ -161,5 +188,7 @@ async function walkUpForTypes(subLookup: Next, found: Found, tier: AccessTier, i
   });
   if (hit === undefined) return found;
   const record = derivedRecord(id, hit.record);
-  return { ...found, record, memo: new RenderMemo(), resolvedVia: hit.level, answeredBy: hit.record.handle };
+  // The levels of the item itself no longer describe what answers: a type lookup shows one record.
+  const { levels: _levels, ...rest } = found;
+  return { ...rest, record, memo: new RenderMemo(), resolvedVia: hit.level, answeredBy: hit.record.handle };
 }

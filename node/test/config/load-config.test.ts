@@ -70,7 +70,7 @@ describe('loadConfig: the whole configuration', () => {
   it('refuses unknown flags and stray arguments, with a hint', () => {
     expect(problemsOf({}, ['--prot', '80', '--tls', 'x', 'stray', '--port'])).toEqual([
       '--prot is not an idnode flag; did you mean --port?',
-      '--tls is not an idnode flag; did you mean --tls-dir?',
+      '--tls is not an idnode flag; did you mean --tls-cert, --tls-key or --tls-dir?',
       '"stray" is not a flag (flags are --name value)',
       '--port needs a value',
     ]);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { freePort, NODE_BIN, ROOT } from '../../../loadtest/lib/processes.ts';
 
@@ -20,7 +21,15 @@ export interface NodeProcess {
 
 const MAIN = join(ROOT, 'node', 'src', 'main.ts');
 
-async function answers(port: number): Promise<boolean> {
+async function answers(port: number, ca: Buffer | undefined): Promise<boolean> {
+  if (ca !== undefined) {
+    return new Promise((resolve) => {
+      httpsGet(`https://127.0.0.1:${port}/livez`, { ca }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      }).on('error', () => resolve(false));
+    });
+  }
   try {
     return (await fetch(`http://127.0.0.1:${port}/livez`)).ok;
   } catch {
@@ -31,6 +40,8 @@ async function answers(port: number): Promise<boolean> {
 export interface SpawnOptions {
   /** Give the node a free gRPC port (IDNODE_GRPC_PORT) unless env sets one. */
   readonly grpc?: boolean;
+  /** The node serves HTTPS (IDNODE_TLS_CERT in env): readiness is checked over TLS trusting this CA. */
+  readonly httpsCa?: Buffer;
 }
 
 export async function spawnNode(
@@ -60,7 +71,7 @@ export async function spawnNode(
   void exited.then((code) => (exitCode = code));
   // Ready when /livez answers: independent of the log level the test chose.
   const deadline = Date.now() + timeoutMs;
-  while (!(await answers(port))) {
+  while (!(await answers(port, opts.httpsCa))) {
     if (exitCode !== undefined) throw new Error(`idnode exited with ${exitCode} before listening:\n${out}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -69,7 +80,7 @@ export async function spawnNode(
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.httpsCa === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     port,
     grpcPort,
     child,

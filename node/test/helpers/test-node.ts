@@ -8,6 +8,7 @@ import { openAuditLog } from '../../src/audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import type { AppContext } from '../../src/http/app-context.ts';
 import type { CachePolicy } from '../../src/cache/cache-policy.ts';
+import type { HttpsMaterial } from '../../src/http/config.ts';
 import type { PassportSettings } from '../../src/passport/settings.ts';
 import type { Store } from '../../src/store/store.ts';
 import { buildServer } from '../../src/http/server.ts';
@@ -46,6 +47,8 @@ export interface TestNodeOptions {
   readonly now?: () => number;
   /** Public URL and GS1 prefix, as the passport config section gives them (IDNODE_PUBLIC_URL, IDNODE_GS1_PREFIX). */
   readonly passport?: PassportSettings;
+  /** Serve HTTPS (HTTP/2 and HTTP/1.1) with this certificate and key, as IDNODE_TLS_CERT / IDNODE_TLS_KEY do. */
+  readonly https?: HttpsMaterial;
 }
 
 export async function startTestNode(
@@ -67,7 +70,7 @@ export async function startTestNode(
     ...(opts.passport ? { passport: opts.passport } : {}),
   });
   await bootstrapHomedPrefixes(ctx.records, prefixes, dataDir, TEST_SECRET);
-  const app = await buildServer(ctx, { logger: false });
+  const app = await buildServer(ctx, { logger: false, ...(opts.https ? { https: opts.https } : {}) });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

@@ -29,8 +29,11 @@ const get = (path: string, accept?: string) =>
 /**
  * The QR route serves the landing page at "/", so the empty identifier only exists under /api/handles/;
  * and a prefix alone (`/88.100.5`) is the prefix's own record 0.NA/88.100.5 there (enterprise and park passports).
+ * A literal trailing "/" is tolerated on the QR route (GS1 Resolver 1.2: a resolver SHOULD NOT fail on
+ * one; no suffix ends with "/"), so `/88.100.5/` and `/88/a/` are `/88.100.5` and `/88/a` there.
  */
-const qrRows = MALFORMED.filter((r) => r.input !== '' && r.input !== '88.100.5');
+const TOLERATED = new Set(['88.100.5/', '88/a/']);
+const qrRows = MALFORMED.filter((r) => r.input !== '' && r.input !== '88.100.5' && !TOLERATED.has(r.input));
 const label = (r: MalformedRow) => `${r.code}: ${r.why}`;
 
 describe('malformed identifiers', () => {
@@ -70,6 +73,16 @@ describe('malformed identifiers', () => {
       expect(res.headers['content-security-policy']).toBeDefined();
     },
   );
+});
+
+describe('trailing slashes on the QR route', () => {
+  it.each([...TOLERATED])('/%s answers as without the slash (not the 400 the API gives)', async (input) => {
+    const res = await get(`/${input}`, 'application/json');
+    const bare = await get(`/${input.slice(0, -1)}`, 'application/json');
+    expect(res.status).toBe(bare.status);
+    expect(jsonOf(res)?.code).toBe(jsonOf(bare)?.code);
+    expect(jsonOf(res)?.code).not.toBe('IDN_ERR_EMPTY_SUFFIX_SEGMENT');
+  });
 });
 
 /** Every UTF-8 byte as %XX: the longest spelling of an identifier a client can send. */

@@ -1,6 +1,6 @@
 import dl from 'digital-link.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLinkset } from '../../src/passport/linkset-validator.ts';
+import { checkGs1Linkset } from '../../src/passport/linkset-validator.ts';
 import { gs1CheckDigit } from '../../src/passport/gs1.ts';
 import { startTestNode, type TestNode } from '../helpers/test-node.ts';
 import { create, link, scan } from './passport-helpers.ts';
@@ -62,16 +62,20 @@ describe('GS1 Digital Link paths', () => {
   it('the linkset anchor is the canonical Digital Link URL and validates', async () => {
     const r = await scan(node, `/01/${GTIN13}/21/ABC123`, { accept: 'application/linkset+json' });
     const doc = JSON.parse(r.text) as { linkset: { anchor: string }[] };
-    expect(checkLinkset(doc).errors).toEqual([]);
+    expect(checkGs1Linkset(doc).errors).toEqual([]);
     const anchor = doc.linkset[0]?.anchor ?? '';
     expect(anchor).toBe(`${node.url}/01/${GTIN14}/21/ABC123`);
     expect(isDigitalLink(anchor)).toBe(true);
   });
 
-  it('linkType negotiation works on Digital Link paths', async () => {
+  it('linkType negotiation works on Digital Link paths, a link type the serial lacks inherited from its GTIN', async () => {
+    // GS1 Resolver 1.2: the links of each level up to the primary key count (this was a 404 before).
     const r = await scan(node, `/01/${GTIN14}/21/ABC123?linkType=gs1:pip`);
-    expect(r.status).toBe(404);
-    expect(r.text).toContain('IDN_ERR_LINK_TYPE_NOT_FOUND');
+    expect(r.status).toBe(307);
+    expect(r.location).toBe(`${DPP}/model?linkType=gs1%3Apip`);
+    const none = await scan(node, `/01/${GTIN14}/21/ABC123?linkType=gs1:traceability`);
+    expect(none.status).toBe(404);
+    expect(none.text).toContain('IDN_ERR_LINK_TYPE_NOT_FOUND');
   });
 
   it.each([
@@ -107,6 +111,12 @@ describe('bad Digital Links get coded 400s', () => {
     ['a GTIN of 11 digits', '/01/95060001343/21/X', 'IDN_ERR_GS1_INVALID_GTIN'],
     ['letters in the GTIN', '/01/0950600013435A', 'IDN_ERR_GS1_INVALID_GTIN'],
     ['an unsupported AI', `/01/${GTIN14}/99/X`, 'IDN_ERR_GS1_UNSUPPORTED_PATH'],
+    ['a qualifier of another key', `/01/${GTIN14}/254/X`, 'IDN_ERR_GS1_UNSUPPORTED_PATH'],
+    ['a GLN with a wrong check digit', '/414/9521234500002', 'IDN_ERR_GS1_CHECK_DIGIT'],
+    ['an SSCC of 17 digits', '/00/10614141123456789', 'IDN_ERR_GS1_INVALID_KEY'],
+    ['a GIAI over 30 characters', `/8004/${'9'.repeat(31)}`, 'IDN_ERR_GS1_INVALID_KEY'],
+    ['a bad expiry date in the query', `/01/${GTIN14}?17=261340`, 'IDN_ERR_GS1_INVALID_ATTRIBUTE'],
+    ['a key qualifier in the query', `/01/${GTIN14}?10=LOT`, 'IDN_ERR_GS1_INVALID_ATTRIBUTE'],
     ['qualifiers out of order', `/01/${GTIN14}/21/S/10/L`, 'IDN_ERR_GS1_UNSUPPORTED_PATH'],
     ['a dangling AI', `/01/${GTIN14}/21`, 'IDN_ERR_GS1_UNSUPPORTED_PATH'],
     ['a serial over 20 characters', `/01/${GTIN14}/21/${'S'.repeat(21)}`, 'IDN_ERR_GS1_INVALID_QUALIFIER'],
@@ -130,7 +140,7 @@ describe('resolver description', () => {
     expect(r.status).toBe(200);
     const d = JSON.parse(r.text) as Record<string, unknown>;
     expect(d.resolverRoot).toBe(node.url);
-    expect(d.supportedPrimaryKeys).toEqual(['01']);
+    expect(d.supportedPrimaryKeys).toEqual(expect.arrayContaining(['01', '00', '414', '8004', '8017']));
     expect(d.supportsLanguageVariants).toBe(true);
     expect(JSON.stringify(d.supportedLinkType)).toContain('https://gs1.org/voc/');
     expect(JSON.stringify(d.linkTypes)).toContain('idnode:carbonFootprint');

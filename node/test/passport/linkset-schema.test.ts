@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { buildLinkset } from '../../src/passport/linkset.ts';
+import { gs1Linkset, idnodeLinkset } from '../../src/passport/linkset.ts';
 import { linkView } from '../../src/passport/links.ts';
-import { checkLinkset } from '../../src/passport/linkset-validator.ts';
+import { checkGs1Linkset, checkLinkset } from '../../src/passport/linkset-validator.ts';
 import type { HandleValue } from '../../src/records/types.ts';
 
-/** The ajv check against linkset.schema.json accepts what idnode writes and rejects what RFC 9264 / GS1 forbid. */
+/**
+ * The ajv check against linkset.schema.json (idnode's own form, application/vnd.idnode.linkset+json)
+ * accepts what idnode writes and rejects what RFC 9264 forbids; GS1's form of the same links passes
+ * GS1's schema (gs1-linkset.test.ts checks every linkset the node serves against it).
+ */
 
 const value = (index: number, v: Record<string, unknown>, access: HandleValue['access'] = 'public'): HandleValue => ({
   index,
@@ -36,10 +40,13 @@ describe('linkset schema', () => {
       ],
       'public',
     );
-    const doc = buildLinkset(ANCHOR, view);
+    const contexts = [{ anchor: ANCHOR, itemDescription: 'A battery', view }];
+    const doc = idnodeLinkset(contexts);
     expect(checkLinkset(doc)).toEqual({ valid: true, errors: [] });
+    expect(checkGs1Linkset(gs1Linkset(contexts))).toEqual({ valid: true, errors: [] });
     expect(Object.keys(doc.linkset[0] ?? {})).toEqual([
       'anchor',
+      'itemDescription',
       'https://gs1.org/voc/dpp',
       'https://test.uncefact.org/vocabulary/untp/dpp',
       'https://gs1.org/voc/pip',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLinkset } from '../../src/passport/linkset-validator.ts';
+import { checkGs1Linkset, checkLinkset } from '../../src/passport/linkset-validator.ts';
 import { startTestNode, urlValue, type TestNode } from '../helpers/test-node.ts';
 import { create, link, linksetHrefs, scan, type Scan } from './passport-helpers.ts';
 
@@ -7,6 +7,9 @@ import { create, link, linksetHrefs, scan, type Scan } from './passport-helpers.
  * The negotiation table of the QR route for a record with typed links: each row is one request
  * (query, Accept, Accept-Language) and the status, Location, Link header and body it must get.
  * Anonymous rows also check that no non-public link shows anywhere in the answer.
+ * GS1 Resolver 1.2 changed three things these rows assert: the Link header carries the linkset
+ * link only (the list of every link was deprecated), a redirect passes on every key=value pair
+ * of the query (linkType too), and `version` is in idnode's own linkset form only.
  */
 
 let node: TestNode;
@@ -123,26 +126,31 @@ const TABLE: readonly Row[] = [
     status: 307,
     location: HREF.dppEn,
   },
-  { name: 'linkType=gs1:pip', query: '?linkType=gs1:pip', status: 307, location: HREF.pip },
-  { name: 'linktype key and CURIE case-insensitive', query: '?LINKTYPE=GS1:PIP', status: 307, location: HREF.pip },
+  { name: 'linkType=gs1:pip', query: '?linkType=gs1:pip', status: 307, location: `${HREF.pip}?linkType=gs1%3Apip` },
+  {
+    name: 'linktype key and CURIE case-insensitive',
+    query: '?LINKTYPE=GS1:PIP',
+    status: 307,
+    location: `${HREF.pip}?LINKTYPE=GS1%3APIP`,
+  },
   {
     name: 'linkType as a full IRI',
     query: `?linkType=${encodeURIComponent(`${GS1}pip`)}`,
     status: 307,
-    location: HREF.pip,
+    location: `${HREF.pip}?linkType=${encodeURIComponent(`${GS1}pip`)}`,
   },
   {
-    name: 'other parameters pass on to the target',
+    name: 'every key=value pair passes on to the target (GS1 Resolver 1.2)',
     query: '?linkType=gs1:pip&utm=qr',
     status: 307,
-    location: `${HREF.pip}?utm=qr`,
+    location: `${HREF.pip}?linkType=gs1%3Apip&utm=qr`,
   },
   {
     name: 'linkType=gs1:dpp never picks the superseded version',
     query: '?linkType=gs1:dpp',
     headers: { 'accept-language': 'en' },
     status: 307,
-    location: HREF.dppEn,
+    location: `${HREF.dppEn}?linkType=gs1%3Adpp`,
   },
   {
     name: 'two equally good variants: 300 with both',
@@ -156,27 +164,27 @@ const TABLE: readonly Row[] = [
     query: '?linkType=gs1:certificationInfo',
     headers: { 'accept-language': 'en', accept: 'application/pdf' },
     status: 307,
-    location: HREF.certPdf,
+    location: `${HREF.certPdf}?linkType=gs1%3AcertificationInfo`,
   },
   {
     name: 'no language match: the "und" variant',
     query: '?linkType=gs1:instructions',
     headers: { 'accept-language': 'ko' },
     status: 307,
-    location: HREF.instrUnd,
+    location: `${HREF.instrUnd}?linkType=gs1%3Ainstructions`,
   },
   {
     name: 'language match beats und',
     query: '?linkType=gs1:instructions',
     headers: { 'accept-language': 'ja' },
     status: 307,
-    location: HREF.instrJa,
+    location: `${HREF.instrJa}?linkType=gs1%3Ainstructions`,
   },
   {
     name: 'context picks a variant',
     query: '?linkType=gs1:safetyInfo&context=EU',
     status: 307,
-    location: HREF.safetyEu,
+    location: `${HREF.safetyEu}?linkType=gs1%3AsafetyInfo&context=EU`,
   },
   {
     name: 'a link type the record lacks: 404',
@@ -231,11 +239,12 @@ const TABLE: readonly Row[] = [
   },
 ];
 
+/** GS1 Resolver 1.2: the linkset link on every answer, and no deprecated list of every link. */
 function expectCommonHeaders(r: Scan): void {
-  expect(r.linkHeader).toContain(`?linkType=linkset>; rel="linkset"; type="application/linkset+json"`);
-  expect(r.linkHeader).toContain(`<${HREF.dppEn}>; rel="${GS1}dpp ${GS1}defaultLink"`);
-  expect(r.linkHeader).toContain(`<${HREF.pip}>; rel="${GS1}pip"`);
-  expect(r.linkHeader).toContain(`<${HREF.dppV1}>; rel="predecessor-version"`);
+  expect(r.linkHeader).toMatch(
+    new RegExp(`^<${node.url}/${ID}\\?linkType=linkset>; rel="linkset"; type="application/linkset\\+json"`),
+  );
+  for (const href of [HREF.dppEn, HREF.pip, HREF.dppV1]) expect(r.linkHeader).not.toContain(href);
   expect(r.headers.get('vary')).toMatch(/Accept, Accept-Language/);
   expect(r.headers.get('etag')).toMatch(/^"\d+-p-[^"]+"$/);
   expect(r.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
@@ -251,7 +260,7 @@ describe('negotiation table (anonymous)', () => {
     if (row.linkset) {
       expect(r.headers.get('content-type')).toContain(row.linkset.contentType);
       const doc = JSON.parse(r.text) as unknown;
-      expect(checkLinkset(doc).errors).toEqual([]);
+      expect(checkGs1Linkset(doc).errors).toEqual([]);
       const hrefs = Object.values(linksetHrefs(doc)).flat();
       for (const h of row.linkset.includes) expect(hrefs).toContain(h);
     }
@@ -280,23 +289,32 @@ describe('negotiation table (anonymous)', () => {
     expect(again.status).toBe(304);
   });
 
-  it('the 404 answer keeps the Link header, so a client discovers what exists', async () => {
+  it('the 404 answer keeps the Link header, so a client finds the linkset of what exists', async () => {
     const r = await scan(node, `/${ID}?linkType=gs1:traceability`);
     expect(r.status).toBe(404);
-    expect(r.linkHeader).toContain('rel="linkset"');
-    expect(r.linkHeader).toContain(HREF.pip);
+    expect(r.linkHeader).toBe(`<${node.url}/${ID}?linkType=linkset>; rel="linkset"; type="application/linkset+json"`);
   });
 });
 
 describe('versioned links', () => {
   it('the default is the latest version; predecessors are listed with predecessor-version', async () => {
-    const r = await scan(node, `/${ID}`, { accept: 'application/linkset+json' });
+    // Versions are idnode's extension: in idnode's own form; GS1's schema allows no `version` attribute.
+    const r = await scan(node, `/${ID}`, { accept: 'application/vnd.idnode.linkset+json' });
+    expect(r.headers.get('content-type')).toContain('application/vnd.idnode.linkset+json');
     const doc = JSON.parse(r.text) as { linkset: Record<string, { href: string; version?: string[] }[]>[] };
+    expect(checkLinkset(doc).errors).toEqual([]);
     const ctx = doc.linkset[0] ?? {};
     expect(ctx['predecessor-version']).toEqual([
       { href: HREF.dppV1, title: 'Battery passport v1', type: 'text/html', hreflang: ['en'], version: ['1'] },
     ]);
     expect(ctx[`${GS1}defaultLink`]?.[0]?.version).toEqual(['2']);
+    const gs1 = JSON.parse((await scan(node, `/${ID}`, { accept: 'application/linkset+json' })).text) as {
+      linkset: Record<string, unknown[]>[];
+    };
+    expect(gs1.linkset[0]?.['predecessor-version']).toEqual([
+      { href: HREF.dppV1, title: 'Battery passport v1', type: 'text/html', hreflang: ['en'] },
+    ]);
+    expect(gs1.linkset[0]?.[`${GS1}defaultLink`]).toEqual([{ href: HREF.dppEn, title: 'Battery passport' }]);
     expect((await scan(node, `/${ID}`)).location).toBe(HREF.dppEn);
   });
 
@@ -312,18 +330,22 @@ describe('versioned links', () => {
     ]);
     const r = await scan(node, `/${id}`);
     expect(r.location).toBe(`${P}/ver/v2`);
-    expect(r.linkHeader).toContain(`<${P}/ver/v1>; rel="predecessor-version"`);
+    const doc = JSON.parse((await scan(node, `/${id}?linkType=linkset`)).text) as unknown;
+    expect(linksetHrefs(doc)['predecessor-version']).toEqual([`${P}/ver/v1`]);
   });
 });
 
 describe('records without typed links keep Handle proxy behaviour', () => {
   beforeAll(() => create(node, '88.100.5/URL-ONLY-1', [urlValue(1, 'https://example.com/plain')]));
 
-  it('302 to the URL value, even for a JSON client', async () => {
+  it('302 to the URL value, even for a JSON client, with the Link header to its linkset', async () => {
     for (const accept of [BROWSER, 'application/json']) {
       const r = await scan(node, '/88.100.5/URL-ONLY-1', { accept });
       expect(r.status).toBe(302);
       expect(r.location).toBe('https://example.com/plain');
+      expect(r.linkHeader).toBe(
+        `<${node.url}/88.100.5/URL-ONLY-1?linkType=linkset>; rel="linkset"; type="application/linkset+json"`,
+      );
     }
   });
 
@@ -331,7 +353,7 @@ describe('records without typed links keep Handle proxy behaviour', () => {
     const r = await scan(node, '/88.100.5/URL-ONLY-1', { accept: 'application/linkset+json' });
     expect(r.status).toBe(200);
     const doc = JSON.parse(r.text) as unknown;
-    expect(checkLinkset(doc).errors).toEqual([]);
+    expect(checkGs1Linkset(doc).errors).toEqual([]);
     expect(linksetHrefs(doc).describedby).toEqual(['https://example.com/plain']);
   });
 });

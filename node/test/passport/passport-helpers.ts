@@ -49,7 +49,7 @@ export function linksetHrefs(doc: unknown): Record<string, string[]> {
   const contexts = (doc as { linkset: Record<string, unknown>[] }).linkset;
   for (const ctx of contexts) {
     for (const [rel, targets] of Object.entries(ctx)) {
-      if (rel === 'anchor') continue;
+      if (rel === 'anchor' || rel === 'itemDescription' || rel === '@context') continue;
       out[rel] = [...(out[rel] ?? []), ...(targets as { href: string }[]).map((t) => t.href)];
     }
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLinkset } from '../../src/passport/linkset-validator.ts';
+import { checkGs1Linkset } from '../../src/passport/linkset-validator.ts';
 import { putRecord, startTestNode, type TestNode } from '../helpers/test-node.ts';
 import { create, kind, link, linksetHrefs, scan } from './passport-helpers.ts';
 
@@ -68,13 +68,14 @@ describe('tier filtering on the QR route', () => {
     expect(r.location).toBe(SECRET_DPP);
     expect(r.headers.get('cache-control')).toBe('private, no-store');
     expect(r.headers.get('etag')).toMatch(/^"\d+-a-/);
-    expect(r.linkHeader).toContain(LI_RECYCLING);
+    // GS1 Resolver 1.2: the Link header names the linkset only; the restricted links are in it.
+    expect(r.linkHeader).toContain('?linkType=linkset>; rel="linkset"');
   });
 
   it("an admin's linkset lists every link and validates", async () => {
     const r = await scan(node, `/${ID}?linkType=linkset`, { authorization: node.adminAuth('88.100.5') });
     const doc = JSON.parse(r.text) as unknown;
-    expect(checkLinkset(doc).errors).toEqual([]);
+    expect(checkGs1Linkset(doc).errors).toEqual([]);
     expect(Object.values(linksetHrefs(doc)).flat()).toEqual(
       expect.arrayContaining([SECRET_DPP, LI_RECYCLING, PUBLIC_PIP]),
     );
@@ -132,13 +133,14 @@ describe('enterprise and park records through their prefix', () => {
   it('GET /0.NA/88.100.5 resolves the same record', async () => {
     const r = await scan(node, '/0.NA/88.100.5?linkType=idnode:carbonFootprint');
     expect(r.status).toBe(307);
-    expect(r.location).toBe(`${ENTERPRISE}/pcf`);
+    // GS1 Resolver 1.2: the query is passed on, linkType included.
+    expect(r.location).toBe(`${ENTERPRISE}/pcf?linkType=idnode%3AcarbonFootprint`);
   });
 
   it("the prefix record's linkset is anchored at 0.NA/<prefix>", async () => {
     const r = await scan(node, '/88.100.5', { accept: 'application/linkset+json' });
     const doc = JSON.parse(r.text) as { linkset: { anchor: string }[] };
-    expect(checkLinkset(doc).errors).toEqual([]);
+    expect(checkGs1Linkset(doc).errors).toEqual([]);
     expect(doc.linkset[0]?.anchor).toBe(`${node.url}/0.NA/88.100.5`);
     expect(r.everything).not.toContain('HS_SECKEY');
   });

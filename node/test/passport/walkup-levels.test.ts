@@ -95,6 +95,26 @@ describe('walk-up levels', () => {
     expect(l.headers.get('x-idnode-resolved-via')).toBe(null);
   });
 
+  it('a WALKUP target with "/" is a suffix under the item prefix unless its first segment has a dot', async () => {
+    // Before, any target with "/" was taken as a full identifier: "LOTS/{batch}" looked for prefix "LOTS".
+    const original = {
+      pattern: 'CELL-{model}-{batch}-{serial}',
+      batch: 'BATCH-{batch}',
+      model: 'MODEL-{model}',
+      enterprise: 'DEFAULT',
+    };
+    const cfg = { pattern: 'PART-{batch}-{serial}', batch: 'LOTS/{batch}', model: '88.100.5/MODEL-M1' };
+    expect((await putRecord(node.url, '0.NA/88.100.5', [json(2, 'WALKUP', cfg)], auth, '?index=2')).status).toBe(200);
+    try {
+      expect(await read('88.100.5/PART-B9-0001')).toMatchObject({ via: 'model', from: '88.100.5/MODEL-M1' });
+      const lot = await putRecord(node.url, '88.100.5/LOTS/B9', [urlValue(1, 'https://maker.example.com/b9')], auth);
+      expect(lot.status).toBe(201);
+      expect(await read('88.100.5/PART-B9-0001')).toMatchObject({ via: 'batch', from: '88.100.5/LOTS/B9' });
+    } finally {
+      await putRecord(node.url, '0.NA/88.100.5', [json(2, 'WALKUP', original)], auth, '?index=2');
+    }
+  });
+
   it('identifiers outside the pattern fall back to the enterprise record; without WALKUP nothing walks', async () => {
     expect(await read('88.100.5/SOMETHING-ELSE')).toMatchObject({ via: 'enterprise' });
     const bad = await putRecord(node.url, '0.NA/88.100.5', [json(2, 'WALKUP', { batch: 5 })], auth, '?index=2');

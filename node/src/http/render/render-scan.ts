@@ -2,9 +2,10 @@ import type { FastifyReply } from 'fastify';
 import { IdnError } from '../../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../../identifier/index.ts';
 import { isUrlValue as isUrl, redirectTargetOf } from '../../passport/links.ts';
-import { answerPassport, VARY } from '../../passport/respond.ts';
+import { answerPassport, linkHeaderOf, locationOf, VARY } from '../../passport/respond.ts';
 import type { AccessTier, HandleValue } from '../../records/types.ts';
 import type { FoundAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
+import { markRestricted } from '../cors.ts';
 import { errorBody, prepareError } from '../errors.ts';
 import { errorOf } from './answer-error.ts';
 import { escapeHtml, PAGE_CSP, problemPage, recordPage } from './html.ts';
@@ -14,16 +15,22 @@ import { escapeHtml, PAGE_CSP, problemPage, recordPage } from './html.ts';
  * - records with typed links (LINK values the reader may see): GS1 / UNTP resolver behaviour,
  *   307 to the default link or the asked linkType, 300 for equally good variants, the RFC 9264
  *   linkset (passport/respond.ts negotiates);
- * - records with plain URL values only: Handle proxy behaviour, 302 to the lowest-index URL value;
+ * - records with plain URL values only: Handle proxy behaviour, 302 to the lowest-index URL value
+ *   (with the Link header to the linkset, so that a GS1 client finds it, and the query passed on);
  * - `?noredirect` shows the record; `?index=N` picks a value;
  * - errors: a page for people, the JSON error body for Accept: application/json.
+ * An answer showing a reader more than the public values is never readable cross-origin (CORS).
  */
 export interface ScanFormat {
   readonly kind: 'qr';
   /** The URL the identifier is resolved at (linkset anchor): the QR URL or the GS1 Digital Link URL. */
   readonly anchor: string;
+  /** The URL of another identifier in the same scheme (the anchors of the GS1 levels above). */
+  readonly anchorOf: (handle: string) => string;
   /** The prefixes this node resolves, named on problem pages. */
   readonly homed: readonly string[];
+  /** Further Link header entries of every answer (the owl:sameAs of a compressed Digital Link URI). */
+  readonly links?: readonly string[];
 }
 
 const REDIRECT_MAX_AGE = 300;
@@ -32,10 +39,23 @@ export function renderScan(reply: FastifyReply, a: ResolvedAnswer, f: ScanFormat
   if (a.kind !== 'found') return sendProblem(reply, errorOf(a, false), f, a.id);
   const q = reply.request.query as Record<string, string | undefined>;
   const { record, values, tier } = a;
-  if (tier !== 'public') reply.header('vary', VARY);
+  if (tier !== 'public') {
+    reply.header('vary', VARY);
+    markRestricted(reply);
+  }
+  // Every found answer tells a GS1 client where the linkset is, whatever else it does.
+  reply.header('link', linkHeaderOf(f.anchor, f.links));
   if (q.noredirect !== undefined) return sendHtml(reply, 200, recordPage(record.handle, values));
   if (q.index !== undefined) return answerIndex(reply, a, q.index, f);
-  const passport = answerPassport(reply.request, reply, { record, memo: a.memo, tier, anchor: f.anchor });
+  const levels = a.levels.map((r) => ({ anchor: f.anchorOf(r.handle), record: r }));
+  const passport = answerPassport(reply.request, reply, {
+    record,
+    memo: a.memo,
+    tier,
+    anchor: f.anchor,
+    levels,
+    ...(f.links === undefined ? {} : { links: f.links }),
+  });
   switch (passport.kind) {
     case 'handled':
       return passport.reply;
@@ -61,6 +81,7 @@ function sendHtml(reply: FastifyReply, status: number, html: string): FastifyRep
 /** An error as the QR route shows it, marked for the access log like any other. */
 function sendProblem(reply: FastifyReply, e: IdnError, f: ScanFormat, id?: ParsedIdentifier): FastifyReply {
   prepareError(reply, e);
+  if (f.links !== undefined && f.links.length > 0 && !reply.hasHeader('link')) reply.header('link', f.links.join(', '));
   if (wantsJson(reply)) return reply.code(e.spec.http).send(errorBody(e, id?.handle));
   return sendHtml(
     reply,
@@ -112,9 +133,19 @@ function answerIndex(reply: FastifyReply, a: FoundAnswer, raw: string, f: ScanFo
   return reply.redirect(to.href, to.link ? 307 : 302);
 }
 
-/** Handle proxy behaviour: 302 to the lowest-index URL value, or the record page when there is none. */
+/**
+ * Handle proxy behaviour: 302 to the lowest-index URL value, or the record page when there is none.
+ * The request's query is passed on (GS1: all key=value pairs, by default), as for typed links.
+ */
 function answerHandle(reply: FastifyReply, a: FoundAnswer): FastifyReply {
   const target = a.values.filter(isUrl).sort((x, y) => x.index - y.index)[0];
   if (!target) return sendHtml(reply, 200, recordPage(a.record.handle, a.values));
-  return reply.header('cache-control', cacheControl(target, a.tier)).redirect(target.data.value as string, 302);
+  const href = target.data.value as string;
+  let location = href;
+  try {
+    location = locationOf(href, reply.request);
+  } catch {
+    // A URL value that is no absolute URL (written long ago, or relative): sent as it is, as before.
+  }
+  return reply.header('cache-control', cacheControl(target, a.tier)).redirect(location, 302);
 }

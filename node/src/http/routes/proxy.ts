@@ -15,20 +15,30 @@ import { renderOutcome, type ScanFormat } from '../render/render-outcome.ts';
 
 const PUBLIC_ONLY: Want = { ...WANT_RECORD, publicOnly: true };
 
-/** The scan format of this node: the linkset anchor, and the homed prefixes problem pages name. */
-export const scanFormat = (ctx: AppContext, anchor: string): ScanFormat => ({
+/** How a route names identifiers as URLs: the anchor of the one asked, and of others (GS1 levels above it). */
+export interface ScanUrls {
+  readonly anchor: string;
+  readonly anchorOf: (handle: string) => string;
+  /** Further Link header entries (owl:sameAs of a compressed Digital Link URI). */
+  readonly links?: readonly string[];
+}
+
+const NO_URLS: ScanUrls = { anchor: '', anchorOf: () => '' };
+
+/** The scan format of this node: the linkset anchors, and the homed prefixes problem pages name. */
+export const scanFormat = (ctx: AppContext, urls: ScanUrls): ScanFormat => ({
   kind: 'qr',
-  anchor,
+  ...urls,
   homed: ctx.homed.prefixes,
 });
 
-/** Resolves `id` and answers as the QR route does; the GS1 Digital Link route shares it with its own anchor. */
+/** Resolves `id` and answers as the QR route does; the GS1 Digital Link route shares it with its own anchors. */
 export async function answerScan(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: AppContext,
   id: ParsedIdentifier,
-  anchor: string,
+  urls: ScanUrls,
 ): Promise<FastifyReply> {
   const q = request.query as Record<string, string | undefined>;
   const answer = await ctx.resolution.answer(
@@ -36,12 +46,12 @@ export async function answerScan(
     { authorization: request.headers.authorization },
     q.publicOnly === 'true' ? PUBLIC_ONLY : WANT_RECORD,
   );
-  return renderOutcome(reply, answer, scanFormat(ctx, anchor));
+  return renderOutcome(reply, answer, scanFormat(ctx, urls));
 }
 
 /** An error before any resolution (a path that does not parse, a thrown failure), as the QR route shows errors. */
 export function refuseScan(reply: FastifyReply, e: IdnError, ctx: AppContext, id?: ParsedIdentifier): FastifyReply {
-  return renderOutcome(reply, errorAnswer(e, id), scanFormat(ctx, ''));
+  return renderOutcome(reply, errorAnswer(e, id), scanFormat(ctx, NO_URLS));
 }
 
 /** Thrown errors on the QR-style routes still answer as a page (or JSON), with provenance, marked for the log. */
@@ -53,8 +63,10 @@ export const scanErrorHandler =
 /**
  * The identifier of a QR path. A path without "/" that is a valid prefix (`/88.100.5`) names the
  * prefix's own record `0.NA/88.100.5` (an enterprise or a park); anything else keeps the parser's error.
+ * Trailing slashes are tolerated (GS1 Resolver 1.2): no suffix ends with "/", so none is lost.
  */
-export function qrIdentifier(raw: string): ParsedIdentifier {
+export function qrIdentifier(path: string): ParsedIdentifier {
+  const raw = path.replace(/\/+$/, '');
   try {
     return parseIdentifier(raw, 'uri');
   } catch (e) {
@@ -78,7 +90,9 @@ export function answerQrPath(
   raw: string,
 ): Promise<FastifyReply> {
   const id = qrIdentifier(raw);
-  return answerScan(request, reply, ctx, id, resolverUrl(publicBase(app, ctx.passport), id.handle));
+  const base = publicBase(app, ctx.passport);
+  const anchorOf = (handle: string) => resolverUrl(base, handle);
+  return answerScan(request, reply, ctx, id, { anchor: anchorOf(id.handle), anchorOf });
 }
 
 export function registerProxy(app: FastifyInstance, ctx: AppContext): void {

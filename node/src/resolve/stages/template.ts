@@ -147,6 +147,7 @@ export const derivedFound = (
   via: DerivedVia,
   answeredBy: string,
   dependsOn: DependsOn,
+  levels?: readonly StoredRecord[],
 ): Outcome => ({
   kind: 'found',
   record,
@@ -155,6 +156,7 @@ export const derivedFound = (
   resolvedVia: via,
   answeredBy,
   dependsOn,
+  ...(levels === undefined || levels.length === 0 ? {} : { levels }),
 });
 
 /** What an answer under a prefix rests on once templates were consulted: every template of the prefix, written or not. */

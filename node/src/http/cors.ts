@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * CORS for the resolver routes (GS1 Resolver 1.2: a resolver SHALL support CORS): a browser app on
+ * any origin may read public answers (`Access-Control-Allow-Origin: *`) and the headers a GS1
+ * client needs (Link, Location, ETag and idnode's provenance headers).
+ *
+ * Restricted answers (a credential unlocked values beyond the public tier) carry no
+ * Access-Control-Allow-Origin at all: `*` with credentials would hand them to any page holding
+ * a token, and idnode keeps no list of trusted origins. Preflights do not allow the
+ * Authorization header either, so a cross-origin page cannot even send a credential: credentialed
+ * reads are for same-origin pages and servers. The JSON API (/api/) and the operator pages
+ * (/docs, /metrics, /livez, /readyz) are not resolver routes and get no CORS headers.
+ */
+
+export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+/** Accept and Accept-Language drive negotiation; If-None-Match revalidates a linkset. */
+export const ALLOWED_HEADERS = 'Accept, Accept-Language, If-None-Match';
+export const EXPOSED_HEADERS = [
+  'Link',
+  'Location',
+  'ETag',
+  'Vary',
+  'x-idnode-source',
+  'x-idnode-authoritative',
+  'x-idnode-resolved-via',
+  'x-idnode-resolved-from',
+].join(', ');
+const PREFLIGHT_MAX_AGE_S = 86_400;
+
+const NOT_RESOLVER = /^\/(api\/|api$|docs|metrics|livez|readyz)/;
+
+/** The paths GS1 clients resolve: the QR route, Digital Link paths, the resolver description. */
+export const isResolverPath = (url: string): boolean => !NOT_RESOLVER.test(url);
+
+const restricted = new WeakSet<FastifyReply>();
+
+/** This answer shows non-public values: browsers on other origins must not read it. */
+export function markRestricted(reply: FastifyReply): void {
+  restricted.add(reply);
+}
+
+function corsHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  if (!isResolverPath(request.url) || restricted.has(reply)) return;
+  reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', EXPOSED_HEADERS);
+}
+
+/** The CORS hook on every answer, and OPTIONS (preflight or not) on every resolver path. */
+export function registerCors(app: FastifyInstance): void {
+  app.addHook('onSend', (request, reply, payload, done) => {
+    corsHeaders(request, reply);
+    done(null, payload);
+  });
+  app.options('/*', { schema: { hide: true } }, (_request, reply) =>
+    reply
+      .code(204)
+      .header('allow', ALLOWED_METHODS)
+      .header('access-control-allow-methods', ALLOWED_METHODS)
+      .header('access-control-allow-headers', ALLOWED_HEADERS)
+      .header('access-control-max-age', String(PREFLIGHT_MAX_AGE_S))
+      .header('cache-control', `public, max-age=${PREFLIGHT_MAX_AGE_S}`)
+      .send(),
+  );
+}
