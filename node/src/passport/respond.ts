@@ -178,10 +178,22 @@ function sendLinkset(
 
 /** The request's key=value pairs GS1 says a redirect passes on: all but idnode's own. */
 function forwardedQuery(request: FastifyRequest): URLSearchParams {
-  const raw = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
   const out = new URLSearchParams();
-  for (const [k, v] of new URLSearchParams(raw)) if (!IDNODE_PARAMS.has(k.toLowerCase())) out.append(k, v);
+  for (const [k, v] of queryPairs(request)) if (!IDNODE_PARAMS.has(k.toLowerCase())) out.append(k, v);
   return out;
+}
+
+/**
+ * The request's key=value pairs, from the parsed query: a compressed Digital Link request has had
+ * it replaced by its uncompressed URI's query (routes/gs1-compressed.ts), which is what passes on.
+ */
+function queryPairs(request: FastifyRequest): [string, string][] {
+  const q = (request.query ?? {}) as Record<string, unknown>;
+  const pairs: [string, string][] = [];
+  for (const [k, v] of Object.entries(q)) {
+    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string') pairs.push([k, x]);
+  }
+  return pairs;
 }
 
 /** Location: the target plus the request's query (unless the link says fwqs: false). */
@@ -204,8 +216,7 @@ const handOff = (view: LinkView): PassportLink | undefined =>
 function sendHandOff(reply: FastifyReply, p: PassportRequest, r: Rendered, link: PassportLink) {
   const base = new URL(headerSafeUrl(link.href));
   const target = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${new URL(p.anchor).pathname}`);
-  if (link.fwqs)
-    for (const [k, v] of new URLSearchParams(reply.request.url.split('?')[1] ?? '')) target.searchParams.append(k, v);
+  if (link.fwqs) for (const [k, v] of queryPairs(reply.request)) target.searchParams.append(k, v);
   commonHeaders(reply, p, r, shortHash(target.href), `${r.link}, ${handledByLink(target.href)}`);
   return reply.redirect(target.href, 307);
 }

@@ -102,7 +102,8 @@ describe("GS1's vectors resolve like their uncompressed form", () => {
   it('linkType inside the compressed segment (row 38) negotiates like ?linkType=gs1:pip', async () => {
     const r = await scan(node, '/CxFKk4XBoI1XgkfiJYp5E8qXoHz82Lrhp4A');
     expect(r.status).toBe(307);
-    expect(r.location).toBe(`${DPP}/lot/ABC123/pip`);
+    // GS1 criterion 14: every key=value pair passes on, linkType included (as uncompressed).
+    expect(r.location).toBe(`${DPP}/lot/ABC123/pip?linkType=gs1%3Apip`);
   });
 
   it('the linkset of a compressed request has the uncompressed URI as its anchor (criterion 8)', async () => {

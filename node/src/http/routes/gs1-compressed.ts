@@ -11,6 +11,7 @@ import { publicBase } from '../../passport/settings.ts';
 import type { AppContext } from '../app-context.ts';
 import { rawPathTail } from '../raw-identifier.ts';
 import { answerDigitalLinkPath } from './gs1-digital-link.ts';
+import { PRIMARY_KEY_AIS } from '../../passport/gs1-keys.ts';
 import { answerQrPath, scanErrorHandler } from './proxy.ts';
 
 /**
@@ -75,8 +76,8 @@ async function answerCompressed(
   // The answer path reads request.query: it now holds the uncompressed URI's query, so linkType
   // inside the segment negotiates and GS1 attributes pass on to the redirect as they would uncompressed.
   request.query = queryOf(d);
-  // The router's own choice for the uncompressed path: /01/ is the GS1 route, anything else the QR route.
-  if (d.key.ai === '01') return answerDigitalLinkPath(app, ctx, request, reply, pathTail(d));
+  // The router's own choice for the uncompressed path: a GS1 primary key is the GS1 route, anything else the QR route.
+  if (PRIMARY_KEY_AIS.includes(d.key.ai)) return answerDigitalLinkPath(app, ctx, request, reply, pathTail(d));
   return answerQrPath(app, ctx, request, reply, pathTail(d));
 }
 
