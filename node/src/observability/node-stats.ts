@@ -35,7 +35,8 @@ function latency(h: HistogramDelta | undefined, seconds: number): Latency {
 function latencyBy(w: StatsWindow, label: string): Record<string, Latency> {
   const out: Record<string, Latency> = {};
   const groups = [...histogramIncrease(w.now, w.before, RESOLVE, label)].sort(([a], [b]) => (a < b ? -1 : 1));
-  for (const [g, h] of groups) out[g] = latency(h, w.seconds);
+  // Only what was resolved in the window: a prefix seen once an hour ago is no row of a live view.
+  for (const [g, h] of groups) if (h.count > 0) out[g] = latency(h, w.seconds);
   return out;
 }
 
