@@ -91,6 +91,30 @@ describe('console session', () => {
     });
   });
 
+  it('marks the cookie Secure when the node is reached over HTTPS (IDNODE_PUBLIC_URL https)', async () => {
+    const tls = await startTestNode(['88.100'], {
+      passport: { publicUrl: 'https://id.example.com', gs1Prefix: undefined },
+    });
+    try {
+      const res = await fetch(`${tls.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: '300:88.100/ADMIN', secret: tls.secret }),
+      });
+      expect(res.headers.get('set-cookie')).toMatch(/; Secure/);
+    } finally {
+      await tls.close();
+    }
+  });
+
+  it('sends the console no Basic challenge (the browser would open its own dialog); scripts still get it', async () => {
+    const fromConsole = await call('GET', '/api/admin/prefix-applications', undefined, { 'x-idnode-console': '1' });
+    expect(fromConsole.status).toBe(401);
+    expect(fromConsole.headers.get('www-authenticate')).toBeNull();
+    const fromScript = await call('GET', '/api/admin/prefix-applications');
+    expect(fromScript.headers.get('www-authenticate')).toMatch(/^Basic/);
+  });
+
   it('refuses a wrong secret as Basic would (401) and sets no cookie', async () => {
     const res = await call('POST', '/api/session', { user: '300:88.100.5/ADMIN', secret: 'wrong-secret-000' });
     expect(res.status).toBe(401);
@@ -296,5 +320,52 @@ describe('GET /api/handles?prefix=&startsWith=', () => {
     const bad = await call('GET', '/api/handles?prefix=88.100.5&startsWith=a%20b', undefined, { authorization: auth });
     expect(bad.status).toBe(400);
     expect(bad.body['code']).toBe('IDN_ERR_WHITESPACE');
+  });
+});
+
+describe('/console files', () => {
+  it('serves the pages with a strict CSP, the two vendored libraries, and nothing else of node_modules', async () => {
+    const redirect = await fetch(`${node.url}/console`, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('/console/');
+    const index = await fetch(`${node.url}/console/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await index.text()).toContain('js/main.js');
+    const uplot = await fetch(`${node.url}/console/vendor/uplot/uPlot.esm.js`);
+    expect(uplot.status).toBe(200);
+    expect(uplot.headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetch(`${node.url}/console/vendor/fflate/browser.js`)).status).toBe(200);
+    for (const path of [
+      '/console/vendor/uplot/uPlot.d.ts',
+      '/console/vendor/uplot/../package.json',
+      '/console/%2e%2e/src/main.ts',
+    ]) {
+      expect((await fetch(`${node.url}${path}`)).status).not.toBe(200);
+    }
+  });
+
+  it('documents the new routes in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${node.url}/docs/json`)).json()) as { paths: Record<string, unknown> };
+    for (const p of [
+      '/api/stats',
+      '/api/session',
+      '/api/admin/nodes',
+      '/api/admin/delegations',
+      '/api/admin/takeovers',
+    ]) {
+      expect(Object.keys(doc.paths)).toContain(p);
+    }
+    expect(Object.keys(doc.paths)).toContain('/api/admin/prefixes/{prefix}/audit/reads');
+  });
+
+  it('answers the federation routes off the top-level with the role and empty lists (admin only)', async () => {
+    expect((await call('GET', '/api/admin/nodes')).status).toBe(401);
+    const nodes = await call('GET', '/api/admin/nodes', undefined, { authorization: node.adminAuth('88.100') });
+    expect(nodes.body).toEqual({ role: 'standalone', nodeId: null, heartbeatSeconds: null, nodes: [] });
+    const delegations = await call('GET', '/api/admin/delegations', undefined, {
+      authorization: node.adminAuth('88.100'),
+    });
+    expect(delegations.body['delegations']).toEqual([]);
   });
 });
