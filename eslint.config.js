@@ -1,5 +1,6 @@
 // Type-aware lint: the promise rules matter most in an async server.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -21,5 +22,11 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The console's browser modules (served as they are, no build): browser globals, no Node.
+    files: ['node/console/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+    rules: { 'no-restricted-globals': ['error', 'process', 'require', 'Buffer'] },
   },
 );

@@ -11,6 +11,8 @@ import { CREDENTIALS_FILE, loadTokenKey } from './bootstrap/secrets-file.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config/load.ts';
 import { listenOrFail, StartupFailure, stepOrFail } from './config/startup-failure.ts';
 import { prepareFederation } from './federation/federation.ts';
+import { federationView } from './federation/federation-view.ts';
+import { readCursor } from './sync/index.ts';
 import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
 import { describeStore } from './store/config.ts';
@@ -86,9 +88,22 @@ async function main(): Promise<void> {
   const boot = await bootstrapHomedPrefixes(ctx.records, federation.prefixes, dataDir, config.secrets.adminSecret);
   await opened.attach(ctx.changes);
   const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: http.accessLogSample };
+  const view = federationView({
+    role: fed.role,
+    selfId: fed.selfId,
+    directory: fed.directory,
+    health: fed.health,
+    store: ctx.store,
+    appliedSeq: async (nodeId) => (await readCursor(store, nodeId)).appliedThrough,
+  });
+  const consoleOptions = {
+    federation: view,
+    ...(config.metrics.grafanaUrl ? { grafanaUrl: config.metrics.grafanaUrl } : {}),
+  };
   const app = await buildServer(ctx, {
     logger,
     accessLog,
+    console: consoleOptions,
     ...(config.httpsMaterial === undefined ? {} : { https: config.httpsMaterial }),
   });
   const address = await listenOrFail(`${http.host}:${http.port}`, 'IDNODE_HTTP_PORT', () =>

@@ -46,6 +46,8 @@ export interface ChangeAudit {
 }
 
 export interface AuditLog {
+  /** The directory of the files, for the audit read API (audit-query.ts); absent when nothing is audited. */
+  readonly dir?: string;
   read(entry: ReadAudit): void;
   change(entry: ChangeAudit): void;
   /** Resolves once every line written so far is on disk (tests, shutdown). */
@@ -103,6 +105,7 @@ export function openAuditLog(dir: string): AuditLog {
   const reads = openSink(join(dir, READS_FILE));
   const changes = openSink(join(dir, CHANGES_FILE));
   return {
+    dir,
     read: (entry) => reads.logger.info({ kind: 'read', ...entry }),
     change: (entry) => changes.logger.info({ kind: 'change', ...entry }),
     flush: async () => {

@@ -411,6 +411,14 @@ export const ERRORS = {
     grpc: GrpcCode.UNIMPLEMENTED,
     message: 'No such route.',
   },
+  // A cookie-authenticated write without the session's CSRF token (or from another origin): the console's guard.
+  IDN_ERR_CSRF_CHECK: {
+    rc: HandleRc.NOT_AUTHORIZED,
+    http: 403,
+    grpc: GrpcCode.PERMISSION_DENIED,
+    message:
+      'A write with the session cookie needs the x-idnode-csrf header from GET /api/session and a same-origin Origin; scripts send Authorization instead.',
+  },
   IDN_ERR_BODY_TOO_LARGE: {
     rc: HandleRc.ERROR,
     http: 413,

@@ -26,6 +26,8 @@ export interface Federation {
   readonly stageDeps: FederationStageDeps | undefined;
   readonly upstream: PeerClient | undefined;
   readonly directory: DelegationRegistry | undefined;
+  /** Heartbeat freshness of registered nodes (top-level only): the admin API and console read it. */
+  readonly health: NodeHealthTracker | undefined;
   /** Starts gRPC, registration and the readiness check; returns the bound gRPC port (if any). */
   start(ctx: FederationContext, mounts: readonly GrpcMount[]): Promise<number | undefined>;
   /** Health NOT_SERVING, then close the server and every peer link. */
@@ -83,6 +85,7 @@ export async function prepareFederation(setup: FederationSetup, store: Store, lo
     stageDeps,
     upstream,
     directory,
+    health: directory === undefined ? undefined : health,
     async start(ctx, mounts) {
       if (f.grpc !== undefined) {
         server = await startGrpcServer(ctx, {

@@ -63,6 +63,8 @@ function responseHook(route: string, metrics: NodeMetrics, opts: AccessLogOption
   const byClass = STATUS_CLASS.map((cls) => metrics.httpRequests.labels(route, cls));
   return (request, reply, done) => {
     byClass[Math.floor(reply.statusCode / 100) - 1]?.inc();
+    // Only error answers pay for the label lookup; the success path stays one increment.
+    if (reply.statusCode >= 400) metrics.httpErrors.labels(errorOf(reply)?.code ?? 'uncoded').inc();
     const log = opts.logger;
     if (log !== undefined && (reply.statusCode >= 400 || Math.random() < opts.sampleRate)) {
       const line = logLine(request, reply, route);

@@ -14,6 +14,9 @@ export function errorBody(e: IdnError, handle?: string): Record<string, unknown>
 
 const ANSWERED_WITH = Symbol('idnode.error');
 
+/** Sent by the web console on every API call (node/console/js/api.js). */
+export const CONSOLE_HEADER = 'x-idnode-console';
+
 /** Remembers which coded error a reply carries, for the access log (Handle code and IDN_ERR code). */
 export function markError(reply: FastifyReply, e: IdnError): void {
   (reply as unknown as Record<symbol, IdnError>)[ANSWERED_WITH] = e;
@@ -27,7 +30,11 @@ export function errorOf(reply: FastifyReply): IdnError | undefined {
 export function prepareError(reply: FastifyReply, e: IdnError): FastifyReply {
   markError(reply, e);
   if (e.code === 'IDN_ERR_AUTH_REQUIRED' || e.code === 'IDN_ERR_AUTH_FAILED') {
-    reply.header('www-authenticate', 'Basic realm="idnode", charset="UTF-8"');
+    // Not to the console: a browser answers a Basic challenge to fetch() with its own password
+    // dialog (or, headless, waits forever); the console signs in with its form instead.
+    if (reply.request.headers[CONSOLE_HEADER] === undefined) {
+      reply.header('www-authenticate', 'Basic realm="idnode", charset="UTF-8"');
+    }
   }
   if (e.code === 'IDN_ERR_RATE_LIMITED') reply.header('retry-after', '1');
   return reply;

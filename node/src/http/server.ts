@@ -34,6 +34,14 @@ import { registerAdminApplications } from './routes/admin-applications.ts';
 import { registerAdminIdentifiersBatch } from './routes/admin-identifiers-batch.ts';
 import { registerAdminSerials } from './routes/admin-serials.ts';
 import { registerAdminCache } from './routes/admin-cache.ts';
+import type { ConsoleOptions } from './console/console-options.ts';
+import { registerSessionCookie } from './console/session-cookie.ts';
+import { registerAdminApplicationsList } from './routes/admin-applications-list.ts';
+import { registerAdminAudit } from './routes/admin-audit.ts';
+import { registerAdminFederation } from './routes/admin-federation.ts';
+import { registerConsoleStatic } from './routes/console-static.ts';
+import { registerSession } from './routes/session.ts';
+import { registerStats } from './routes/stats.ts';
 
 export interface ServerOptions {
   /** Access log and HTTP request counters; off when absent (tests). */
@@ -42,6 +50,8 @@ export interface ServerOptions {
   readonly logger: FastifyServerOptions['loggerInstance'] | false;
   /** HTTPS with HTTP/2 (and HTTP/1.1 over TLS for older clients); plain HTTP when absent. */
   readonly https?: HttpsMaterial;
+  /** The console's extras (role and federation view, Grafana link); a standalone node without links when absent. */
+  readonly console?: ConsoleOptions;
 }
 
 /** Production limits: slow clients cannot hold sockets, large bodies are refused early. */
@@ -116,6 +126,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   const accessLog = opts.accessLog ?? { logger: undefined, sampleRate: 0 };
   registerAccessLog(app, ctx.metrics, accessLog);
   const unrouted = countUnrouted(ctx.metrics, accessLog);
+  // Before every route: a console session cookie becomes the Authorization header routes read.
+  await registerSessionCookie(app, ctx);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     const sent = sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND'));
@@ -147,6 +159,12 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerAdminIdentifiersBatch(app, ctx);
   registerAdminSerials(app, ctx);
   registerAdminCache(app, ctx);
+  registerAdminApplicationsList(app, ctx);
+  registerAdminFederation(app, ctx, opts.console ?? {});
+  registerAdminAudit(app, ctx);
+  registerSession(app, ctx);
+  registerStats(app, ctx, opts.console ?? {});
+  await registerConsoleStatic(app);
   registerWellKnown(app, ctx);
   registerGs1DigitalLink(app, ctx);
   registerGs1Compressed(app, ctx);

@@ -67,6 +67,13 @@ export class NodeMetrics {
     labelNames: ['route', 'status_class'] as const,
     registers: [this.registry],
   });
+  /** Error answers by code: the codes are the error table's, so the label set is bounded. */
+  readonly httpErrors = new Counter({
+    name: 'idnode_http_errors_total',
+    help: 'HTTP answers with status 400 or above, by IDN_ERR code ("uncoded" for answers outside the error table).',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
   /** Runs the readiness checks at scrape time, so the gauge is current even where nobody probes /readyz. */
   readinessProbe: (() => Promise<unknown>) | undefined;
   readonly ready: Gauge<'check'> = new Gauge({

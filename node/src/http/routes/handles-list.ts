@@ -18,6 +18,13 @@ const ListQuery = Type.Object({
   }),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   cursor: Type.Optional(Type.String({ maxLength: 1024, description: 'The `next` value of the previous page.' })),
+  startsWith: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'Only suffixes beginning with this text (matched as lookup is: ASCII case-insensitive, NFC).',
+    }),
+  ),
 });
 type ListQuery = Static<typeof ListQuery>;
 
@@ -27,6 +34,15 @@ const ListResponse = Type.Object({
   handles: Type.Array(Type.String()),
   next: Type.Optional(Type.String()),
 });
+
+/**
+ * The store key prefix to list: `<prefix>/`, or `<prefix>/<start>` normalised by the one parser
+ * (a suffix start the grammar refuses is refused with the parser's own error).
+ */
+function listKeyPrefix(prefix: string, startsWith: string | undefined): string {
+  if (startsWith === undefined) return `${parsePrefix(prefix, 'text').prefixKey}/`;
+  return parseIdentifier(`${prefix}/${startsWith}`, 'text').key;
+}
 
 /** GET /api/handles?prefix=P: paged listing, for admins holding LIST_HANDLES on 0.NA/P. */
 export function registerHandlesList(app: FastifyInstance, ctx: AppContext): void {
@@ -52,7 +68,7 @@ export function registerHandlesList(app: FastifyInstance, ctx: AppContext): void
       const na = await ctx.store.get(parseIdentifier(naHandleOf(p.prefix), 'text').key);
       if (!isLive(na)) throw new IdnError('IDN_ERR_PREFIX_NOT_FOUND');
       await requireAdmin(identity, na.values, Perm.LIST_HANDLES, na.handle, ctx.authenticator.groups);
-      const page = await ctx.store.list(`${p.prefixKey}/`, {
+      const page = await ctx.store.list(listKeyPrefix(p.prefix, request.query.startsWith), {
         limit: request.query.pageSize ?? 100,
         ...(request.query.cursor === undefined ? {} : { after: request.query.cursor }),
       });
