@@ -13,7 +13,16 @@ import {
   decideOp,
 } from './record-transitions.ts';
 import { settle, toStoreError } from './store-errors.ts';
-import type { ChangeEntry, ChangeMeta, ListPage, RecordInput, Store, StoreOp, WriteCondition } from './store.ts';
+import type {
+  AllocatedRange,
+  ChangeEntry,
+  ChangeMeta,
+  ListPage,
+  RecordInput,
+  Store,
+  StoreOp,
+  WriteCondition,
+} from './store.ts';
 
 /** 4 GiB of address space to start with; lmdb-js still grows the map by itself when it fills. */
 const DEFAULT_MAP_SIZE = 4 * 1024 ** 3;
@@ -111,7 +120,7 @@ class LmdbStoreImpl implements LmdbStore {
     });
   }
 
-  allocate(counter: string, count: number): Promise<{ readonly first: number; readonly last: number }> {
+  allocate(counter: string, count: number): Promise<AllocatedRange> {
     try {
       checkAllocateCount(count);
     } catch (e) {
@@ -188,17 +197,19 @@ class LmdbStoreImpl implements LmdbStore {
     }
     if (ops.length === 0) return Promise.resolve([]);
     return this.#write(() => {
-      const { records, changes, meta: metaDb } = this.#dbs;
+      const { records, changes, counters, meta: metaDb } = this.#dbs;
       const now = new Date().toISOString();
       let seq = metaDb.get(LAST_SEQ) ?? 0;
       const out: StoredRecord[] = [];
       ops.forEach((op, i) => {
         let decided;
         try {
-          decided = decideOp(records.get(op.key), op, now);
+          const counter = op.op === 'allocate' ? (counters.get(op.counter) ?? 0) : 0;
+          decided = decideOp(records.get(op.key), op, now, counter);
         } catch (e) {
           throw tagErrors ? atOp(e, i) : e;
         }
+        if (op.op === 'allocate') counters.putSync(op.counter, decided.range!.last);
         seq += 1;
         records.putSync(op.key, decided.record);
         changes.putSync(seq, changeEntry(seq, op.key, decided.op, decided.record, op.meta ?? meta));
