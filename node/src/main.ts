@@ -12,6 +12,7 @@ import { prepareFederation } from './federation/federation.ts';
 import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
 import { openConfiguredStore } from './store/open-store.ts';
+import { readonlyStore } from './store/readonly-store.ts';
 import { storeConfigFrom } from './store/store-config.ts';
 
 function exitWithConfigError(e: ConfigError): never {
@@ -59,7 +60,8 @@ async function main(): Promise<void> {
   const opened = await openConfiguredStore(storeConfig, config.dataDir);
   const store = opened.store;
   const tokenKey = config.tokenKey ?? (await loadTokenKey(config.dataDir));
-  const fed = await prepareFederation(config, store, logger);
+  // The directory (top-level) reads the store; its decisions are applied through ctx.records.
+  const fed = await prepareFederation(config, readonlyStore(store), logger);
   const trustedIssuers = await trustedIssuersOrExit(config);
   // The audit trail is kept apart from the operational log, under the data directory.
   const audit = openAuditLog(join(config.dataDir, 'audit'));
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
   const grpcPort = await fed.start(
     {
       resolvePeer: ctx.resolvePeer,
+      records: ctx.records,
       readiness: ctx.readiness,
       metricsRegistry: ctx.metrics.registry,
       httpAddress: address,

@@ -5,7 +5,8 @@ import type { Readiness } from '../health/readiness.ts';
 import type { FederationStageDeps } from '../resolve/order.ts';
 import type { Next } from '../resolve/outcome.ts';
 import type { FollowStats } from '../resolve/stages/referral-follow.ts';
-import type { Store } from '../store/store.ts';
+import type { ReadonlyStore } from '../store/store.ts';
+import type { RecordService } from '../write/record-service.ts';
 import { DelegationRegistry } from '../../../prefix-registry/src/index.ts';
 import { startGrpcServer, type GrpcMount, type RunningGrpcServer } from './grpc-server.ts';
 import { NodeHealthTracker } from './node-health.ts';
@@ -33,6 +34,8 @@ export interface Federation {
 
 export interface FederationContext {
   readonly resolvePeer: Next;
+  /** Applies the directory's decisions (top-level): the directory itself only reads the store. */
+  readonly records: RecordService;
   readonly readiness: Readiness;
   readonly metricsRegistry: Registry;
   readonly httpAddress: string;
@@ -40,7 +43,7 @@ export interface FederationContext {
 
 const RECENT_MS = 30_000;
 
-export async function prepareFederation(config: NodeConfig, store: Store, logger: Logger): Promise<Federation> {
+export async function prepareFederation(config: NodeConfig, store: ReadonlyStore, logger: Logger): Promise<Federation> {
   const f = config.federation;
   const tls = f.tls === undefined ? undefined : await loadTlsMaterial(f.tls);
   const selfId = deriveNodeId(f.nodeId, tls);
@@ -80,7 +83,15 @@ export async function prepareFederation(config: NodeConfig, store: Store, logger
           tls,
           selfId,
           ...(directory
-            ? { registry: { directory, health, plan: f.delegations, peer: { tls: tls !== undefined } } }
+            ? {
+                registry: {
+                  directory,
+                  records: ctx.records,
+                  health,
+                  plan: f.delegations,
+                  peer: { tls: tls !== undefined },
+                },
+              }
             : {}),
           mounts,
         });

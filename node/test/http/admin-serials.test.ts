@@ -15,12 +15,13 @@ function slowAfterSerialCommit(store: Store): Store {
   return {
     kind: store.kind,
     get: (k) => store.get(k),
-    commit: (ops, meta) => store.commit(ops, meta),
-    put: async (k, input, cond, meta) => {
-      const r = await store.put(k, input, cond, meta);
-      if (k.startsWith('0.reg/idem/serial/')) await sleep(COMMIT_DELAY_MS);
+    // The range and its idempotency result are one commit: hold back the reply to that commit.
+    commit: async (ops, meta) => {
+      const r = await store.commit(ops, meta);
+      if (ops.some((o) => o.key.startsWith('0.reg/idem/serial/'))) await sleep(COMMIT_DELAY_MS);
       return r;
     },
+    put: (k, input, cond, meta) => store.put(k, input, cond, meta),
     delete: (k, cond, meta) => store.delete(k, cond, meta),
     list: (p, page) => store.list(p, page),
     allocate: (c, n) => store.allocate(c, n),
