@@ -73,7 +73,7 @@ async function plan(
 ): Promise<Attempt> {
   const view = new RecordView(deps.store);
   await view.load(prepared.flatMap((p) => (p === undefined ? [] : [p.change.id.key])));
-  const ctx = { who, now, view, checks: deps.checks };
+  const ctx = { who, now, view, checks: deps.checks, read: (k: string) => view.get(k) };
   const errors = new Map(refused);
   const plans: (Plan | undefined)[] = [];
   for (const [i, p] of prepared.entries()) {

@@ -161,7 +161,7 @@ export class RecordService {
   ): Promise<ApplyResult> {
     const view = new RecordView(this.#store);
     await view.load(prepared.map((p) => p.change.id.key));
-    const ctx = { who, now, view, checks: this.#checks };
+    const ctx = { who, now, view, checks: this.#checks, read: (k: string) => view.get(k) };
     const plans: Plan[] = [];
     for (const [i, p] of prepared.entries()) plans.push(await forChange(set, i, () => planChange(p, ctx)));
     const actor = actorOf(who);
