@@ -8,7 +8,15 @@ import { errorFromResponse } from '../http-client.ts';
 import { errorsPath, freshCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from '../import/checkpoint.ts';
 import { firstLine, linesFrom } from '../import/lines.ts';
 import { createProgress } from '../import/progress.ts';
-import { csvHeader, parseCsv, parseNdjson, prefixOfNdjson, type CsvHeader, type Parsed } from '../import/records.ts';
+import {
+  csvHeader,
+  parseCsv,
+  parseNdjson,
+  prefixOfNdjson,
+  type CsvHeader,
+  type Item,
+  type Parsed,
+} from '../import/records.ts';
 
 /**
  * `idnode import <file>`: CSV or NDJSON into one prefix through the admin NDJSON batch endpoint.
@@ -88,8 +96,8 @@ async function sendChunk(job: Job, lines: readonly ChunkLine[]): Promise<ChunkRe
   if (good.length === 0) return { ...base, ok: 0, failed, errors };
   const body = good
     .map((l) => {
-      const item = (l.parsed as { item: { suffix: string; values: readonly unknown[] } }).item;
-      return JSON.stringify({ suffix: item.suffix, values: item.values });
+      const item = (l.parsed as { item: Item }).item;
+      return item.line ?? JSON.stringify({ suffix: item.suffix, values: item.values });
     })
     .join('\n');
   // One key per chunk, named by its first line: the node records the chunk's results once, in the
@@ -125,6 +133,10 @@ interface ItemResult {
   readonly fatal?: boolean;
 }
 
+/** The node writes a stored line as {"position":n,"ok":true,...}: those need no parse (most lines, in a bulk import). */
+const OK_LINE = /^\{"position":\d+,"ok":true,/;
+const itemResult = (line: string): ItemResult => (OK_LINE.test(line) ? { ok: true } : (JSON.parse(line) as ItemResult));
+
 async function postWithRetry(job: Job, body: string, expected: number, key: string): Promise<ItemResult[]> {
   const path = `/api/admin/prefixes/${encodeURIComponent(job.prefix)}/identifiers:batch`;
   for (let attempt = 1; ; attempt++) {
@@ -139,7 +151,7 @@ async function postWithRetry(job: Job, body: string, expected: number, key: stri
       const results = (await res.text())
         .split('\n')
         .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as ItemResult);
+        .map(itemResult);
       // A cut stream ends with a fatal line or too few results: the whole chunk is sent again (replays are no-ops).
       if (results.length !== expected || results.some((r) => r.fatal === true))
         throw new CliError(
