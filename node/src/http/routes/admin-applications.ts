@@ -50,9 +50,15 @@ function industryFor(ctx: AppContext, parent: string | undefined): string {
   return ctx.homed.prefixes[0]!;
 }
 
-/** The registry decides over reads; its decisions are applied through ctx.records (RecordService). */
+/**
+ * The registry decides over reads; its decisions are applied through ctx.records (RecordService).
+ * It may reserve counter numbers (application ids, prefix numbers) and nothing else.
+ */
 const registryFor = (ctx: AppContext, parent: string | undefined) =>
-  new EnterprisePrefixRegistry(ctx.store, { industryPrefix: industryFor(ctx, parent), counters: ctx.records });
+  new EnterprisePrefixRegistry(ctx.store, {
+    industryPrefix: industryFor(ctx, parent),
+    counters: { allocate: (counter, count) => ctx.records.allocate(counter, count) },
+  });
 
 /** Applies a registry decision as `who`: every value rule applies, one commit. */
 const applyAs = (ctx: AppContext, who: SystemPrincipal) => (set: ChangeSet) => ctx.records.apply(set, who);
