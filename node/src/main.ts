@@ -17,6 +17,7 @@ import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
 import { describeStore } from './store/config.ts';
 import { openConfiguredStore } from './store/open-store.ts';
+import { readonlyStore } from './store/readonly-store.ts';
 
 /** Configuration problems and startup failures: one line each, exit 2, no stack (unless debugging). */
 function exitOnStartupFailure(e: unknown): never {
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
   const tokenKey = config.secrets.tokenKey ?? (await loadTokenKey(dataDir));
   const fed = await prepareFederation(
     { federation, host: http.host, tls: config.tlsMaterial, negativeTtlSeconds: config.cache.negativeTtlMs / 1000 },
-    store,
+    // The directory (top-level) reads the store; its decisions are applied through ctx.records.
+    readonlyStore(store),
     logger,
   );
   // The audit trail is kept apart from the operational log, under the data directory.
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
     fed.start(
       {
         resolvePeer: ctx.resolvePeer,
+        records: ctx.records,
         readiness: ctx.readiness,
         metricsRegistry: ctx.metrics.registry,
         httpAddress: address,

@@ -1,19 +1,22 @@
 import { IdnError } from '../../node/src/errors/idn-error.ts';
 import { isUnderPrefix, parsePrefix } from '../../node/src/identifier/index.ts';
-import type { HandleValue, StoredRecord } from '../../node/src/records/types.ts';
-import type { Store } from '../../node/src/store/store.ts';
+import { parseIdentifier } from '../../node/src/identifier/index.ts';
+import type { IdentifierChange, PlannedChange } from '../../node/src/records/change-set.ts';
+import type { ValueInput } from '../../node/src/records/schema.ts';
+import { isLive, type StoredRecord } from '../../node/src/records/types.ts';
+import type { ReadonlyStore } from '../../node/src/store/store.ts';
 import { Idempotency } from './idempotency.ts';
+import { decide, type ApplySet, type Planned } from './plan.ts';
 import { PrefixTrie } from './prefix-trie.ts';
 import {
   REG_PREFIX,
   checkSimpleId,
-  jsonValue,
   keyOf,
-  lostRace,
   naHandleOf,
-  putState,
   readState,
   requestHash,
+  stateChange,
+  valueInput,
 } from './registry-records.ts';
 
 /**
@@ -22,7 +25,8 @@ import {
  * `0.NA/<prefix>` with an HS_SITE value naming the serving node (Handle practice), so it is
  * durable, replicated by the change log, and resolvable like any prefix record. Lookups use an
  * in-memory trie rebuilt from the store on open. (One writer per store: a second instance over
- * a shared store would not see this one's later delegations until it reopens.)
+ * a shared store would not see this one's later delegations until it reopens.) Decisions are
+ * change sets the node applies (RecordService); the trie and node map follow once they commit.
  */
 
 export type NodeRole = 'top-level' | 'secondary' | 'caching';
@@ -80,12 +84,12 @@ const nodeHandle = (nodeId: string): string => `${REG_PREFIX}/NODE/${nodeId}`;
 export class DelegationRegistry {
   readonly rootPrefix: string;
   readonly #rootKey: string;
-  readonly #store: Store;
+  readonly #store: ReadonlyStore;
   readonly #idem: Idempotency;
   readonly #trie = new PrefixTrie<Delegation>();
   readonly #nodes = new Map<string, NodeRegistration>();
 
-  private constructor(store: Store, rootPrefix: string) {
+  private constructor(store: ReadonlyStore, rootPrefix: string) {
     const root = parsePrefix(rootPrefix, 'text');
     this.#store = store;
     this.rootPrefix = root.prefix;
@@ -94,7 +98,7 @@ export class DelegationRegistry {
   }
 
   /** Opens the directory, loading nodes and delegations from the store. */
-  static async open(store: Store, opts: { readonly rootPrefix: string }): Promise<DelegationRegistry> {
+  static async open(store: ReadonlyStore, opts: { readonly rootPrefix: string }): Promise<DelegationRegistry> {
     const reg = new DelegationRegistry(store, opts.rootPrefix);
     await reg.#load();
     return reg;
@@ -104,33 +108,52 @@ export class DelegationRegistry {
     return this.#trie.size;
   }
 
-  async registerNode(node: NodeRegistration, actor: string): Promise<NodeRegistration> {
+  registerNode(node: NodeRegistration, apply: ApplySet): Promise<NodeRegistration> {
+    return decide(() => this.planRegisterNode(node), apply);
+  }
+
+  /** The node's registration record (nothing to write when it is unchanged). */
+  async planRegisterNode(node: NodeRegistration): Promise<Planned<NodeRegistration>> {
     checkSimpleId('nodeId', node.nodeId);
     if (node.grpcAddress.length === 0 || node.certIdentity.length === 0) {
       throw new IdnError('IDN_ERR_BAD_REQUEST', 'A node needs a gRPC address and a certificate identity.');
     }
     const clean: NodeRegistration = { ...node };
-    const handle = nodeHandle(node.nodeId);
-    const current = await this.#store.get(keyOf(handle));
-    if (requestHash(readState(current)) !== requestHash(clean)) {
-      await putState(this.#store, handle, clean, current, { actor, reason: 'register node' });
-    }
-    this.#nodes.set(node.nodeId, clean);
-    return clean;
+    const current = await this.#store.get(keyOf(nodeHandle(node.nodeId)));
+    const remember = (): NodeRegistration => {
+      this.#nodes.set(node.nodeId, clean);
+      return clean;
+    };
+    if (requestHash(readState(current)) === requestHash(clean)) return { done: remember() };
+    const change = stateChange(nodeHandle(node.nodeId), clean, current, 'registry-state', 'register node');
+    return { set: { changes: [], system: [change], reason: 'register node' }, finish: remember };
   }
 
   getNode(nodeId: string): NodeRegistration | undefined {
     return this.#nodes.get(nodeId);
   }
 
-  async delegate(prefixText: string, nodeId: string, opts: DelegateOptions): Promise<DelegationDecision> {
+  delegate(prefixText: string, nodeId: string, opts: DelegateOptions, apply: ApplySet): Promise<DelegationDecision> {
+    return decide(() => this.planDelegate(prefixText, nodeId, opts), apply);
+  }
+
+  /**
+   * The delegation record `0.NA/<prefix>` naming the node (and, with a key, the decision as its
+   * idempotency result in the same commit); nothing to write when the node already holds it.
+   */
+  async planDelegate(prefixText: string, nodeId: string, opts: DelegateOptions): Promise<Planned<DelegationDecision>> {
     const prefix = this.#checkDelegable(prefixText);
     const node = this.#nodes.get(nodeId);
     if (node === undefined) throw new IdnError('IDN_ERR_NODE_NOT_FOUND', `Node ${nodeId} is not registered.`);
-    const run = () => this.#delegate(prefix.prefix, node, opts);
-    if (opts.idempotencyKey === undefined) return run();
+    if (opts.idempotencyKey === undefined) return this.#planDelegate(prefix.prefix, node, opts);
     const body = requestHash({ prefix: prefix.prefixKey, nodeId, transfer: opts.transfer === true });
-    return (await this.#idem.run(`DELEGATE/${this.#rootKey}`, opts.idempotencyKey, body, run)).result;
+    const scope = `DELEGATE/${this.#rootKey}`;
+    const idem = await this.#idem.check<DelegationDecision>(scope, opts.idempotencyKey, body);
+    if (idem.replayed) return { done: idem.result };
+    const p = await this.#planDelegate(prefix.prefix, node, opts);
+    if ('done' in p) return p;
+    const granted = (planned: readonly PlannedChange[]) => p.decisionFor(planned[0]!.version);
+    return { ...p, set: { ...p.set, systemFor: (planned) => [idem.record(granted(planned))] } };
   }
 
   /** Which node serves `prefix` (a prefix or an identifier's prefix): longest delegated match. */
@@ -178,38 +201,42 @@ export class DelegationRegistry {
     return prefix;
   }
 
-  async #delegate(prefix: string, node: NodeRegistration, opts: DelegateOptions): Promise<DelegationDecision> {
-    const handle = naHandleOf(prefix);
-    const current = await this.#store.get(keyOf(handle));
+  async #planDelegate(
+    prefix: string,
+    node: NodeRegistration,
+    opts: DelegateOptions,
+  ): Promise<Planned<DelegationDecision> & { decisionFor: (version: number) => DelegationDecision }> {
+    const id = parseIdentifier(naHandleOf(prefix), 'text');
+    const current = await this.#store.get(id.key);
     const held = readDelegation(current);
-    if (held?.nodeId === node.nodeId)
-      return { decision: 'already-granted', delegation: toDelegation(prefix, current!, held) };
-    if (current !== undefined && current.deletedAt === undefined && opts.transfer !== true) {
+    if (held?.nodeId === node.nodeId) {
+      const done = { decision: 'already-granted' as const, delegation: toDelegation(prefix, current!, held) };
+      return { done, decisionFor: () => done };
+    }
+    if (isLive(current) && opts.transfer !== true) {
       throw new IdnError('IDN_ERR_PREFIX_TAKEN', `${prefix} is delegated to ${held?.nodeId ?? 'another owner'}.`, {
         prefix,
         nodeId: held?.nodeId,
       });
     }
-    const now = new Date().toISOString();
     const state: DelegationState = held
-      ? { nodeId: node.nodeId, delegatedAt: now, transferredFrom: held.nodeId }
-      : { nodeId: node.nodeId, delegatedAt: now };
-    const values = delegationValues(node, state, now);
-    const cond = current === undefined ? ({ expectAbsent: true } as const) : { expectVersion: current.version };
-    try {
-      const record = await this.#store.put(keyOf(handle), { handle, values }, cond, {
-        actor: opts.actor,
-        reason: 'delegate prefix',
-      });
-      const delegation = toDelegation(prefix, record, state);
-      this.#trie.set(keyOf(handle).slice(5), delegation);
-      return { decision: 'granted', delegation };
-    } catch (e) {
-      if (!lostRace(e)) throw e;
-      throw new IdnError('IDN_ERR_PREFIX_TAKEN', `${prefix} was delegated concurrently; read it and retry.`, {
-        prefix,
-      });
-    }
+      ? { nodeId: node.nodeId, delegatedAt: new Date().toISOString(), transferredFrom: held.nodeId }
+      : { nodeId: node.nodeId, delegatedAt: new Date().toISOString() };
+    const values = delegationValues(node, state);
+    // A first delegation is a create (a concurrent one then loses); a transfer replaces the version read.
+    const change: IdentifierChange = isLive(current)
+      ? { op: 'replace', id, values, ifMatch: current.version }
+      : { op: 'create', id, values };
+    const decisionFor = (version: number): DelegationDecision => ({
+      decision: 'granted',
+      delegation: { prefix, nodeId: node.nodeId, delegatedAt: state.delegatedAt, version, site: siteOf(node) },
+    });
+    const finish = (applied: { readonly changes: readonly { readonly record: StoredRecord }[] }) => {
+      const delegation = toDelegation(prefix, applied.changes[0]!.record, state);
+      this.#trie.set(id.key.slice('0.na/'.length), delegation);
+      return { decision: 'granted' as const, delegation };
+    };
+    return { set: { changes: [change], reason: 'delegate prefix' }, finish, decisionFor };
   }
 
   async #load(): Promise<void> {
@@ -245,13 +272,12 @@ const siteOf = (n: NodeRegistration): SiteInfo =>
     ? { nodeId: n.nodeId, grpcAddress: n.grpcAddress, primary: true }
     : { nodeId: n.nodeId, grpcAddress: n.grpcAddress, httpAddress: n.httpAddress, primary: true };
 
-function delegationValues(node: NodeRegistration, state: DelegationState, now: string): HandleValue[] {
+function delegationValues(node: NodeRegistration, state: DelegationState): ValueInput[] {
   // HS_SITE is public in Handle (clients need it to find the service); the bookkeeping is not.
-  const site: HandleValue = {
-    ...jsonValue(SITE_INDEX, 'HS_SITE', siteOf(node), now, 'public'),
-    data: { format: 'site', value: siteOf(node) },
-  };
-  return [site, jsonValue(DELEGATION_INDEX, DELEGATION_TYPE, state, now, 'authority')];
+  return [
+    valueInput(SITE_INDEX, 'HS_SITE', { format: 'site', value: siteOf(node) }, 'public'),
+    valueInput(DELEGATION_INDEX, DELEGATION_TYPE, { format: 'json', value: state }, 'authority'),
+  ];
 }
 
 function readDelegation(record: StoredRecord | undefined): DelegationState | undefined {

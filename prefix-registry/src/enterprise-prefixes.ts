@@ -1,21 +1,22 @@
 import { createHash } from 'node:crypto';
 import { IdnError } from '../../node/src/errors/idn-error.ts';
 import { isUnderPrefix, parsePrefix, type ParsedPrefix } from '../../node/src/identifier/index.ts';
+import type { SystemRecordChange } from '../../node/src/records/change-set.ts';
 import { isLive, type StoredRecord } from '../../node/src/records/types.ts';
-import type { Store } from '../../node/src/store/store.ts';
+import type { AllocatedRange, ReadonlyStore } from '../../node/src/store/store.ts';
 import { checkCreditCode } from './credit-code.ts';
 import { Idempotency } from './idempotency.ts';
-import { ADMIN_KEY_INDEX, ensurePrefixRecord, issueAdminSecret } from './prefix-records.ts';
+import { decide, type ApplySet, type Planned } from './plan.ts';
+import { ADMIN_KEY_INDEX, adminRecordChange, prefixRecordChange } from './prefix-records.ts';
 import {
   REG_PREFIX,
   adminHandleOf,
   checkSimpleId,
   keyOf,
-  lostRace,
   naHandleOf,
-  putState,
   readState,
   requestHash,
+  stateChange,
 } from './registry-records.ts';
 
 /**
@@ -80,6 +81,11 @@ export interface Approval {
   readonly secret?: string;
 }
 
+/** Reserves counter numbers (the node's RecordService.allocate): a number lost in a crash is a gap. */
+export interface Counters {
+  allocate(counter: string, count: number): Promise<AllocatedRange>;
+}
+
 const MAX_NUMBER_TRIES = 100;
 const appHandle = (id: string): string => `${REG_PREFIX}/APP/${id}`;
 const claimHandle = (prefixKey: string): string => `${REG_PREFIX}/CLAIM/${prefixKey}`;
@@ -89,59 +95,143 @@ interface Claim {
   readonly held: boolean;
 }
 
+/**
+ * Every decision is one change set: the application's state, the claim on its prefix, the
+ * prefix's records and the idempotency result commit together or not at all, so a crash can
+ * neither leave a prefix without its approved application nor an approval without its result.
+ * A decision that loses a race (two reviewers at once) is planned again and then sees the winner.
+ */
 export class EnterprisePrefixRegistry {
   readonly industryPrefix: string;
   readonly #industry: ParsedPrefix;
-  readonly #store: Store;
+  readonly #store: ReadonlyStore;
+  readonly #counters: Counters;
   readonly #idem: Idempotency;
 
-  constructor(store: Store, opts: { readonly industryPrefix: string }) {
+  constructor(store: ReadonlyStore, opts: { readonly industryPrefix: string; readonly counters: Counters }) {
     this.#industry = parsePrefix(opts.industryPrefix, 'text');
     this.industryPrefix = this.#industry.prefix;
     this.#store = store;
+    this.#counters = opts.counters;
     this.#idem = new Idempotency(store);
   }
 
-  async apply(input: ApplicationInput): Promise<Application> {
-    const clean = checkApplication(input);
-    const parent = await this.#checkParent(input.parentPrefix ?? this.industryPrefix);
-    const body = requestHash({ ...clean, parent: parent.prefixKey, requested: input.requestedPrefix });
-    const run = () => this.#submit(clean, parent, input.requestedPrefix);
-    return (await this.#idem.run(`APPLY/${this.#industry.prefixKey}`, input.idempotencyKey, body, run)).result;
+  apply(input: ApplicationInput, apply: ApplySet): Promise<Application> {
+    return decide(() => this.planApply(input), apply);
+  }
+
+  approve(id: string, d: Decision, apply: ApplySet): Promise<Approval> {
+    return decide(() => this.planApprove(id, d), apply);
+  }
+
+  reject(id: string, d: Decision, apply: ApplySet): Promise<Application> {
+    return decide(() => this.planReject(id, d), apply);
   }
 
   async get(id: string): Promise<Application> {
-    const app = readState<Application>(await this.#store.get(keyOf(appHandle(checkSimpleId('application id', id)))));
-    if (app === undefined) throw new IdnError('IDN_ERR_APPLICATION_NOT_FOUND', `No application ${id}.`);
-    return app;
+    return (await this.#read(id)).app;
   }
 
-  async approve(id: string, d: Decision): Promise<Approval> {
-    checkSimpleId('application id', id);
-    let secret: string | undefined;
-    const run = async (): Promise<Approval> => {
-      const out = await this.#approve(id, d);
-      secret = out.secret;
-      return {
-        application: out.application,
-        prefix: out.application.prefix,
-        adminHandle: adminHandleOf(out.application.prefix),
-        adminIndex: ADMIN_KEY_INDEX,
-      };
+  /** A new application holding its prefix (requested, or the next free number under the parent). */
+  async planApply(input: ApplicationInput): Promise<Planned<Application>> {
+    const clean = checkApplication(input);
+    const parent = await this.#checkParent(input.parentPrefix ?? this.industryPrefix);
+    const body = requestHash({ ...clean, parent: parent.prefixKey, requested: input.requestedPrefix });
+    const idem = await this.#idem.check<Application>(`APPLY/${this.#industry.prefixKey}`, input.idempotencyKey, body);
+    if (idem.replayed) return { done: idem.result };
+    const { first } = await this.#counters.allocate(`application-id`, 1);
+    const id = `APP-${String(first).padStart(6, '0')}`;
+    const requested = input.requestedPrefix;
+    const claim =
+      requested === undefined ? await this.#claimNext(parent, id) : await this.#claimRequested(parent, requested, id);
+    const app: Application = {
+      ...clean,
+      id,
+      prefix: claim.prefix,
+      parentPrefix: parent.prefix,
+      status: 'pending',
+      submittedAt: new Date().toISOString(),
     };
-    const body = requestHash({ decision: 'approve', id, reviewer: d.reviewer, reason: d.reason });
-    const { result } = await this.#idem.run(`DECIDE/${id}`, d.idempotencyKey, body, run);
-    // The stored result never holds the secret; only the call that made it returns it.
-    return secret === undefined ? result : { ...result, secret };
+    const system = [
+      claim.change,
+      stateChange(appHandle(id), app, undefined, 'registry-state', 'prefix application'),
+      idem.record(app),
+    ];
+    return { set: { changes: [], system, reason: 'prefix application' }, finish: () => app };
   }
 
-  async reject(id: string, d: Decision): Promise<Application> {
+  /**
+   * Approval: the prefix's two records (the admin secret sealed by RecordService, returned here
+   * once), the application approved, and the result, in one commit. A replay omits the secret.
+   */
+  async planApprove(id: string, d: Decision): Promise<Planned<Approval>> {
+    checkSimpleId('application id', id);
+    const body = requestHash({ decision: 'approve', id, reviewer: d.reviewer, reason: d.reason });
+    const idem = await this.#idem.check<Approval>(`DECIDE/${id}`, d.idempotencyKey, body);
+    if (idem.replayed) return { done: idem.result };
+    const { record, app } = await this.#read(id);
+    // 'approving' is what an older version left while it approved step by step: the same key goes on.
+    const token = createHash('sha256').update(d.idempotencyKey).digest('base64url');
+    if (!(app.status === 'pending' || (app.status === 'approving' && app.decisionToken === token))) {
+      throw new IdnError('IDN_ERR_APPLICATION_DECIDED', `Application ${id} is ${app.status}.`);
+    }
+    const owner = { applicationId: id, companyName: app.companyName, creditCode: app.creditCode };
+    const [na, adminRecord] = await Promise.all([
+      this.#store.get(keyOf(naHandleOf(app.prefix))),
+      this.#store.get(keyOf(adminHandleOf(app.prefix))),
+    ]);
+    const naChange = prefixRecordChange(app.prefix, owner, na);
+    const admin = adminRecordChange(app.prefix, adminRecord);
+    const decided = { status: 'approved' as const, decidedAt: new Date().toISOString(), reviewer: d.reviewer };
+    const application = withReason({ ...app, ...decided }, d.reason);
+    const result: Approval = {
+      application,
+      prefix: app.prefix,
+      adminHandle: adminHandleOf(app.prefix),
+      adminIndex: ADMIN_KEY_INDEX,
+    };
+    const set = {
+      changes: naChange === undefined ? [admin.change] : [naChange, admin.change],
+      system: [
+        stateChange(appHandle(id), application, record, 'registry-state', 'application approved'),
+        idem.record(result),
+      ],
+      reason: `approve ${id}`,
+    };
+    // The stored result never holds the secret; only the call that made it returns it.
+    return { set, finish: () => ({ ...result, secret: admin.secret }) };
+  }
+
+  /** Rejection (a reason is required): the application rejected and its prefix released, one commit. */
+  async planReject(id: string, d: Decision): Promise<Planned<Application>> {
     if (d.reason === undefined || d.reason.trim().length === 0) {
       throw new IdnError('IDN_ERR_BAD_REQUEST', 'A rejection needs a reason for the applicant.');
     }
     checkSimpleId('application id', id);
     const body = requestHash({ decision: 'reject', id, reviewer: d.reviewer, reason: d.reason });
-    return (await this.#idem.run(`DECIDE/${id}`, d.idempotencyKey, body, () => this.#reject(id, d))).result;
+    const idem = await this.#idem.check<Application>(`DECIDE/${id}`, d.idempotencyKey, body);
+    if (idem.replayed) return { done: idem.result };
+    const { record, app } = await this.#read(id);
+    if (app.status !== 'pending')
+      throw new IdnError('IDN_ERR_APPLICATION_DECIDED', `Application ${id} is ${app.status}.`);
+    const decided = { status: 'rejected' as const, decidedAt: new Date().toISOString(), reviewer: d.reviewer };
+    const application = withReason({ ...app, ...decided }, d.reason);
+    const release = await this.#release(app.prefix);
+    const system = [
+      stateChange(appHandle(id), application, record, 'registry-state', 'application rejected'),
+      ...(release === undefined ? [] : [release]),
+      idem.record(application),
+    ];
+    return { set: { changes: [], system, reason: `reject ${id}` }, finish: () => application };
+  }
+
+  async #read(id: string): Promise<{ record: StoredRecord; app: Application }> {
+    const record = await this.#store.get(keyOf(appHandle(checkSimpleId('application id', id))));
+    const app = readState<Application>(record);
+    if (record === undefined || app === undefined) {
+      throw new IdnError('IDN_ERR_APPLICATION_NOT_FOUND', `No application ${id}.`);
+    }
+    return { record, app };
   }
 
   async #checkParent(text: string): Promise<ParsedPrefix> {
@@ -155,47 +245,20 @@ export class EnterprisePrefixRegistry {
     return parent;
   }
 
-  async #submit(
-    clean: Omit<ApplicationInput, 'idempotencyKey'>,
-    parent: ParsedPrefix,
-    requested?: string,
-  ): Promise<Application> {
-    const { first } = await this.#store.allocate(`application-id`, 1);
-    const id = `APP-${String(first).padStart(6, '0')}`;
-    const prefix =
-      requested === undefined ? await this.#claimNext(parent, id) : await this.#claimRequested(parent, requested, id);
-    const app: Application = {
-      ...clean,
-      id,
-      prefix,
-      parentPrefix: parent.prefix,
-      status: 'pending',
-      submittedAt: new Date().toISOString(),
-    };
-    await putState(this.#store, appHandle(id), app, undefined, {
-      actor: `applicant:${clean.creditCode}`,
-      reason: 'prefix application',
-    });
-    return app;
-  }
-
-  async #claimRequested(parent: ParsedPrefix, requested: string, id: string): Promise<string> {
+  async #claimRequested(parent: ParsedPrefix, requested: string, id: string): Promise<PrefixClaim> {
     const p = parsePrefix(requested, 'text');
     if (!isUnderPrefix(p.prefixKey, parent.prefixKey) || p.segments.length !== parent.segments.length + 1) {
       throw new IdnError('IDN_ERR_PREFIX_NOT_DELEGABLE', `${p.prefix} is not one level below ${parent.prefix}.`);
     }
-    await this.#claim(p.prefix, id);
-    return p.prefix;
+    return this.#claim(p.prefix, id);
   }
 
   /** The next number from a per-parent counter that is neither allocated, deleted nor claimed. */
-  async #claimNext(parent: ParsedPrefix, id: string): Promise<string> {
+  async #claimNext(parent: ParsedPrefix, id: string): Promise<PrefixClaim> {
     for (let i = 0; i < MAX_NUMBER_TRIES; i++) {
-      const { first } = await this.#store.allocate(`prefix-number/${parent.prefixKey}`, 1);
-      const prefix = `${parent.prefix}.${first}`;
+      const { first } = await this.#counters.allocate(`prefix-number/${parent.prefixKey}`, 1);
       try {
-        await this.#claim(prefix, id);
-        return prefix;
+        return await this.#claim(`${parent.prefix}.${first}`, id);
       } catch (e) {
         if (!(e instanceof IdnError && e.code === 'IDN_ERR_PREFIX_TAKEN')) throw e;
       }
@@ -207,87 +270,28 @@ export class EnterprisePrefixRegistry {
   }
 
   /** Holds `prefix` for one application; a prefix that exists, ever existed, or is held is taken. */
-  async #claim(prefix: string, applicationId: string): Promise<void> {
+  async #claim(prefix: string, applicationId: string): Promise<PrefixClaim> {
     const taken = (why: string) => new IdnError('IDN_ERR_PREFIX_TAKEN', `${prefix} ${why}.`, { prefix });
     if ((await this.#store.get(keyOf(naHandleOf(prefix)))) !== undefined) throw taken('already exists (or existed)');
     const handle = claimHandle(keyOf(naHandleOf(prefix)).slice(5));
     const current = await this.#store.get(keyOf(handle));
     if (readState<Claim>(current)?.held === true) throw taken('is applied for by another application');
-    try {
-      await putState(this.#store, handle, { applicationId, held: true } satisfies Claim, current, {
-        actor: 'prefix-registry',
-      });
-    } catch (e) {
-      throw lostRace(e) ? taken('was claimed concurrently') : e;
-    }
+    const change = stateChange(handle, { applicationId, held: true } satisfies Claim, current, 'registry-state');
+    return { prefix, change };
   }
 
-  async #release(prefix: string): Promise<void> {
+  async #release(prefix: string): Promise<SystemRecordChange | undefined> {
     const handle = claimHandle(keyOf(naHandleOf(prefix)).slice(5));
     const current = await this.#store.get(keyOf(handle));
     const claim = readState<Claim>(current);
-    if (claim === undefined) return;
-    await putState(this.#store, handle, { ...claim, held: false }, current, {
-      actor: 'prefix-registry',
-      reason: 'application rejected',
-    });
+    if (claim === undefined) return undefined;
+    return stateChange(handle, { ...claim, held: false }, current, 'registry-state', 'application rejected');
   }
+}
 
-  /** Moves an application from pending (or this approval's own 'approving') to `next`. */
-  async #transition(
-    id: string,
-    from: (a: Application) => boolean,
-    next: (a: Application) => Application,
-  ): Promise<Application> {
-    const record: StoredRecord | undefined = await this.#store.get(
-      keyOf(appHandle(checkSimpleId('application id', id))),
-    );
-    const app = readState<Application>(record);
-    if (app === undefined) throw new IdnError('IDN_ERR_APPLICATION_NOT_FOUND', `No application ${id}.`);
-    if (!from(app)) throw new IdnError('IDN_ERR_APPLICATION_DECIDED', `Application ${id} is ${app.status}.`);
-    const updated = next(app);
-    try {
-      await putState(this.#store, appHandle(id), updated, record, {
-        actor: updated.reviewer ?? 'prefix-registry',
-        reason: `application ${updated.status}`,
-      });
-    } catch (e) {
-      throw lostRace(e)
-        ? new IdnError('IDN_ERR_APPLICATION_DECIDED', `Application ${id} was decided concurrently.`)
-        : e;
-    }
-    return updated;
-  }
-
-  async #approve(id: string, d: Decision): Promise<{ application: Application; secret: string }> {
-    // Lock first ('approving' with this approval's token), so two approvals with different keys
-    // cannot both re-key the admin record; a retry with the same key owns the lock and goes on.
-    const token = createHash('sha256').update(d.idempotencyKey).digest('base64url');
-    const mine = (a: Application) => a.status === 'pending' || (a.status === 'approving' && a.decisionToken === token);
-    const locked = await this.#transition(id, mine, (a) => ({ ...a, status: 'approving', decisionToken: token }));
-    const meta = { actor: d.reviewer, reason: `approve ${id}` };
-    const owner = { applicationId: id, companyName: locked.companyName, creditCode: locked.creditCode };
-    await ensurePrefixRecord(this.#store, locked.prefix, owner, meta);
-    const secret = await issueAdminSecret(this.#store, locked.prefix, meta);
-    const decided = { status: 'approved' as const, decidedAt: new Date().toISOString(), reviewer: d.reviewer };
-    const application = await this.#transition(
-      id,
-      (a) => a.status === 'approving' && a.decisionToken === token,
-      (a) => withReason({ ...a, ...decided, decisionToken: undefined }, d.reason),
-    );
-    return { application, secret };
-  }
-
-  async #reject(id: string, d: Decision): Promise<Application> {
-    const decided = { status: 'rejected' as const, decidedAt: new Date().toISOString(), reviewer: d.reviewer };
-    const app = await this.#transition(
-      id,
-      (a) => a.status === 'pending',
-      (a) => withReason({ ...a, ...decided }, d.reason),
-    );
-    await this.#release(app.prefix);
-    return app;
-  }
+interface PrefixClaim {
+  readonly prefix: string;
+  readonly change: SystemRecordChange;
 }
 
 const withReason = (a: Application, reason: string | undefined): Application => {

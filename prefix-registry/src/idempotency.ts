@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import { IdnError } from '../../node/src/errors/idn-error.ts';
-import type { Store } from '../../node/src/store/store.ts';
-import { REG_PREFIX, keyOf, lostRace, putState, readState } from './registry-records.ts';
+import type { SystemRecordChange } from '../../node/src/records/change-set.ts';
+import type { StoredRecord } from '../../node/src/records/types.ts';
+import type { AllocatedRange, ReadonlyStore } from '../../node/src/store/store.ts';
+import { REG_PREFIX, condFor, keyOf, readState, stateRecord } from './registry-records.ts';
 
 /**
  * Durable idempotency: the first successful result for (scope, key) is stored with the hash of
- * the request body and an expiry. A retry with the same key and body gets that result back
- * without a second effect; the same key with another body is IDN_ERR_IDEMPOTENCY_CONFLICT.
- * Failures are not stored, so a retry after a failure tries again.
- *
- * Two concurrent first calls with one key may both run; the first to store wins and both return
- * its result. Effects here are either naturally idempotent (create-if-absent) or cost only a gap
- * (a counter range nobody uses), never a duplicate.
+ * the request body and an expiry, IN THE SAME COMMIT as the effect it describes (the registry
+ * adds it to its change set), so no crash can leave the effect without its result. A retry with
+ * the same key and body gets that result back without a second effect; the same key with another
+ * body is IDN_ERR_IDEMPOTENCY_CONFLICT. Failures are not stored, so a retry after a failure tries
+ * again. Two concurrent first calls with one key: both plan, one commits, the other's commit fails
+ * on the result record's condition and its next plan finds the winner's result (plan.ts `decide`).
  */
 
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -33,49 +34,87 @@ export interface Replayable<T> {
   readonly replayed: boolean;
 }
 
+/** The outcome of looking a key up: its stored result, or how to store this call's result. */
+export type IdempotencyCheck<T> =
+  | { readonly replayed: true; readonly result: T }
+  | {
+      readonly replayed: false;
+      /** The result record, for the change set that makes the effect. */
+      record(result: T): SystemRecordChange;
+      /** The result record of an allocation: the commit reserves the range and stores `result(range)`. */
+      recordAllocation(counter: string, count: number, result: (range: AllocatedRange) => T): SystemRecordChange;
+    };
+
 export class Idempotency {
-  readonly #store: Store;
+  readonly #store: ReadonlyStore;
   readonly #ttlMs: number;
   readonly #now: () => number;
 
-  constructor(store: Store, opts: IdempotencyOptions = {}) {
+  constructor(store: ReadonlyStore, opts: IdempotencyOptions = {}) {
     this.#store = store;
     this.#ttlMs = opts.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
     this.#now = opts.now ?? Date.now;
   }
 
-  async run<T>(scope: string, key: string, hash: string, effect: () => Promise<T>): Promise<Replayable<T>> {
+  /** When a result recorded now expires. */
+  expiresAt(): string {
+    return new Date(this.#now() + this.#ttlMs).toISOString();
+  }
+
+  expired(expiresAt: string): boolean {
+    return Date.parse(expiresAt) <= this.#now();
+  }
+
+  async check<T>(scope: string, key: string, hash: string): Promise<IdempotencyCheck<T>> {
     if (key.length === 0 || key.length > 256) {
       throw new IdnError('IDN_ERR_BAD_REQUEST', 'An idempotency key of 1-256 characters is required.');
     }
     const handle = entryHandle(scope, key);
     const before = await this.#store.get(keyOf(handle));
     const stored = this.#live<T>(readState<Entry<T>>(before), hash);
-    if (stored !== undefined) return { result: stored, replayed: true };
-    const result = await effect();
-    const entry: Entry<T> = { requestHash: hash, result, expiresAt: new Date(this.#now() + this.#ttlMs).toISOString() };
-    try {
-      await putState(this.#store, handle, entry, before, { actor: 'prefix-registry', reason: `idempotency ${scope}` });
-      return { result, replayed: false };
-    } catch (e) {
-      if (!lostRace(e)) throw e;
-      // A concurrent call with the same key stored first: its result is the answer for both.
-      const winner = this.#live<T>(readState<Entry<T>>(await this.#store.get(keyOf(handle))), hash);
-      if (winner === undefined) throw e;
-      return { result: winner, replayed: true };
-    }
+    if (stored !== undefined) return { replayed: true, result: stored };
+    const reason = `idempotency ${scope}`;
+    const entry = (result: T): Entry<T> => ({ requestHash: hash, result, expiresAt: this.expiresAt() });
+    return {
+      replayed: false,
+      record: (result) => ({
+        purpose: 'idempotency-result',
+        key: keyOf(handle),
+        record: stateRecord(handle, entry(result)),
+        cond: condFor(before),
+        reason,
+      }),
+      recordAllocation: (counter, count, result) => ({
+        purpose: 'idempotency-result',
+        key: keyOf(handle),
+        allocate: { counter, count },
+        record: (range) => stateRecord(handle, entry(result(range))),
+        cond: condFor(before),
+        reason,
+      }),
+    };
   }
 
   /** The stored result if the entry is unexpired and for the same body; throws on a body mismatch. */
   #live<T>(entry: Entry<T> | undefined, hash: string): T | undefined {
-    if (entry === undefined || Date.parse(entry.expiresAt) <= this.#now()) return undefined;
+    if (entry === undefined || this.expired(entry.expiresAt)) return undefined;
     if (entry.requestHash !== hash) throw new IdnError('IDN_ERR_IDEMPOTENCY_CONFLICT');
     return entry.result;
   }
 }
 
+/** The result an applied idempotency record holds (e.g. the range its commit reserved). */
+export const resultOf = <T>(record: StoredRecord | undefined): T => {
+  const entry = readState<Entry<T>>(record);
+  if (entry === undefined) throw new IdnError('IDN_ERR_INTERNAL', 'The idempotency result was not stored.');
+  return entry.result;
+};
+
 /** Keys are caller text of any shape: hash them into a fixed, suffix-safe segment. */
+export function keyDigest(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
+
 function entryHandle(scope: string, key: string): string {
-  const digest = createHash('sha256').update(key).digest('base64url');
-  return `${REG_PREFIX}/IDEM/${scope}/${digest}`;
+  return `${REG_PREFIX}/IDEM/${scope}/${keyDigest(key)}`;
 }

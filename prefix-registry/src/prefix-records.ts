@@ -1,12 +1,14 @@
-import { ADMIN_KEY_INDEX, newSecret, prefixAdminValue, secretKeyValue } from '../../node/src/records/prefix-admin.ts';
-import type { StoredRecord } from '../../node/src/records/types.ts';
-import type { ChangeMeta, Store } from '../../node/src/store/store.ts';
-import { adminHandleOf, jsonValue, keyOf, naHandleOf } from './registry-records.ts';
+import { parseIdentifier } from '../../node/src/identifier/index.ts';
+import type { IdentifierChange } from '../../node/src/records/change-set.ts';
+import { ADMIN_KEY_INDEX, newSecret, prefixAdminInput, secretKeyInput } from '../../node/src/records/prefix-admin.ts';
+import { isLive, type StoredRecord } from '../../node/src/records/types.ts';
+import { adminHandleOf, naHandleOf, valueInput } from './registry-records.ts';
 
 /**
  * The two records that make an allocated prefix real, as the node's bootstrap writes them for
  * homed prefixes: `0.NA/<prefix>` (HS_ADMIN naming `<prefix>/ADMIN` at index 300, all rights)
- * and `<prefix>/ADMIN` (its HS_SECKEY at 300, an scrypt hash; the secret itself leaves once).
+ * and `<prefix>/ADMIN` (its HS_SECKEY at 300; RecordService stores only its scrypt hash, and the
+ * secret itself leaves once, in the approval's answer). Returned as changes, never written here.
  */
 
 export { ADMIN_KEY_INDEX };
@@ -23,37 +25,34 @@ export const ownerOf = (record: StoredRecord | undefined): PrefixOwner | undefin
   record?.values.find((v) => v.index === OWNER_INDEX && v.type === OWNER_TYPE)?.data.value as PrefixOwner | undefined;
 
 /**
- * Creates `0.NA/<prefix>` for this owner. Re-running for the same application (a retried
- * approval after a crash) finds its own record and goes on; anyone else's is IDN_ERR_ALREADY_EXISTS.
+ * Creates `0.NA/<prefix>` for this owner; nothing when this application's record is already there
+ * (an approval an older version left half done). Anyone else's fails the commit as existing.
  */
-export async function ensurePrefixRecord(
-  store: Store,
+export function prefixRecordChange(
   prefix: string,
   owner: PrefixOwner,
-  meta: ChangeMeta,
-): Promise<void> {
-  const handle = naHandleOf(prefix);
-  const existing = await store.get(keyOf(handle));
-  if (existing?.deletedAt === undefined && ownerOf(existing)?.applicationId === owner.applicationId) return;
-  const now = new Date().toISOString();
-  const values = [
-    prefixAdminValue(adminHandleOf(prefix), now),
-    jsonValue(OWNER_INDEX, OWNER_TYPE, owner, now, 'authority'),
-  ];
-  await store.put(keyOf(handle), { handle, values }, { expectAbsent: true }, meta);
+  existing: StoredRecord | undefined,
+): IdentifierChange | undefined {
+  if (isLive(existing) && ownerOf(existing)?.applicationId === owner.applicationId) return undefined;
+  const id = parseIdentifier(naHandleOf(prefix), 'text');
+  const ownerValue = valueInput(OWNER_INDEX, OWNER_TYPE, { format: 'json', value: owner }, 'authority');
+  return { op: 'create', id, values: [prefixAdminInput(adminHandleOf(prefix)), ownerValue] };
 }
 
 /**
- * Writes `<prefix>/ADMIN` with a fresh secret and returns the secret. An existing admin record
- * (a retried approval) is re-keyed: the earlier secret was never stored, so it cannot be handed out again.
+ * `<prefix>/ADMIN` with a fresh secret, and the secret. An existing admin record (left by an
+ * interrupted approval of an older version) is re-keyed at the version read: its secret was
+ * never stored in the clear, so it cannot be handed out again.
  */
-export async function issueAdminSecret(store: Store, prefix: string, meta: ChangeMeta): Promise<string> {
-  const handle = adminHandleOf(prefix);
-  const existing = await store.get(keyOf(handle));
-  const now = new Date().toISOString();
+export function adminRecordChange(
+  prefix: string,
+  existing: StoredRecord | undefined,
+): { readonly change: IdentifierChange; readonly secret: string } {
+  const id = parseIdentifier(adminHandleOf(prefix), 'text');
   const secret = newSecret();
-  const values = [prefixAdminValue(adminHandleOf(prefix), now), await secretKeyValue(secret, now)];
-  const cond = existing === undefined ? ({ expectAbsent: true } as const) : { expectVersion: existing.version };
-  await store.put(keyOf(handle), { handle, values }, cond, meta);
-  return secret;
+  const values = [prefixAdminInput(id.handle), secretKeyInput(secret)];
+  const change: IdentifierChange = isLive(existing)
+    ? { op: 'replace', id, values, ifMatch: existing.version }
+    : { op: 'create', id, values };
+  return { change, secret };
 }

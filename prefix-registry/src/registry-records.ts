@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import { IdnError, isIdnError } from '../../node/src/errors/idn-error.ts';
 import { parseIdentifier } from '../../node/src/identifier/index.ts';
-import type { AccessTier, HandleValue, StoredRecord } from '../../node/src/records/types.ts';
-import type { ChangeMeta, Store, WriteCondition } from '../../node/src/store/store.ts';
+import type { ValueInput } from '../../node/src/records/schema.ts';
+import type { AccessTier, HandleValue, StoredRecord, ValueData } from '../../node/src/records/types.ts';
+import type { SystemRecordChange, SystemRecordPurpose } from '../../node/src/records/change-set.ts';
+import type { RecordInput, WriteCondition } from '../../node/src/store/store.ts';
 
 /**
  * The registry keeps its own state (nodes, applications, claims, idempotency results) as
  * ordinary records under the reserved prefix 0.REG, so it shares the store's durability, change
  * log and upward sync. Every such value is 'authority'-only: resolution never shows it to the public.
+ * The registry never writes them: it returns them as SystemRecordChanges in the change set the
+ * node applies (RecordService), in the same commit as the identifiers they describe.
  */
 
 export const REG_PREFIX = '0.REG';
@@ -24,6 +28,14 @@ export function jsonValue(index: number, type: string, value: unknown, now: stri
   return { index, type, data: { format: 'json', value }, ttl: 86_400, timestamp: now, access };
 }
 
+/**
+ * A value for a change set, as a client would send it, with its access tier. (The wire schema's
+ * static type loses the tier literals, so the tier is attached here, once.)
+ */
+export function valueInput(index: number, type: string, data: ValueData, access: AccessTier): ValueInput {
+  return { index, type, data, access } as unknown as ValueInput;
+}
+
 /** A registry state record: one JSON value, authority-only. */
 export const stateValues = (state: unknown, now: string): HandleValue[] => [
   jsonValue(STATE_INDEX, STATE_TYPE, state, now, 'authority'),
@@ -34,20 +46,35 @@ export function readState<T>(record: StoredRecord | undefined): T | undefined {
   return record.values.find((v) => v.index === STATE_INDEX)?.data.value as T | undefined;
 }
 
-/** Writes a state record: created when absent, else replacing exactly the version read. */
-export function putState(
-  store: Store,
+/** A registry state record (authority-only JSON at index 1), as the commit should store it. */
+export const stateRecord = (handle: string, state: unknown, now = new Date().toISOString()): RecordInput => ({
+  handle,
+  values: stateValues(state, now),
+});
+
+/**
+ * The change that stores a state record: created when `current` is absent, else replacing exactly
+ * the version read, so a concurrent decision on the same record loses the commit instead of
+ * silently overwriting (the caller plans again).
+ */
+export function stateChange(
   handle: string,
   state: unknown,
   current: StoredRecord | undefined,
-  meta: ChangeMeta,
-): Promise<StoredRecord> {
-  const cond: WriteCondition = current === undefined ? { expectAbsent: true } : { expectVersion: current.version };
-  const now = new Date().toISOString();
-  return store.put(keyOf(handle), { handle, values: stateValues(state, now) }, cond, meta);
+  purpose: SystemRecordPurpose,
+  reason?: string,
+): SystemRecordChange {
+  const base = { purpose, key: keyOf(handle), record: stateRecord(handle, state), cond: condFor(current) };
+  return reason === undefined ? base : { ...base, reason };
 }
 
-/** True when a conditional write lost to a concurrent writer (re-read and decide again). */
+export const condFor = (current: StoredRecord | undefined): WriteCondition =>
+  current === undefined ? { expectAbsent: true } : { expectVersion: current.version };
+
+/**
+ * True when a commit lost to a concurrent writer (a condition on a record the plan read failed):
+ * the caller plans again from what is stored now.
+ */
 export const lostRace = (e: unknown): boolean =>
   isIdnError(e) && (e.code === 'IDN_ERR_ALREADY_EXISTS' || e.code === 'IDN_ERR_VERSION_MISMATCH');
 

@@ -1,15 +1,17 @@
 import { IdnError } from '../../node/src/errors/idn-error.ts';
 import { parseIdentifier, parsePrefix } from '../../node/src/identifier/index.ts';
 import { isLive } from '../../node/src/records/types.ts';
-import type { Store } from '../../node/src/store/store.ts';
-import { Idempotency } from './idempotency.ts';
+import type { AllocatedRange, ReadonlyStore } from '../../node/src/store/store.ts';
+import { Idempotency, resultOf } from './idempotency.ts';
+import { decide, type ApplySet, type Planned } from './plan.ts';
 import { keyOf, naHandleOf, requestHash } from './registry-records.ts';
 
 /**
- * Serial suffixes (`SN-000000123`) reserved in blocks with Store.allocate: one atomic counter
- * bump per call, so concurrent calls get disjoint ranges and a number is never handed out twice
- * (a crash may leave a gap, never a duplicate). Allocation reserves suffixes; the owner then
- * registers records for them (SuffixRegistry), possibly much later.
+ * Serial suffixes (`SN-000000123`) reserved in blocks: one counter bump per call, in the same
+ * commit as the call's idempotency result, so concurrent calls get disjoint ranges, a number is
+ * never handed out twice, and a retry with the key after a crash gets the range the first call
+ * reserved (or, if that call's commit never happened, a fresh one). Allocation reserves
+ * suffixes; the owner then registers records for them (SuffixRegistry), possibly much later.
  */
 
 export interface SerialOptions {
@@ -40,15 +42,19 @@ export function* serialSuffixes(range: Pick<SerialRange, 'pattern' | 'first' | '
 }
 
 export class SerialAllocator {
-  readonly #store: Store;
+  readonly #store: ReadonlyStore;
   readonly #idem: Idempotency;
 
-  constructor(store: Store, idem?: Idempotency) {
+  constructor(store: ReadonlyStore, idem?: Idempotency) {
     this.#store = store;
     this.#idem = idem ?? new Idempotency(store);
   }
 
-  async allocateSerials(prefixText: string, count: number, opts: SerialOptions): Promise<SerialRange> {
+  /**
+   * Plans a reservation: a replay of the key's range, or a change set whose one commit reserves
+   * the range and stores it as the key's result (so a crash can lose both, never one of them).
+   */
+  async plan(prefixText: string, count: number, opts: SerialOptions): Promise<Planned<SerialRange>> {
     const prefix = parsePrefix(prefixText, 'text');
     const pattern = checkPattern(prefix.prefix, opts.pattern ?? '{n}');
     if (!isLive(await this.#store.get(keyOf(naHandleOf(prefix.prefix))))) {
@@ -57,12 +63,23 @@ export class SerialAllocator {
     // One counter per prefix and pattern: numbers are unique within what a pattern renders.
     const counter = `serial/${prefix.prefixKey}/${pattern}`;
     const body = requestHash({ prefix: prefix.prefixKey, pattern, count });
-    const run = async () => {
-      const { first, last } = await this.#store.allocate(counter, count);
-      return { prefix: prefix.prefix, pattern, first, last, count };
+    const idem = await this.#idem.check<Omit<SerialRange, 'replayed'>>(
+      `SERIAL/${prefix.prefixKey}`,
+      opts.idempotencyKey,
+      body,
+    );
+    if (idem.replayed) return { done: { ...idem.result, replayed: true } };
+    const result = ({ first, last }: AllocatedRange) => ({ prefix: prefix.prefix, pattern, first, last, count });
+    const set = { changes: [], system: [idem.recordAllocation(counter, count, result)], reason: 'allocate serials' };
+    return {
+      set,
+      finish: (applied) => ({ ...resultOf<Omit<SerialRange, 'replayed'>>(applied.system[0]), replayed: false }),
     };
-    const { result, replayed } = await this.#idem.run(`SERIAL/${prefix.prefixKey}`, opts.idempotencyKey, body, run);
-    return { ...result, replayed };
+  }
+
+  /** Plans and applies (through `apply`, the node's RecordService) in one go. */
+  allocateSerials(prefixText: string, count: number, opts: SerialOptions, apply: ApplySet): Promise<SerialRange> {
+    return decide(() => this.plan(prefixText, count, opts), apply);
   }
 }
 

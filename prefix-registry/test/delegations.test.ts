@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { DelegationRegistry, type NodeRegistration } from '../src/index.ts';
+import { DelegationRegistry, type DelegateOptions, type NodeRegistration } from '../src/index.ts';
+import { naHandleOf } from '../../node/src/authority/homed-prefixes.ts';
 import { tempStore, type TempStore } from './helpers.ts';
 
 let t: TempStore;
 beforeEach(async () => {
-  t = await tempStore();
+  t = await tempStore(['88']);
 });
 afterEach(() => t.dispose());
 
@@ -16,28 +17,32 @@ const node = (nodeId: string): NodeRegistration => ({
   certIdentity: `spiffe://idnode/${nodeId}`,
 });
 
+/** Applied as the node's Registry service applies them: the 0.NA record of that prefix only. */
+const delegate = (dir: DelegationRegistry, prefix: string, nodeId: string, opts: DelegateOptions) =>
+  dir.delegate(prefix, nodeId, opts, t.applyAs(opts.actor, [naHandleOf(prefix)]));
+
 async function directory(): Promise<DelegationRegistry> {
-  const dir = await DelegationRegistry.open(t.store, { rootPrefix: '88' });
-  await dir.registerNode(node('sec-a'), 'test');
-  await dir.registerNode(node('sec-b'), 'test');
+  const dir = await DelegationRegistry.open(t.records.store, { rootPrefix: '88' });
+  await dir.registerNode(node('sec-a'), t.applyAs('test'));
+  await dir.registerNode(node('sec-b'), t.applyAs('test'));
   return dir;
 }
 
 test('delegates once, answers longest-prefix lookups, and refuses re-delegation without transfer', async () => {
   const dir = await directory();
-  expect((await dir.delegate('88.100', 'sec-a', { actor: 'op' })).decision).toBe('granted');
-  expect((await dir.delegate('88.100.7', 'sec-b', { actor: 'op' })).decision).toBe('granted');
-  expect((await dir.delegate('88.100', 'sec-a', { actor: 'op' })).decision).toBe('already-granted');
-  await expect(dir.delegate('88.100', 'sec-b', { actor: 'op' })).rejects.toMatchObject({
+  expect((await delegate(dir, '88.100', 'sec-a', { actor: 'op' })).decision).toBe('granted');
+  expect((await delegate(dir, '88.100.7', 'sec-b', { actor: 'op' })).decision).toBe('granted');
+  expect((await delegate(dir, '88.100', 'sec-a', { actor: 'op' })).decision).toBe('already-granted');
+  await expect(delegate(dir, '88.100', 'sec-b', { actor: 'op' })).rejects.toMatchObject({
     code: 'IDN_ERR_PREFIX_TAKEN',
   });
-  await expect(dir.delegate('88', 'sec-a', { actor: 'op' })).rejects.toMatchObject({
+  await expect(delegate(dir, '88', 'sec-a', { actor: 'op' })).rejects.toMatchObject({
     code: 'IDN_ERR_PREFIX_NOT_DELEGABLE',
   });
-  await expect(dir.delegate('86.1', 'sec-a', { actor: 'op' })).rejects.toMatchObject({
+  await expect(delegate(dir, '86.1', 'sec-a', { actor: 'op' })).rejects.toMatchObject({
     code: 'IDN_ERR_PREFIX_NOT_DELEGABLE',
   });
-  await expect(dir.delegate('88.200', 'nobody', { actor: 'op' })).rejects.toMatchObject({
+  await expect(delegate(dir, '88.200', 'nobody', { actor: 'op' })).rejects.toMatchObject({
     code: 'IDN_ERR_NODE_NOT_FOUND',
   });
 
@@ -51,22 +56,22 @@ test('delegates once, answers longest-prefix lookups, and refuses re-delegation 
   expect(dir.lookup('88.1000')).toBeUndefined();
   expect(dir.lookup('88.200.1')).toBeUndefined();
 
-  const moved = await dir.delegate('88.100', 'sec-b', { actor: 'op', transfer: true });
+  const moved = await delegate(dir, '88.100', 'sec-b', { actor: 'op', transfer: true });
   expect(moved.delegation).toMatchObject({ nodeId: 'sec-b', version: 2 });
   expect(dir.lookup('88.100.5')?.nodeId).toBe('sec-b');
 });
 
 test('delegations are 0.NA records with HS_SITE and survive a restart', async () => {
   const dir = await directory();
-  for (let i = 1; i <= 2000; i++) await dir.delegate(`88.${i}`, i % 2 ? 'sec-a' : 'sec-b', { actor: 'op' });
+  for (let i = 1; i <= 2000; i++) await delegate(dir, `88.${i}`, i % 2 ? 'sec-a' : 'sec-b', { actor: 'op' });
   const rec = await t.store.get('0.na/88.17');
   expect(rec?.values.find((v) => v.type === 'HS_SITE')).toMatchObject({
     access: 'public',
     data: { format: 'site', value: { nodeId: 'sec-a' } },
   });
 
-  const store = await t.reopen();
-  const again = await DelegationRegistry.open(store, { rootPrefix: '88' });
+  await t.reopen();
+  const again = await DelegationRegistry.open(t.records.store, { rootPrefix: '88' });
   expect(again.size).toBe(2000);
   expect(again.lookup('88.17.3.4')?.site.grpcAddress).toBe('sec-a.example:7443');
   expect(again.lookup('88.1999')?.nodeId).toBe('sec-a');
@@ -83,10 +88,10 @@ test('delegations are 0.NA records with HS_SITE and survive a restart', async ()
 
 test('an idempotent delegation retry returns the first decision; another body conflicts', async () => {
   const dir = await directory();
-  const first = await dir.delegate('88.300', 'sec-a', { actor: 'op', idempotencyKey: 'k1' });
-  const retry = await dir.delegate('88.300', 'sec-a', { actor: 'op', idempotencyKey: 'k1' });
+  const first = await delegate(dir, '88.300', 'sec-a', { actor: 'op', idempotencyKey: 'k1' });
+  const retry = await delegate(dir, '88.300', 'sec-a', { actor: 'op', idempotencyKey: 'k1' });
   expect(retry).toEqual(first);
-  await expect(dir.delegate('88.301', 'sec-a', { actor: 'op', idempotencyKey: 'k1' })).rejects.toMatchObject({
+  await expect(delegate(dir, '88.301', 'sec-a', { actor: 'op', idempotencyKey: 'k1' })).rejects.toMatchObject({
     code: 'IDN_ERR_IDEMPOTENCY_CONFLICT',
   });
 });

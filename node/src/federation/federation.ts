@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Readiness } from '../health/readiness.ts';
 import type { FederationStageDeps, FollowStats } from '../resolve/order.ts';
 import type { ResolutionService } from '../resolve/resolution-service.ts';
-import type { Store } from '../store/store.ts';
+import type { ReadonlyStore } from '../store/store.ts';
+import type { RecordService } from '../write/record-service.ts';
 import { readCursor } from '../sync/index.ts';
 import { DelegationRegistry } from '../../../prefix-registry/src/index.ts';
 import { startGrpcServer, type GrpcMount, type RunningGrpcServer } from './grpc-server.ts';
@@ -37,6 +38,8 @@ export interface Federation {
 export interface FederationContext {
   /** The peer-mode ResolutionService (no cache, no referral following). */
   readonly resolvePeer: ResolutionService;
+  /** Applies the directory's decisions (top-level): the directory itself only reads the store. */
+  readonly records: RecordService;
   readonly readiness: Readiness;
   readonly metricsRegistry: Registry;
   readonly httpAddress: string;
@@ -53,7 +56,11 @@ export interface FederationSetup {
   readonly negativeTtlSeconds: number;
 }
 
-export async function prepareFederation(setup: FederationSetup, store: Store, logger: Logger): Promise<Federation> {
+export async function prepareFederation(
+  setup: FederationSetup,
+  store: ReadonlyStore,
+  logger: Logger,
+): Promise<Federation> {
   const f = setup.federation;
   const tls = setup.tls;
   const selfId = deriveNodeId(f.nodeId, tls);
@@ -98,6 +105,7 @@ export async function prepareFederation(setup: FederationSetup, store: Store, lo
             ? {
                 registry: {
                   directory,
+                  records: ctx.records,
                   health,
                   plan: f.delegations,
                   peer: { tls: tls !== undefined },

@@ -1,7 +1,10 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import { parsePrefix } from '../identifier/index.ts';
-import type { DelegationRegistry, Delegation, NodeRole } from '../../../prefix-registry/src/index.ts';
+import type { ApplySet, DelegationRegistry, Delegation, NodeRole } from '../../../prefix-registry/src/index.ts';
+import { naHandleOf } from '../authority/homed-prefixes.ts';
+import type { RecordService } from '../write/record-service.ts';
+import { registryPrincipal } from '../write/principal.ts';
 import type { RegistryHandlers } from '../../../proto/load.ts';
 import type { Delegation as WireDelegation } from '../../../proto/generated/idnode/v1/Delegation.generated.ts';
 import type { PrefixClaim } from '../../../proto/generated/idnode/v1/PrefixClaim.generated.ts';
@@ -17,6 +20,8 @@ import { errorToWire } from './wire.ts';
  */
 export interface RegistryServiceDeps {
   readonly directory: DelegationRegistry;
+  /** Applies the directory's decisions (delegation records, node registrations): every value rule, one commit. */
+  readonly records: RecordService;
   readonly health: NodeHealthTracker;
   readonly plan: ReadonlyMap<string, string>;
   readonly peer: PeerCheck;
@@ -62,6 +67,16 @@ const planned = (deps: RegistryServiceDeps, prefix: string, nodeId: string): boo
   return deps.plan.get(key) === nodeId;
 };
 
+/**
+ * The directory acting on a node's behalf: only the 0.NA record of the prefix being delegated
+ * (a deleted delegation may be granted again over its tombstone), plus its own 0.REG records.
+ */
+const applyFor = (deps: RegistryServiceDeps, actor: string, prefix?: string): ApplySet => {
+  const handles = prefix === undefined ? [] : [naHandleOf(parsePrefix(prefix, 'text').prefix)];
+  const who = registryPrincipal(actor, handles, { revivesTombstones: true });
+  return (set) => deps.records.apply(set, who);
+};
+
 /** Grants a planned prefix, or confirms one already held (or covered by a held delegation). */
 async function claim(deps: RegistryServiceDeps, prefix: string, nodeId: string): Promise<PrefixClaim> {
   try {
@@ -73,7 +88,13 @@ async function claim(deps: RegistryServiceDeps, prefix: string, nodeId: string):
         : new IdnError('IDN_ERR_NOT_AUTHORIZED', `${prefix} is not planned for node ${nodeId} on this top-level node.`);
       return { prefix, confirmed: false, error: errorToWire(error) };
     }
-    await deps.directory.delegate(prefix, nodeId, { actor: `node:${nodeId}`, transfer: held !== undefined });
+    const actor = `node:${nodeId}`;
+    await deps.directory.delegate(
+      prefix,
+      nodeId,
+      { actor, transfer: held !== undefined },
+      applyFor(deps, actor, prefix),
+    );
     return { prefix, confirmed: true };
   } catch (e) {
     const err = isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL');
@@ -95,7 +116,7 @@ export function createRegistryHandlers(deps: RegistryServiceDeps): RegistryHandl
           ...(node.httpAddress ? { httpAddress: node.httpAddress } : {}),
           certIdentity: nodeId,
         },
-        `node:${nodeId}`,
+        applyFor(deps, `node:${nodeId}`),
       );
       deps.health.report(nodeId, 'HEALTH_STATE_SERVING');
       const claims: PrefixClaim[] = [];
@@ -124,11 +145,13 @@ export function createRegistryHandlers(deps: RegistryServiceDeps): RegistryHandl
         }
         throw new IdnError('IDN_ERR_NOT_AUTHORIZED', `${req.prefix} is not planned for node ${nodeId}.`);
       }
-      const res = await deps.directory.delegate(req.prefix, nodeId, {
-        actor: `node:${nodeId}`,
+      const actor = `node:${nodeId}`;
+      const opts = {
+        actor,
         transfer: req.transfer,
         ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
-      });
+      };
+      const res = await deps.directory.delegate(req.prefix, nodeId, opts, applyFor(deps, actor, req.prefix));
       const decision = res.decision === 'granted' ? 'DECISION_GRANTED' : 'DECISION_ALREADY_GRANTED';
       return { decision, delegation: toWire(res.delegation) };
     }),

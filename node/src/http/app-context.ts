@@ -25,9 +25,11 @@ export interface AppContext {
   /** Reads only; writes go through `records`. */
   readonly store: ReadonlyStore;
   /**
-   * TRANSITIONAL (issue 9 phase 2 removes it): the writable store, announcing on the change feed,
-   * for the callers not yet moved onto RecordService (batch route, serials, applications, sync).
-   * Writes through it skip every value rule. Do not add callers.
+   * TRANSITIONAL (issue 9 removes it): the writable store, announcing on the change feed. The
+   * registry routes (batch, serials, applications) and the delegation directory no longer use it;
+   * left: the sync receiver and sender wiring in main.ts (`syncMountFor`, `startSenderFor`, moved
+   * by the sync work) and a fixture in node/test/http/authorisation-matrix.test.ts. Writes through
+   * it skip every value rule. Do not add callers.
    */
   readonly legacyStore: Store;
   readonly homed: HomedPrefixes;

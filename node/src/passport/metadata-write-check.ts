@@ -1,7 +1,7 @@
 import { naHandleOf, NA_PREFIX_KEY } from '../authority/homed-prefixes.ts';
 import { IdnError } from '../errors/idn-error.ts';
-import { parseIdentifier, type ParsedIdentifier } from '../identifier/index.ts';
-import { isLive, type HandleValue } from '../records/types.ts';
+import { identifierKey, type ParsedIdentifier } from '../identifier/index.ts';
+import { isLive, type HandleValue, type StoredRecord } from '../records/types.ts';
 import { compilePattern } from '../resolve/stages/suffix-pattern.ts';
 import { TEMPLATE_SUFFIX, TEMPLATE_TYPE, templatePatternOf, WALKUP_TYPE } from '../resolve/stages/template.ts';
 import { parseWalkUp } from '../resolve/stages/walk-up.ts';
@@ -33,7 +33,16 @@ export interface SchemaRequirement {
   readonly kinds: readonly string[];
 }
 
-export type WriteCheck = (id: ParsedIdentifier, values: readonly HandleValue[]) => Promise<void>;
+/**
+ * `read` is how the writer sees records while it plans (RecordService passes its view: what the
+ * store holds plus what the same change set writes before), so a batch of thousands under one
+ * prefix reads its prefix record once, not once per identifier.
+ */
+export type WriteCheck = (
+  id: ParsedIdentifier,
+  values: readonly HandleValue[],
+  read?: (key: string) => Promise<StoredRecord | undefined>,
+) => Promise<void>;
 
 const upper = (v: HandleValue): string => v.type.toUpperCase();
 
@@ -105,14 +114,15 @@ const exempt = (id: ParsedIdentifier): boolean => {
 };
 
 export function createMetadataWriteCheck(store: ReadonlyStore): WriteCheck {
-  return async (id, values) => {
+  return async (id, values, read = (key) => store.get(key)) => {
     checkResolutionConfig(id, values);
     if (id.prefixKey === NA_PREFIX_KEY) {
       for (const v of values) if (upper(v) === METADATA_SCHEMA_TYPE) requirementOf(v);
       return;
     }
     if (exempt(id)) return;
-    const na = await store.get(parseIdentifier(naHandleOf(id.prefix), 'text').key);
+    // id.prefix is parsed already: its prefix record's key needs no second parse.
+    const na = await read(identifierKey(naHandleOf(id.prefix)));
     if (!isLive(na)) return;
     const kind = kindOf(values);
     const failures: SchemaFailure[] = [];

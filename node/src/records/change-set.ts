@@ -1,5 +1,6 @@
+import type { IdnError } from '../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../identifier/index.ts';
-import type { RecordInput, WriteCondition } from '../store/store.ts';
+import type { AllocatedRange, RecordInput, WriteCondition } from '../store/store.ts';
 import type { ValueInput } from './schema.ts';
 import type { StoredRecord } from './types.ts';
 
@@ -54,7 +55,9 @@ export type SystemRecordPurpose = 'registry-state' | 'idempotency-result' | 'syn
  * written as given, with its own condition, in the same commit as the identifier changes, so the
  * two can never be observed apart (a stored record without its idempotency result).
  */
-export interface SystemRecordChange {
+export type SystemRecordChange = SystemRecordWrite | SystemRecordAllocation;
+
+export interface SystemRecordWrite {
   readonly purpose: SystemRecordPurpose;
   /** A store key under one of SYSTEM_KEY_PREFIXES. */
   readonly key: string;
@@ -62,6 +65,21 @@ export interface SystemRecordChange {
   readonly record: RecordInput | null;
   readonly cond: WriteCondition;
   /** Kept in the change log instead of the set's reason. */
+  readonly reason?: string;
+  readonly allocate?: undefined;
+}
+
+/**
+ * Reserves `count` numbers of a counter and stores the record built from them, in the same
+ * commit (a serial range and its idempotency result): neither exists without the other.
+ */
+export interface SystemRecordAllocation {
+  readonly purpose: SystemRecordPurpose;
+  readonly key: string;
+  readonly allocate: { readonly counter: string; readonly count: number };
+  /** Pure: builds the record from the range the commit reserved. */
+  readonly record: (range: AllocatedRange) => RecordInput;
+  readonly cond: WriteCondition;
   readonly reason?: string;
 }
 
@@ -106,6 +124,32 @@ export interface ApplyResult {
   /** One per change, in the order of `ChangeSet.changes`. */
   readonly changes: readonly AppliedChange[];
   /** The system records after the commit: `system` first, then `systemFor`'s, in their order. */
+  readonly system: readonly StoredRecord[];
+}
+
+/**
+ * Changes judged one by one and committed together (bulk registration): a refused change fails
+ * alone, the others still commit, in one transaction per batch (RecordService.applyEach).
+ */
+export interface ChangeBatch {
+  readonly changes: readonly IdentifierChange[];
+  /**
+   * System records for the changes about to commit (`undefined` at a refused change's place),
+   * written in the same transaction: the batch's idempotency result. Pure; runs again whenever
+   * the batch is re-planned (a change refused at commit time, a lost race).
+   */
+  readonly systemFor?: (planned: readonly (PlannedChange | undefined)[]) => readonly SystemRecordChange[];
+  readonly reason?: string;
+}
+
+/** One change of a batch: applied, or refused with its own error. */
+export type BatchOutcome =
+  { readonly ok: true; readonly applied: AppliedChange } | { readonly ok: false; readonly error: IdnError };
+
+export interface BatchResult {
+  /** One per change, in the order of `ChangeBatch.changes`. */
+  readonly outcomes: readonly BatchOutcome[];
+  /** The system records after the commit, in `systemFor`'s order (none when nothing committed). */
   readonly system: readonly StoredRecord[];
 }
 

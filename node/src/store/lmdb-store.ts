@@ -16,6 +16,7 @@ import {
 } from './record-transitions.ts';
 import { settle, toStoreError } from './store-errors.ts';
 import type {
+  AllocatedRange,
   ChangeEntry,
   ChangeMeta,
   HistoryPage,
@@ -131,7 +132,7 @@ class LmdbStoreImpl implements LmdbStore {
     });
   }
 
-  allocate(counter: string, count: number): Promise<{ readonly first: number; readonly last: number }> {
+  allocate(counter: string, count: number): Promise<AllocatedRange> {
     try {
       checkAllocateCount(count);
     } catch (e) {
@@ -249,7 +250,7 @@ class LmdbStoreImpl implements LmdbStore {
     }
     if (ops.length === 0) return Promise.resolve([]);
     return this.#write(() => {
-      const { records, changes, history, meta: metaDb } = this.#dbs;
+      const { records, changes, counters, history, meta: metaDb } = this.#dbs;
       const now = new Date().toISOString();
       let seq = metaDb.get(LAST_SEQ) ?? 0;
       const indexedToHere = (metaDb.get(HISTORY_TO) ?? 0) === seq;
@@ -257,10 +258,12 @@ class LmdbStoreImpl implements LmdbStore {
       ops.forEach((op, i) => {
         let decided;
         try {
-          decided = decideOp(records.get(op.key), op, now);
+          const counter = op.op === 'allocate' ? (counters.get(op.counter) ?? 0) : 0;
+          decided = decideOp(records.get(op.key), op, now, counter);
         } catch (e) {
           throw tagErrors ? atOp(e, i) : e;
         }
+        if (op.op === 'allocate') counters.putSync(op.counter, decided.range!.last);
         seq += 1;
         records.putSync(op.key, decided.record);
         changes.putSync(seq, changeEntry(seq, op.key, decided.op, decided.record, op.meta ?? meta));

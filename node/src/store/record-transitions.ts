@@ -1,6 +1,14 @@
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { StoredRecord } from '../records/types.ts';
-import type { ChangeEntry, ChangeMeta, ChangeOp, RecordInput, StoreOp, WriteCondition } from './store.ts';
+import type {
+  AllocatedRange,
+  ChangeEntry,
+  ChangeMeta,
+  ChangeOp,
+  RecordInput,
+  StoreOp,
+  WriteCondition,
+} from './store.ts';
 
 /*
  * Backend-independent write rules: every store runs these inside its own atomic section so that
@@ -75,15 +83,26 @@ export function tombstone(current: StoredRecord, now: string): StoredRecord {
   };
 }
 
-/** Judges one op against the record it replaces: throws the op's IdnError, else returns the new record. */
+/**
+ * Judges one op against the record it replaces: throws the op's IdnError, else returns the new
+ * record. `counterValue` is the current value of an allocate op's counter (0 when never used);
+ * the op then reserves the next `count` numbers (see `range`).
+ */
 export function decideOp(
   current: StoredRecord | undefined,
   op: StoreOp,
   now: string,
-): { readonly op: ChangeOp; readonly record: StoredRecord } {
+  counterValue = 0,
+): { readonly op: ChangeOp; readonly record: StoredRecord; readonly range?: AllocatedRange } {
   if (op.op === 'put') {
     checkPut(current, op.cond);
     return { op: 'put', record: nextRecord(current, op.input, now) };
+  }
+  if (op.op === 'allocate') {
+    checkAllocateCount(op.count);
+    checkPut(current, op.cond);
+    const range = { first: counterValue + 1, last: counterValue + op.count };
+    return { op: 'put', record: nextRecord(current, op.input(range), now), range };
   }
   checkDelete(current, op.cond);
   return { op: 'delete', record: tombstone(current, now) };

@@ -17,14 +17,20 @@
  * means "same record", and the rules need not be duplicated in Lua. All checks run before the
  * first write (Lua has no rollback).
  *
+ * Allocate ops reserve counter numbers the same way: the TypeScript side read the counter, chose
+ * the range and built the record from it; the script commits only if the counter still has the
+ * value read, and then sets it past the range.
+ *
  * KEYS: 1 index, 2 seq, 3 log, 4 request id, 5 history-indexed-to, then one record key per op
- *       (5 + i for op i, 1-based), then one history ZSET per op (5 + n + i)
+ *       (5 + i for op i, 1-based), then one history ZSET per op (5 + n + i), then one key per
+ *       counter allocated from (5 + 2n + j, 1-based)
  * ARGV: 1 request TTL s, 2 invalidation channel ("" = none), 3 op count n, then 6 per op from
  *       4 + (i - 1) * 6: version read (0 = absent, -1 = not checked: a later op on a key already
  *       checked), new version, record JSON, change entry JSON without braces, seq and record,
- *       identifier key, "1" live / "0" tombstone
+ *       identifier key, "1" live / "0" tombstone; then at 4 + 6n the counter count m, then 2 per
+ *       counter: the value read, the value to set
  * Returns {1, lastSeq} when written (or already written by this request id), {0, opIndex
- * (0-based), actualVersion} on a version race.
+ * (0-based), actualVersion} on a version race, {0, -j, actualValue} on a counter race.
  */
 export const COMMIT_LUA = `
 local done = redis.call('GET', KEYS[4])
@@ -37,6 +43,13 @@ for i = 1, n do
     if actual ~= expected then return {0, i - 1, actual} end
   end
 end
+local cb = 4 + n * 6
+local m = tonumber(ARGV[cb] or '0')
+for j = 1, m do
+  local actual = tonumber(redis.call('GET', KEYS[5 + 2 * n + j]) or '0')
+  if actual ~= tonumber(ARGV[cb + 1 + (j - 1) * 2]) then return {0, -j, actual} end
+end
+for j = 1, m do redis.call('SET', KEYS[5 + 2 * n + j], ARGV[cb + 2 + (j - 1) * 2]) end
 local indexed = tonumber(redis.call('GET', KEYS[5]) or '0') == tonumber(redis.call('GET', KEYS[2]) or '0')
 local last = redis.call('INCRBY', KEYS[2], n)
 for i = 1, n do

@@ -20,6 +20,7 @@ import { redisKeys, type RedisKeys } from './redis-keys.ts';
 import { ALLOCATE_LUA, COMMIT_LUA, HISTORY_DONE_LUA } from './redis-scripts.ts';
 import { toStoreError } from './store-errors.ts';
 import type {
+  AllocatedRange,
   ChangeEntry,
   ChangeMeta,
   ChangeOp,
@@ -72,10 +73,7 @@ export interface RedisStore extends Store {
   allocateWithRequestId(counter: string, count: number, requestId: string): Promise<AllocatedRange>;
 }
 
-export interface AllocatedRange {
-  readonly first: number;
-  readonly last: number;
-}
+export type { AllocatedRange };
 
 type Conn = Redis | Cluster;
 type ScriptArg = string | number | Buffer;
@@ -386,10 +384,11 @@ class RedisStoreImpl implements RedisStore {
     if (ops.length === 0) return [];
     const requestId = randomUUID();
     const distinct = [...new Set(ops.map((o) => o.key))];
+    const counterNames = [...new Set(ops.flatMap((o) => (o.op === 'allocate' ? [o.counter] : [])))];
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const stored = await this.#readMany(distinct);
-      const decided = decideAll(ops, stored, new Date().toISOString(), tagErrors);
-      const args = this.#commitArgs(ops, stored, decided, meta, requestId);
+      const [stored, counters] = await Promise.all([this.#readMany(distinct), this.#readCounters(counterNames)]);
+      const decided = decideAll(ops, stored, counters, new Date().toISOString(), tagErrors);
+      const args = this.#commitArgs(ops, stored, decided, meta, requestId, counters);
       const [ok] = await this.#replicated((c) => c.idnCommit(...args), 'idnCommit', args);
       if (ok === 1) return decided.map((d) => d.record);
     }
@@ -398,12 +397,20 @@ class RedisStoreImpl implements RedisStore {
     });
   }
 
+  /** The current values of the counters allocate ops reserve from (0 when never used). */
+  async #readCounters(names: readonly string[]): Promise<Map<string, number>> {
+    if (names.length === 0) return new Map();
+    const values = await this.#conn.mget(...names.map((n) => this.#keys.counter(n)));
+    return new Map(names.map((n, i) => [n, Number(values[i] ?? 0)]));
+  }
+
   #commitArgs(
     ops: readonly StoreOp[],
     stored: ReadonlyMap<string, StoredRecord | undefined>,
     decided: readonly Decided[],
     meta: ChangeMeta,
     requestId: string,
+    counters: ReadonlyMap<string, number>,
   ): ScriptArg[] {
     const k = this.#keys;
     const recordKeys = ops.map((o) => k.record(o.key));
@@ -419,8 +426,12 @@ class RedisStoreImpl implements RedisStore {
       perOp.push(read, record.version, JSON.stringify(record), JSON.stringify(head).slice(1, -1), o.key);
       perOp.push(op === 'put' ? '1' : '0');
     });
+    // Each counter: the value read, and the value after the last range this commit reserves from it.
+    const after = new Map(counters);
+    for (const d of decided) if (d.range !== undefined && d.counter !== undefined) after.set(d.counter, d.range.last);
+    const names = [...counters.keys()];
     return [
-      COMMIT_FIXED_KEYS + 2 * ops.length,
+      COMMIT_FIXED_KEYS + 2 * ops.length + names.length,
       k.index,
       k.seq,
       k.log,
@@ -428,10 +439,13 @@ class RedisStoreImpl implements RedisStore {
       k.historyTo,
       ...recordKeys,
       ...ops.map((o) => k.history(o.key)),
+      ...names.map((n) => k.counter(n)),
       this.#requestTtl(),
       this.#opts.publishInvalidations === false ? '' : k.invalidations,
       ops.length,
       ...perOp,
+      names.length,
+      ...names.flatMap((n) => [counters.get(n)!, after.get(n)!]),
     ];
   }
 
@@ -545,21 +559,32 @@ class RedisStoreImpl implements RedisStore {
 interface Decided {
   readonly op: ChangeOp;
   readonly record: StoredRecord;
+  /** Allocate ops: the counter and the range reserved from it. */
+  readonly counter?: string;
+  readonly range?: AllocatedRange;
 }
 
-/** Judges the ops in order against the records read, each later op seeing the earlier ops' results. */
+/**
+ * Judges the ops in order against the records and counters read, each later op seeing the
+ * earlier ops' results (two allocations from one counter get consecutive ranges).
+ */
 function decideAll(
   ops: readonly StoreOp[],
   stored: ReadonlyMap<string, StoredRecord | undefined>,
+  counters: ReadonlyMap<string, number>,
   now: string,
   tagErrors: boolean,
 ): Decided[] {
   const view = new Map(stored);
+  const counterView = new Map(counters);
   return ops.map((o, i) => {
     try {
-      const d = decideOp(view.get(o.key), o, now);
+      const counter = o.op === 'allocate' ? (counterView.get(o.counter) ?? 0) : 0;
+      const d = decideOp(view.get(o.key), o, now, counter);
       view.set(o.key, d.record);
-      return d;
+      if (o.op !== 'allocate') return d;
+      counterView.set(o.counter, d.range!.last);
+      return { ...d, counter: o.counter };
     } catch (e) {
       throw tagErrors ? atOp(e, i) : e;
     }

@@ -41,7 +41,18 @@ export interface ListPage {
   readonly next?: string;
 }
 
-/** One write of a commit: a put (whole record) or a delete (tombstone) of one key, with its condition. */
+/** Numbers reserved from a counter, both ends included. */
+export interface AllocatedRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+/**
+ * One write of a commit: a put (whole record) or a delete (tombstone) of one key, with its
+ * condition; or an allocation, which reserves numbers of a counter and puts the record that
+ * keeps them (e.g. a serial range's idempotency result) in the same transaction, so the range
+ * and its record can never be observed apart. Its change-log entry is a put of `key`.
+ */
 export type StoreOp =
   | {
       readonly op: 'put';
@@ -51,7 +62,18 @@ export type StoreOp =
       /** Overrides the commit's meta in this op's change-log entry (e.g. a system record's reason). */
       readonly meta?: ChangeMeta;
     }
-  | { readonly op: 'delete'; readonly key: string; readonly cond: WriteCondition; readonly meta?: ChangeMeta };
+  | { readonly op: 'delete'; readonly key: string; readonly cond: WriteCondition; readonly meta?: ChangeMeta }
+  | {
+      readonly op: 'allocate';
+      readonly key: string;
+      readonly counter: string;
+      /** 1..1,000,000, as for `allocate`. */
+      readonly count: number;
+      /** The record to put at `key`, built from the range reserved in this transaction (pure). */
+      readonly input: (range: AllocatedRange) => RecordInput;
+      readonly cond: WriteCondition;
+      readonly meta?: ChangeMeta;
+    };
 
 /** One page of a key's change history, newest first. */
 export interface HistoryPage {
@@ -104,6 +126,6 @@ export interface Store extends ReadonlyStore {
    */
   delete(key: string, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord>;
   /** Atomically reserves `count` consecutive numbers of a named counter; numbers are never handed out twice. */
-  allocate(counter: string, count: number): Promise<{ readonly first: number; readonly last: number }>;
+  allocate(counter: string, count: number): Promise<AllocatedRange>;
   close(): Promise<void>;
 }

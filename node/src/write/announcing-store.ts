@@ -3,8 +3,8 @@ import type { Store, StoreOp } from '../store/store.ts';
 import type { StoredRecord } from '../records/types.ts';
 
 /**
- * TRANSITIONAL (issue 9, phase 2 removes it): the writable store for the callers not yet moved
- * onto RecordService (batch route, serials, applications, sync receiver). Their writes skip the
+ * TRANSITIONAL (issue 9 removes it): the writable store for the callers not yet moved onto
+ * RecordService (the sync receiver and sender, see AppContext.legacyStore). Their writes skip the
  * service's value rules; this wrapper only keeps them announced on the change feed, as every
  * committed key must be, so the cache and the audit still see them.
  */

@@ -27,13 +27,33 @@ export class KeyLock {
   }
 
   /**
-   * Runs `fn` holding the locks of every key (a change set's identifiers). Locks are taken in
-   * sorted order, so two sets sharing keys queue behind each other instead of deadlocking.
+   * Runs `fn` holding the locks of every key (a change set's identifiers, a batch of thousands).
+   * Every key is queued in one synchronous step, so of two sets sharing keys one is ahead of the
+   * other on all of them: they queue instead of deadlocking, and no recursion grows with the keys.
    */
-  runAll<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
-    const sorted = [...new Set(keys)].sort();
-    const step = (i: number): Promise<T> => (i === sorted.length ? fn() : this.run(sorted[i]!, () => step(i + 1)));
-    return step(0);
+  async runAll<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const distinct = [...new Set(keys)];
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const previous: Promise<void>[] = [];
+    const tails = distinct.map((key) => {
+      const before = this.tails.get(key);
+      if (before !== undefined) previous.push(before);
+      const tail = before === undefined ? mine : before.then(() => mine);
+      this.tails.set(key, tail);
+      return tail;
+    });
+    try {
+      if (previous.length > 0) await Promise.all(previous);
+      return await fn();
+    } finally {
+      release();
+      distinct.forEach((key, i) => {
+        if (this.tails.get(key) === tails[i]) this.tails.delete(key);
+      });
+    }
   }
 
   /** Keys with queued or running work (for tests and metrics). */

@@ -2,7 +2,7 @@ import { requireAdmin, storeLookup } from '../auth/authorise.ts';
 import type { Identity } from '../auth/identity.ts';
 import { governingPrefix, naHandleOf, parentPrefix } from '../authority/homed-prefixes.ts';
 import { IdnError } from '../errors/idn-error.ts';
-import { parseIdentifier, type ParsedIdentifier } from '../identifier/index.ts';
+import { identifierKey, type ParsedIdentifier } from '../identifier/index.ts';
 import type { PlannedChange } from '../records/change-set.ts';
 import { Perm, PERM_ALL, PERM_IDENTIFIER_OWNER, formatPermissions } from '../records/permissions.ts';
 import { isLive, type HandleValue, type StoredRecord } from '../records/types.ts';
@@ -16,14 +16,23 @@ import { checkReuse } from './reuse-policy.ts';
 import { sealSecrets } from './secrets.ts';
 import { countAdmins, planValueChange, type ValueChange } from './write-plan.ts';
 
-/** A check every created or changed record must pass before the commit (metadata schemas, templates). */
-export type WriteCheck = (id: ParsedIdentifier, values: readonly HandleValue[]) => Promise<void>;
+/**
+ * A check every created or changed record must pass before the commit (metadata schemas,
+ * templates); it reads other records through the plan's view.
+ */
+export type WriteCheck = (
+  id: ParsedIdentifier,
+  values: readonly HandleValue[],
+  read: (key: string) => Promise<StoredRecord | undefined>,
+) => Promise<void>;
 
 export interface PlanContext {
   readonly who: Principal;
   readonly now: string;
   readonly view: RecordView;
   readonly checks: readonly WriteCheck[];
+  /** The view's reads, for checks. */
+  readonly read: (key: string) => Promise<StoredRecord | undefined>;
 }
 
 /** One change decided: what it does, the store op that does it (none when unchanged), the record after. */
@@ -46,13 +55,13 @@ async function authorise(ctx: PlanContext, admins: readonly HandleValue[], neede
 }
 
 async function runChecks(ctx: PlanContext, id: ParsedIdentifier, values: readonly HandleValue[]): Promise<void> {
-  for (const check of ctx.checks) await check(id, values);
+  for (const check of ctx.checks) await check(id, values, ctx.read);
 }
 
 /** The live 0.NA record governing this identifier (its parent prefix's for a prefix record), if any. */
 async function governingRecord(ctx: PlanContext, id: ParsedIdentifier, isNa: boolean) {
   const prefix = isNa ? parentPrefix(governingPrefix(id).prefix) : id.prefix;
-  const na = prefix === undefined ? undefined : await ctx.view.get(parseIdentifier(naHandleOf(prefix), 'text').key);
+  const na = prefix === undefined ? undefined : await ctx.view.get(identifierKey(naHandleOf(prefix)));
   return { prefix, na: isLive(na) ? na : undefined };
 }
 

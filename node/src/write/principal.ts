@@ -63,3 +63,25 @@ export function bootstrapPrincipal(prefixes: readonly string[]): SystemPrincipal
     homedOnly: true,
   };
 }
+
+/**
+ * The prefix registry carrying out a decision it made for an authenticated caller (an approval by
+ * a reviewer, a delegation the operator planned, a serial range for a prefix admin): the route
+ * checked the caller's rights and the registry's decision is the authority. It may create or
+ * replace exactly the identifiers named (none: only the registry's own 0.REG records), never
+ * delete them, and only under homed prefixes; every value rule still applies to what it writes.
+ */
+export function registryPrincipal(
+  name: string,
+  handles: readonly string[] = [],
+  opts: { readonly revivesTombstones?: boolean } = {},
+): SystemPrincipal {
+  const allowed = new Set(handles.map(identifierKey));
+  return {
+    kind: 'system',
+    name,
+    mayChange: (id, change) => allowed.has(id.key) && (change.op === 'create' || change.op === 'replace'),
+    revivesTombstones: opts.revivesTombstones ?? false,
+    homedOnly: true,
+  };
+}

@@ -3,17 +3,13 @@ import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../identifier/index.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
 import { createMetadataWriteCheck } from '../passport/metadata-write-check.ts';
-import {
-  isSystemKey,
-  type AppliedChange,
-  type ApplyResult,
-  type ChangeSet,
-  type SystemRecordChange,
-} from '../records/change-set.ts';
+import type { AppliedChange, ApplyResult, BatchResult, ChangeBatch, ChangeSet } from '../records/change-set.ts';
 import type { StoredRecord } from '../records/types.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
 import { readonlyStore } from '../store/readonly-store.ts';
-import type { ChangeMeta, ReadonlyStore, Store, StoreOp } from '../store/store.ts';
+import type { AllocatedRange, ChangeMeta, ReadonlyStore, Store, StoreOp } from '../store/store.ts';
+import { applyEach } from './apply-each.ts';
+import { failedOp, raceCodes, systemOp, tagged, untagged } from './commit-ops.ts';
 import { KeyLock } from './key-lock.ts';
 import { planChange, type Plan, type WriteCheck } from './plan-change.ts';
 import { prepareChange, type PreparedChange } from './prepare-change.ts';
@@ -57,13 +53,6 @@ class RaceLost extends Error {
   }
 }
 
-/** The same error with more detail (which change or system record of a set it belongs to). */
-function tagged(e: IdnError, extra: Record<string, unknown>): IdnError {
-  const t = new IdnError(e.code, e.message, { ...e.detail, ...extra });
-  t.cause = e;
-  return t;
-}
-
 /** In a set of several changes, an error names which change (by index) it belongs to. */
 async function forChange<T>(set: ChangeSet, index: number, fn: () => T | Promise<T>): Promise<T> {
   try {
@@ -76,18 +65,6 @@ async function forChange<T>(set: ChangeSet, index: number, fn: () => T | Promise
 /** A plan's outcome as callers see it: the record after the commit, and its warnings if any. */
 const applied = (p: Plan, record: StoredRecord): AppliedChange =>
   p.warnings.length === 0 ? { ...p.planned, record } : { ...p.planned, record, warnings: p.warnings };
-
-const raceCodes = new Set(['IDN_ERR_VERSION_MISMATCH', 'IDN_ERR_ALREADY_EXISTS']);
-
-function systemOp(s: SystemRecordChange, actor: string): StoreOp {
-  if (!isSystemKey(s.key)) {
-    throw new IdnError('IDN_ERR_INTERNAL', `A system record must live under 0.reg/ or 0.sync/, not ${s.key}.`);
-  }
-  const meta = s.reason === undefined ? {} : { meta: { actor, reason: s.reason } };
-  return s.record === null
-    ? { op: 'delete', key: s.key, cond: s.cond, ...meta }
-    : { op: 'put', key: s.key, input: s.record, cond: s.cond, ...meta };
-}
 
 /**
  * The only holder of a writable Store. Every write (PUT, DELETE, batch, import, registry
@@ -133,6 +110,33 @@ export class RecordService {
     }
   }
 
+  /**
+   * Applies every change of the batch on its own merits, in one commit (a bulk registration
+   * chunk): each change passes every rule of `apply`, a refused one fails alone with its error
+   * (at prepare, plan or commit time: a concurrent create is re-planned and refused, the rest
+   * committed without it), and the batch's system records (`systemFor`) commit with the rest.
+   * Resolves once that commit is durable and announced. Rejects only when the commit itself
+   * fails (the store is unavailable, a system record's condition failed: tagged `system: i`).
+   */
+  async applyEach(batch: ChangeBatch, who: Principal): Promise<BatchResult> {
+    const deps = { store: this.#store, opts: this.#opts, checks: this.#checks, lock: this.#lock };
+    const result = await applyEach(deps, batch, who, (this.#opts.clock?.() ?? new Date()).toISOString());
+    if (who.kind === 'client') {
+      this.#count(result.outcomes.flatMap((o) => (o.ok ? [o.applied] : [])));
+      for (const [i, o] of result.outcomes.entries()) if (!o.ok) this.#countRefusedChange(batch.changes[i]!.op);
+    }
+    return result;
+  }
+
+  /**
+   * Reserves `count` numbers of a counter that no record keeps (application ids, prefix numbers):
+   * a reservation lost in a crash is a gap, never a duplicate. A range handed to a client belongs
+   * in a commit instead (a SystemRecordAllocation), so it is stored with its idempotency result.
+   */
+  allocate(counter: string, count: number): Promise<AllocatedRange> {
+    return this.#store.allocate(counter, count);
+  }
+
   async #applyWithRetry(
     set: ChangeSet,
     prepared: readonly PreparedChange[],
@@ -163,7 +167,7 @@ export class RecordService {
   ): Promise<ApplyResult> {
     const view = new RecordView(this.#store);
     await view.load(prepared.map((p) => p.change.id.key));
-    const ctx = { who, now, view, checks: this.#checks };
+    const ctx = { who, now, view, checks: this.#checks, read: (k: string) => view.get(k) };
     const plans: Plan[] = [];
     for (const [i, p] of prepared.entries()) plans.push(await forChange(set, i, () => planChange(p, ctx)));
     const actor = actorOf(who);
@@ -199,10 +203,9 @@ export class RecordService {
       if (!isIdnError(e)) throw e;
       // The outcome of an unavailable store is unknown: drop what caches may hold, to be safe.
       if (e.code === 'IDN_ERR_STORE_UNAVAILABLE') for (const key of keys) this.#opts.changes.announce(key);
-      const at = typeof e.detail?.op === 'number' ? e.detail.op : -1;
+      const at = failedOp(e);
       if (at < 0) throw e;
-      // The store tags the op index; callers know changes and system records, not ops.
-      const original = e.cause instanceof IdnError ? e.cause : e;
+      const original = untagged(e);
       if (at >= firstSystemOp) throw tagged(original, { system: at - firstSystemOp });
       const change = opOfChange.indexOf(at);
       const err = set.changes.length > 1 ? tagged(original, { change }) : original;
@@ -212,9 +215,11 @@ export class RecordService {
   }
 
   #countRefused(set: ChangeSet): void {
-    for (const c of set.changes) {
-      this.#opts.metrics?.registrations.labels(c.op === 'delete' ? 'delete' : 'update', 'error').inc();
-    }
+    for (const c of set.changes) this.#countRefusedChange(c.op);
+  }
+
+  #countRefusedChange(op: string): void {
+    this.#opts.metrics?.registrations.labels(op === 'delete' ? 'delete' : 'update', 'error').inc();
   }
 
   #count(changes: readonly AppliedChange[]): void {

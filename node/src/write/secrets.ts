@@ -15,6 +15,8 @@ export async function sealSecrets(
   values: readonly HandleValue[],
   existing: readonly HandleValue[],
 ): Promise<HandleValue[]> {
+  // Most records hold no secret: no promise per value for them (bulk registration runs this per line).
+  if (!values.some((v) => isSecretKeyType(v.type))) return [...values];
   const stored = new Map(existing.map((v) => [v.index, v]));
   return Promise.all(
     values.map(async (v) => {

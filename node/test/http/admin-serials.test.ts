@@ -7,20 +7,28 @@ const PREFIX = '88.100.5';
 const PATH = `/api/admin/prefixes/${PREFIX}/serials`;
 const COMMIT_DELAY_MS = 600;
 
+/** Resolves when the next commit of a serial range (and its idempotency result) is durable. */
+let serialCommitted: () => void = () => undefined;
+const nextSerialCommit = (): Promise<void> => new Promise((resolve) => (serialCommitted = resolve));
+
 /**
- * The real store, but the reply to a committed serial idempotency entry is held back: the
- * server has allocated and recorded the range durably when the client's timeout fires.
+ * The real store, but the reply to a committed serial range is held back: the server has reserved
+ * and recorded the range durably when the client gives up (the test aborts it exactly then).
  */
 function slowAfterSerialCommit(store: Store): Store {
   return {
     kind: store.kind,
     get: (k) => store.get(k),
-    commit: (ops, meta) => store.commit(ops, meta),
-    put: async (k, input, cond, meta) => {
-      const r = await store.put(k, input, cond, meta);
-      if (k.startsWith('0.reg/idem/serial/')) await sleep(COMMIT_DELAY_MS);
+    // The range and its idempotency result are one commit: hold back the reply to that commit.
+    commit: async (ops, meta) => {
+      const r = await store.commit(ops, meta);
+      if (ops.some((o) => o.key.startsWith('0.reg/idem/serial/'))) {
+        serialCommitted();
+        await sleep(COMMIT_DELAY_MS);
+      }
       return r;
     },
+    put: (k, input, cond, meta) => store.put(k, input, cond, meta),
     delete: (k, cond, meta) => store.delete(k, cond, meta),
     list: (p, page) => store.list(p, page),
     allocate: (c, n) => store.allocate(c, n),
@@ -52,9 +60,13 @@ const allocate = (body: unknown, key: string | undefined, signal?: AbortSignal) 
 describe('registry admin API: serial allocation', () => {
   it('a retry after a client timeout (server already committed) returns the same range', async () => {
     const body = { count: 1000, pattern: 'SN-{n:9}' };
-    await expect(allocate(body, 'serials-1', AbortSignal.timeout(150))).rejects.toThrow();
-    // Let the aborted request's handler finish committing on the server.
-    await sleep(COMMIT_DELAY_MS);
+    const committed = nextSerialCommit();
+    const client = new AbortController();
+    const first = allocate(body, 'serials-1', client.signal);
+    // The server has committed the range; its reply is held back: the client times out now.
+    await committed;
+    client.abort();
+    await expect(first).rejects.toThrow();
     const retry = await allocate(body, 'serials-1');
     expect(retry.status).toBe(200);
     const range = (await retry.json()) as Record<string, unknown>;

@@ -13,6 +13,8 @@ import type { Store } from '../../src/store/store.ts';
 import { HomedPrefixes } from '../../src/authority/homed-prefixes.ts';
 import { ChangeFeed } from '../../src/store/change-feed.ts';
 import { RecordService } from '../../src/write/record-service.ts';
+import { registryPrincipal } from '../../src/write/principal.ts';
+import type { ChangeSet } from '../../src/records/change-set.ts';
 import { faultyStore, type FaultyStore } from '../helpers/faulty-store.ts';
 import { putRecord, startTestNode, TEST_SECRET, urlValue, type TestNode } from '../helpers/test-node.ts';
 
@@ -159,21 +161,21 @@ describe('provenance on a top-level node: referrals and emergency takeover', () 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'idnode-provenance-'));
     store = await openLmdbStore({ path: join(dir, 'lmdb') });
-    await bootstrapHomedPrefixes(
-      new RecordService(store, { homed: new HomedPrefixes(['88']), changes: new ChangeFeed() }),
-      ['88'],
-      dir,
-      TEST_SECRET,
-    );
+    const records = new RecordService(store, { homed: new HomedPrefixes(['88']), changes: new ChangeFeed() });
+    await bootstrapHomedPrefixes(records, ['88'], dir, TEST_SECRET);
     const directory = await DelegationRegistry.open(store, { rootPrefix: '88' });
+    const as = (handles: readonly string[] = []) => {
+      const who = registryPrincipal('prefix-registry (t)', handles, { revivesTombstones: true });
+      return (set: ChangeSet) => records.apply(set, who);
+    };
     for (const nodeId of ['live', 'silent']) {
       await directory.registerNode(
         { nodeId, role: 'secondary', grpcAddress: '127.0.0.1:9', certIdentity: nodeId },
-        't',
+        as(),
       );
     }
-    await directory.delegate('88.100.7', 'live', { actor: 't' });
-    await directory.delegate('88.100.8', 'silent', { actor: 't' });
+    await directory.delegate('88.100.7', 'live', { actor: 't' }, as(['0.NA/88.100.7']));
+    await directory.delegate('88.100.8', 'silent', { actor: 't' }, as(['0.NA/88.100.8']));
     health.report('live', 'HEALTH_STATE_SERVING');
     // The synced copy of the silent node's record, as the sync stream leaves it here.
     const now = new Date().toISOString();

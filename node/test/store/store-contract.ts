@@ -573,6 +573,60 @@ export function runStoreContract(name: string, open: () => Promise<ContractHarne
       });
     });
 
+    describe('commit with allocate ops (a counter range and the record keeping it, one transaction)', () => {
+      const rangeRecord =
+        (key: string) =>
+        (r: { first: number; last: number }): RecordInput =>
+          input(key.toUpperCase(), value(1, 'RANGE', r, 'json'));
+      const allocOp = (key: string, count: number, cond: StoreOp['cond'] = { expectAbsent: true }): StoreOp => ({
+        op: 'allocate',
+        key,
+        counter: '88.100.5/sn',
+        count,
+        input: rangeRecord(key),
+        cond,
+      });
+
+      it('reserves the next range, stores the record built from it and logs it as a put', async () => {
+        expect(await store.allocate('88.100.5/sn', 5)).toEqual({ first: 1, last: 5 });
+        const [a, b] = await store.commit([allocOp(PREFIX + 'r-1', 10), allocOp(PREFIX + 'r-2', 3)], META);
+        expect(a?.values[0]?.data.value).toEqual({ first: 6, last: 15 });
+        expect(b?.values[0]?.data.value).toEqual({ first: 16, last: 18 });
+        expect(await store.get(PREFIX + 'r-2')).toEqual(b);
+        expect((await store.changesSince(0, 10)).map((e) => [e.key, e.op])).toEqual([
+          [PREFIX + 'r-1', 'put'],
+          [PREFIX + 'r-2', 'put'],
+        ]);
+        expect(await store.allocate('88.100.5/sn', 1)).toEqual({ first: 19, last: 19 });
+      });
+
+      it('a failing condition anywhere in the commit reserves nothing', async () => {
+        await store.put(PREFIX + 'r-taken', urlRecord(PREFIX + 'r-taken'), undefined, META);
+        const ops = [allocOp(PREFIX + 'r-1', 100), allocOp(PREFIX + 'r-taken', 1)];
+        await expectCode(store.commit(ops, META), 'IDN_ERR_ALREADY_EXISTS', { op: 1 });
+        await expectCode(store.commit([allocOp(PREFIX + 'r-2', 0)], META), 'IDN_ERR_BAD_REQUEST', { op: 0 });
+        expect(await store.get(PREFIX + 'r-1')).toBeUndefined();
+        expect(await store.allocate('88.100.5/sn', 1)).toEqual({ first: 1, last: 1 });
+      });
+
+      it('concurrent allocate commits and plain allocations never overlap', async () => {
+        const commits = Array.from({ length: 20 }, (_, i) => store.commit([allocOp(`${PREFIX}r-c${i}`, 7)], META));
+        const plain = Array.from({ length: 20 }, () => store.allocate('88.100.5/sn', 3));
+        const [committed, ranges] = await Promise.all([Promise.all(commits), Promise.all(plain)]);
+        const all = [
+          ...committed.map((r) => r[0]!.values[0]!.data.value as { first: number; last: number }),
+          ...ranges,
+        ];
+        all.sort((x, y) => x.first - y.first);
+        let next = 1;
+        for (const r of all) {
+          expect(r.first).toBe(next);
+          next = r.last + 1;
+        }
+        expect(next - 1).toBe(20 * 7 + 20 * 3);
+      });
+    });
+
     describe('durability and lifecycle', () => {
       it('keeps records, tombstones and the change log across a reopen', async (ctx) => {
         const live = await store.put(PREFIX + 'keep', urlRecord(PREFIX + 'keep'), undefined, META);

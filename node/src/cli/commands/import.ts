@@ -8,14 +8,25 @@ import { errorFromResponse } from '../http-client.ts';
 import { errorsPath, freshCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from '../import/checkpoint.ts';
 import { firstLine, linesFrom } from '../import/lines.ts';
 import { createProgress } from '../import/progress.ts';
-import { csvHeader, parseCsv, parseNdjson, prefixOfNdjson, type CsvHeader, type Parsed } from '../import/records.ts';
+import {
+  csvHeader,
+  parseCsv,
+  parseNdjson,
+  prefixOfNdjson,
+  type CsvHeader,
+  type Item,
+  type Parsed,
+} from '../import/records.ts';
 
 /**
  * `idnode import <file>`: CSV or NDJSON into one prefix through the admin NDJSON batch endpoint.
  * Why the batch endpoint and not PUTs: one authenticated request per chunk of lines, and the
- * registry commits up to 256 items of a chunk concurrently (group commits), instead of one
- * round trip, authentication and commit per identifier. Several chunks are in flight at once;
- * the checkpoint advances only over chunks that are acknowledged AND contiguous from the start.
+ * node commits a chunk's lines together (one durable sync for thousands of identifiers), instead
+ * of one round trip, authentication and commit per identifier. Several chunks are in flight at
+ * once; the checkpoint advances only over chunks that are acknowledged AND contiguous from the
+ * start. A chunk is sent with the Idempotency-Key `<importId>:<first line>`: resumed with the same
+ * chunk size (kept in the checkpoint), every chunk that may have been stored is re-sent whole with
+ * its key, and its stored lines answer as replays.
  */
 
 interface Opts {
@@ -85,11 +96,14 @@ async function sendChunk(job: Job, lines: readonly ChunkLine[]): Promise<ChunkRe
   if (good.length === 0) return { ...base, ok: 0, failed, errors };
   const body = good
     .map((l) => {
-      const item = (l.parsed as { item: { suffix: string; values: readonly unknown[] } }).item;
-      return JSON.stringify({ suffix: item.suffix, values: item.values, idempotencyKey: `${job.importId}:${l.no}` });
+      const item = (l.parsed as { item: Item }).item;
+      return item.line ?? JSON.stringify({ suffix: item.suffix, values: item.values });
     })
     .join('\n');
-  const results = await postWithRetry(job, `${body}\n`, good.length);
+  // One key per chunk, named by its first line: the node records the chunk's results once, in the
+  // commit that stores its lines, and a re-sent chunk (same lines, same key) replays them.
+  const key = `${job.importId}:${lines[0]!.no}`;
+  const results = await postWithRetry(job, `${body}\n`, good.length, key);
   let ok = 0;
   results.forEach((r, i) => {
     if (r.ok === true) ok++;
@@ -119,21 +133,25 @@ interface ItemResult {
   readonly fatal?: boolean;
 }
 
-async function postWithRetry(job: Job, body: string, expected: number): Promise<ItemResult[]> {
+/** The node writes a stored line as {"position":n,"ok":true,...}: those need no parse (most lines, in a bulk import). */
+const OK_LINE = /^\{"position":\d+,"ok":true,/;
+const itemResult = (line: string): ItemResult => (OK_LINE.test(line) ? { ok: true } : (JSON.parse(line) as ItemResult));
+
+async function postWithRetry(job: Job, body: string, expected: number, key: string): Promise<ItemResult[]> {
   const path = `/api/admin/prefixes/${encodeURIComponent(job.prefix)}/identifiers:batch`;
   for (let attempt = 1; ; attempt++) {
     try {
       const res = await job.run.client.request('POST', path, {
         auth: job.auth,
         raw: body,
-        headers: { 'content-type': 'application/x-ndjson' },
+        headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': key },
         timeoutMs: 10 * 60_000,
       });
       if (!res.ok) throw await errorFromResponse(res);
       const results = (await res.text())
         .split('\n')
         .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as ItemResult);
+        .map(itemResult);
       // A cut stream ends with a fatal line or too few results: the whole chunk is sent again (replays are no-ops).
       if (results.length !== expected || results.some((r) => r.fatal === true))
         throw new CliError(
@@ -151,9 +169,9 @@ async function postWithRetry(job: Job, body: string, expected: number): Promise<
 }
 
 /** Resumes from the checkpoint unless the input changed, or starts a fresh one. */
-async function startingPoint(file: string, prefix: string, restart: boolean): Promise<Checkpoint> {
+async function startingPoint(file: string, prefix: string, restart: boolean, chunk: number): Promise<Checkpoint> {
   const cp = restart ? undefined : await readCheckpoint(file);
-  if (cp === undefined) return freshCheckpoint(file, prefix);
+  if (cp === undefined) return freshCheckpoint(file, prefix, chunk);
   const s = await stat(file);
   if (s.size !== cp.input.size || s.mtimeMs !== cp.input.mtimeMs)
     throw usage(
@@ -193,12 +211,14 @@ async function importFile(run: Run, fileArg: string, o: Opts): Promise<number> {
     },
   );
   const format = formatOf(file, o.format);
-  const chunkSize = positiveInt(o.chunk, '--chunk', 100_000);
+  const askedChunk = positiveInt(o.chunk, '--chunk', 100_000);
   const parallel = positiveInt(o.parallel, '--parallel', 64);
   const header = format === 'csv' ? await csvHeaderOf(file) : undefined;
   const prefix = await prefixFor(file, o, format);
   const auth = await requireCredentials(run.globals);
-  let cp = await startingPoint(file, prefix, o.restart === true);
+  let cp = await startingPoint(file, prefix, o.restart === true, askedChunk);
+  // A resumed import keeps its chunk boundaries, so each re-sent chunk carries the key it had.
+  const chunkSize = cp.chunk ?? askedChunk;
   if (cp.complete) {
     run.out.result(
       { ...cp, ok: cp.failed === 0, imported: cp.ok, alreadyComplete: true },

@@ -4,8 +4,9 @@ import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 /**
  * `<file>.idnode-import.json`: how far an import got. Written atomically (temp file + rename)
  * after every contiguous run of acknowledged lines, so a killed import resumes at `offset`; lines
- * after it may have been stored already, and their per-line idempotency keys
- * (`<importId>:<line>`) make re-sending them a replay, never a second identifier.
+ * after it may have been stored already, and their chunk's idempotency key
+ * (`<importId>:<first line of the chunk>`, chunks of `chunk` lines) makes re-sending them a
+ * replay, never a second identifier.
  */
 export interface Checkpoint {
   readonly version: 1;
@@ -20,6 +21,8 @@ export interface Checkpoint {
   /** Size of the error report at this point; a resume truncates it back to this. */
   readonly errorsBytes: number;
   readonly complete: boolean;
+  /** Lines per request; a resume keeps it, so chunks (and their keys) start where they did. */
+  readonly chunk?: number;
 }
 
 export const checkpointPath = (file: string): string => `${file}.idnode-import.json`;
@@ -41,7 +44,7 @@ export async function writeCheckpoint(file: string, c: Checkpoint): Promise<void
   await rename(tmp, path);
 }
 
-export async function freshCheckpoint(file: string, prefix: string): Promise<Checkpoint> {
+export async function freshCheckpoint(file: string, prefix: string, chunk: number): Promise<Checkpoint> {
   const s = await stat(file);
   return {
     version: 1,
@@ -54,5 +57,6 @@ export async function freshCheckpoint(file: string, prefix: string): Promise<Che
     failed: 0,
     errorsBytes: 0,
     complete: false,
+    chunk,
   };
 }

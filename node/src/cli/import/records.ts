@@ -8,6 +8,8 @@
 export interface Item {
   readonly suffix: string;
   readonly values: readonly unknown[];
+  /** The line as the node should get it, when the input line is already exactly that. */
+  readonly line?: string;
 }
 
 export type Parsed = { readonly item: Item } | { readonly error: { code: string; message: string } };
@@ -24,7 +26,13 @@ export function parseNdjson(text: string, prefix: string | undefined): Parsed {
   const r = o as { suffix?: unknown; handle?: unknown; values?: unknown } | null;
   if (typeof r !== 'object' || r === null || !Array.isArray(r.values))
     return bad('CLI_ERR_BAD_RECORD', 'Each line needs "values": [...] and "suffix" or "handle".');
-  if (typeof r.suffix === 'string') return { item: { suffix: r.suffix, values: r.values } };
+  if (typeof r.suffix === 'string') {
+    // A line of just {suffix, values} goes to the node as it is: no second encoding per line.
+    const exact = Object.keys(r).length === 2;
+    return {
+      item: exact ? { suffix: r.suffix, values: r.values, line: text } : { suffix: r.suffix, values: r.values },
+    };
+  }
   if (typeof r.handle !== 'string') return bad('CLI_ERR_BAD_RECORD', 'The line has neither "suffix" nor "handle".');
   const slash = r.handle.indexOf('/');
   if (slash <= 0) return bad('CLI_ERR_BAD_RECORD', `"${r.handle}" is not prefix/suffix.`);

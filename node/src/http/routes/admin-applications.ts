@@ -2,12 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { EnterprisePrefixRegistry, type Application } from '../../../../prefix-registry/src/index.ts';
 import { identityName } from '../../auth/identity.ts';
+import { naHandleOf } from '../../authority/homed-prefixes.ts';
 import { IdnError } from '../../errors/idn-error.ts';
 import { parsePrefix } from '../../identifier/index.ts';
+import type { ChangeSet } from '../../records/change-set.ts';
 import { Perm } from '../../records/permissions.ts';
+import { adminHandleOf } from '../../records/prefix-admin.ts';
 import { ErrorResponse } from '../../records/schema.ts';
+import { registryPrincipal, type SystemPrincipal } from '../../write/principal.ts';
 import type { AppContext } from '../app-context.ts';
-import { homedPrefix, idempotencyKey, requireIdentity, requireOnPrefix } from './admin-common.ts';
+import { homedPrefix, idempotencyKey, registryActor, requireIdentity, requireOnPrefix } from './admin-common.ts';
 
 const BASE = '/api/admin/prefix-applications';
 
@@ -46,8 +50,18 @@ function industryFor(ctx: AppContext, parent: string | undefined): string {
   return ctx.homed.prefixes[0]!;
 }
 
+/**
+ * The registry decides over reads; its decisions are applied through ctx.records (RecordService).
+ * It may reserve counter numbers (application ids, prefix numbers) and nothing else.
+ */
 const registryFor = (ctx: AppContext, parent: string | undefined) =>
-  new EnterprisePrefixRegistry(ctx.legacyStore, { industryPrefix: industryFor(ctx, parent) });
+  new EnterprisePrefixRegistry(ctx.store, {
+    industryPrefix: industryFor(ctx, parent),
+    counters: { allocate: (counter, count) => ctx.records.allocate(counter, count) },
+  });
+
+/** Applies a registry decision as `who`: every value rule applies, one commit. */
+const applyAs = (ctx: AppContext, who: SystemPrincipal) => (set: ChangeSet) => ctx.records.apply(set, who);
 
 /** Anyone may see an application's status by id; details need the reviewer's rights. */
 const publicView = (a: Application) => ({ id: a.id, status: a.status, prefix: a.prefix });
@@ -65,14 +79,19 @@ function registerApply(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request, reply) => {
       const b = request.body;
-      const application = await registryFor(ctx, b.parentPrefix).apply({
-        companyName: b.companyName,
-        creditCode: b.creditCode,
-        contact: b.contact,
-        ...(b.requestedPrefix === undefined ? {} : { requestedPrefix: b.requestedPrefix }),
-        ...(b.parentPrefix === undefined ? {} : { parentPrefix: b.parentPrefix }),
-        idempotencyKey: idempotencyKey(request),
-      });
+      // Anyone may apply: the registry writes only its own records (application, claim, result).
+      const who = registryPrincipal(registryActor(`applicant:${b.creditCode}`));
+      const application = await registryFor(ctx, b.parentPrefix).apply(
+        {
+          companyName: b.companyName,
+          creditCode: b.creditCode,
+          contact: b.contact,
+          ...(b.requestedPrefix === undefined ? {} : { requestedPrefix: b.requestedPrefix }),
+          ...(b.parentPrefix === undefined ? {} : { parentPrefix: b.parentPrefix }),
+          idempotencyKey: idempotencyKey(request),
+        },
+        applyAs(ctx, who),
+      );
       return reply.code(201).send(publicView(application));
     },
   );
@@ -125,8 +144,14 @@ function registerDecision(app: FastifyInstance, ctx: AppContext, decision: 'appr
         idempotencyKey: idempotencyKey(request),
         ...(request.body?.reason === undefined ? {} : { reason: request.body.reason }),
       };
-      if (decision === 'reject') return reply.send(publicView(await registry.reject(pending.id, d)));
-      const approval = await registry.approve(pending.id, d);
+      if (decision === 'reject') {
+        const who = registryPrincipal(registryActor(d.reviewer));
+        return reply.send(publicView(await registry.reject(pending.id, d, applyAs(ctx, who))));
+      }
+      // The reviewer's approval is the authority for exactly the new prefix's two records.
+      const prefix = pending.prefix;
+      const who = registryPrincipal(registryActor(d.reviewer), [naHandleOf(prefix), adminHandleOf(prefix)]);
+      const approval = await registry.approve(pending.id, d, applyAs(ctx, who));
       const admin = `${approval.adminIndex}:${approval.adminHandle}`;
       // The secret exists only in this response (the store keeps its scrypt hash); a replay omits it.
       reply.header('cache-control', 'no-store');

@@ -44,10 +44,18 @@ export async function requireOnPrefix(
 
 /** The `Idempotency-Key` header; without one the request simply is not replayable. */
 export function idempotencyKey(request: FastifyRequest): string {
+  return clientIdempotencyKey(request) ?? `anonymous-${randomUUID()}`;
+}
+
+/** The `Idempotency-Key` header, or undefined when the client sent none (nothing to record then). */
+export function clientIdempotencyKey(request: FastifyRequest): string | undefined {
   const h = request.headers['idempotency-key'];
   const key = Array.isArray(h) ? h[0] : h;
-  if (key === undefined || key === '') return `anonymous-${randomUUID()}`;
+  if (key === undefined || key === '') return undefined;
   if (key.length > 200)
     throw new IdnError('IDN_ERR_BAD_REQUEST', 'The Idempotency-Key header is longer than 200 characters.');
   return `client-${key}`;
 }
+
+/** Who the registry acts as for this caller: the change log names both. */
+export const registryActor = (caller: string): string => `prefix-registry (${caller})`;

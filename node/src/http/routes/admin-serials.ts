@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { SerialAllocator } from '../../../../prefix-registry/src/index.ts';
+import { identityName } from '../../auth/identity.ts';
 import { Perm } from '../../records/permissions.ts';
 import { ErrorResponse } from '../../records/schema.ts';
+import { registryPrincipal } from '../../write/principal.ts';
 import type { AppContext } from '../app-context.ts';
-import { homedPrefix, idempotencyKey, requireIdentity, requireOnPrefix } from './admin-common.ts';
+import { homedPrefix, idempotencyKey, registryActor, requireIdentity, requireOnPrefix } from './admin-common.ts';
 
 const Params = Type.Object({ prefix: Type.String({ maxLength: 64 }) });
 type Params = Static<typeof Params>;
@@ -40,10 +42,17 @@ export function registerAdminSerials(app: FastifyInstance, ctx: AppContext): voi
       const identity = await requireIdentity(ctx, request);
       const prefix = homedPrefix(ctx, request.params.prefix);
       await requireOnPrefix(ctx, identity, prefix, Perm.ADD_HANDLE);
-      const range = await new SerialAllocator(ctx.legacyStore).allocateSerials(prefix, request.body.count, {
-        idempotencyKey: idempotencyKey(request),
-        ...(request.body.pattern === undefined ? {} : { pattern: request.body.pattern }),
-      });
+      // The range and its idempotency result are one commit: a retry after a crash gets that range.
+      const who = registryPrincipal(registryActor(identityName(identity)));
+      const range = await new SerialAllocator(ctx.store).allocateSerials(
+        prefix,
+        request.body.count,
+        {
+          idempotencyKey: idempotencyKey(request),
+          ...(request.body.pattern === undefined ? {} : { pattern: request.body.pattern }),
+        },
+        (set) => ctx.records.apply(set, who),
+      );
       return reply.code(range.replayed ? 200 : 201).send(range);
     },
   );
