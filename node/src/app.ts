@@ -18,7 +18,6 @@ import { ResolutionService } from './resolve/resolution-service.ts';
 import { cachingNodeRefusal } from './federation/caching-writer.ts';
 import { ChangeFeed } from './store/change-feed.ts';
 import type { Store } from './store/store.ts';
-import { announcingStore } from './write/announcing-store.ts';
 import { RecordService } from './write/record-service.ts';
 
 export interface AppOptions {
@@ -83,7 +82,6 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   const chainDeps = { homed, store, cache, federation: opts.federation, derived };
   return {
     store,
-    legacyStore: announcingStore(backend, changes),
     records,
     homed,
     changes,

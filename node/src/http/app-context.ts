@@ -8,7 +8,7 @@ import type { Readiness } from '../health/readiness.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
 import type { PassportSettings } from '../passport/settings.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
-import type { ReadonlyStore, Store } from '../store/store.ts';
+import type { ReadonlyStore } from '../store/store.ts';
 import type { RecordService } from '../write/record-service.ts';
 
 /** What the HTTP routes need; built once in main.ts (or by tests) and passed to buildServer. */
@@ -24,14 +24,6 @@ export interface AppContext {
   readonly audit: AuditLog;
   /** Reads only; writes go through `records`. */
   readonly store: ReadonlyStore;
-  /**
-   * TRANSITIONAL (issue 9 removes it): the writable store, announcing on the change feed. The
-   * registry routes (batch, serials, applications) and the delegation directory no longer use it;
-   * left: the sync receiver and sender wiring in main.ts (`syncMountFor`, `startSenderFor`, moved
-   * by the sync work) and a fixture in node/test/http/authorisation-matrix.test.ts. Writes through
-   * it skip every value rule. Do not add callers.
-   */
-  readonly legacyStore: Store;
   readonly homed: HomedPrefixes;
   readonly tokenKey: Buffer;
   /** Announces every committed change (local writes; other instances' through the backend). */
