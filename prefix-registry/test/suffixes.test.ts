@@ -92,7 +92,7 @@ test(
     expect(stored?.values.map((v) => v.type)).toEqual(['URL', 'HS_ADMIN']);
     expect(stored?.values[1]?.data.value).toMatchObject({ handle: '88.100.5/ADMIN', index: 300 });
     // One change-log entry per identifier, plus one result record per chunk (50), not one per line.
-    expect((await t.store.lastSeq()) - seqBefore).toBe(99_898 + 50);
+    expect((await t.store.lastSeq()) - seqBefore).toBe(99_899 + 50);
   },
 );
 
