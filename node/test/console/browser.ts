@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.ts';
 
 /**
  * Debian's Chromium driven by playwright-core (which never downloads a browser). Playwright gives
@@ -10,17 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
  * signed-in admin is isolated and nothing survives the run.
  */
 
-export const CHROMIUM = process.env.IDNODE_CHROMIUM ?? '/usr/bin/chromium';
-
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { CHROMIUM };
 
 /** Screenshots of each panel land here (look at them; the README's docs/console.png is one). */
 export const SHOTS = process.env.IDNODE_CONSOLE_SHOTS ?? join(tmpdir(), 'idnode-console-shots');
@@ -30,7 +21,7 @@ export async function launchBrowser(): Promise<Browser> {
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set IDNODE_CHROMIUM)`);
   }
   await mkdir(SHOTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 30_000 });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS], timeout: 30_000 });
 }
 
 export interface ConsolePage {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vocabulary } from '../../src/passport/link-types.ts';
 import { checkGs1Linkset } from '../../src/passport/linkset-validator.ts';
@@ -232,17 +233,9 @@ describe(criterion(3), () => {
     origin = `http://localhost:${(pageServer.address() as AddressInfo).port}`;
     profile = await mkdtemp(join(tmpdir(), 'idnode-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: [...CHROMIUM_FLAGS],
     });
     page = await browser.newPage();
     await page.goto(`${origin}/`);
