@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { isSecretHash, verifySecret } from '../../node/src/auth/secret-hash.ts';
+import { isSecretHash, verifySecret } from '../../node/src/records/secret-hash.ts';
 import { EnterprisePrefixRegistry, type ApplicationInput, type Decision } from '../src/index.ts';
 import { homePrefix, prefixHandles, tempStore, type TempStore } from './helpers.ts';
 

@@ -8,7 +8,7 @@ import { storeLookup, type GroupLookup } from './authorise.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { makeIdentity, type Identity } from './identity.ts';
 import { PERM_ALL } from '../records/permissions.ts';
-import { isSecretHash, verifySecret } from './secret-hash.ts';
+import { isSecretHash, verifySecret } from '../records/secret-hash.ts';
 
 /**
  * Turns an Authorization header into an Identity, as Handle REST clients send it:

@@ -1,4 +1,4 @@
-import { verifySecret, isSecretHash } from '../auth/secret-hash.ts';
+import { verifySecret, isSecretHash } from '../records/secret-hash.ts';
 import { isIdnError } from '../errors/idn-error.ts';
 import { naHandleOf } from '../authority/homed-prefixes.ts';
 import { parseIdentifier } from '../identifier/index.ts';

@@ -1,7 +1,7 @@
 import { isIdnError } from '../errors/idn-error.ts';
 import type { StoredRecord } from '../records/types.ts';
 import type { DerivedVia, Outcome } from '../resolve/outcome.ts';
-import { RenderMemo } from '../resolve/render-memo.ts';
+import { RenderMemo } from '../records/render-memo.ts';
 import { errorFromWire, errorToWire } from '../wire/error-codec.ts';
 import { malformed, recordFromWire, recordToWire } from '../wire/record-codec.ts';
 import type {

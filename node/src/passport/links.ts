@@ -1,7 +1,7 @@
 import { visibleValues } from '../records/access.ts';
 import type { AccessTier, HandleValue } from '../records/types.ts';
 import { isWebUrl } from '../records/validate-values.ts';
-import { isLinkValue, readLink, type PassportLink } from './link-value.ts';
+import { isLinkValue, readLink, type PassportLink } from '../records/link-value.ts';
 
 /** IANA relation for a URL value listed in a linkset: a resource that describes the identified thing. */
 export const URL_VALUE_RELATION = 'describedby';

@@ -1,5 +1,5 @@
-import { DEFAULT_LINK_IRI, fitsGs1Linkset, HANDLED_BY_IRI, PREDECESSOR_VERSION } from './link-types.ts';
-import type { PassportLink } from './link-value.ts';
+import { DEFAULT_LINK_IRI, fitsGs1Linkset, HANDLED_BY_IRI, PREDECESSOR_VERSION } from '../records/link-types.ts';
+import type { PassportLink } from '../records/link-value.ts';
 import type { LinkView } from './links.ts';
 
 /**

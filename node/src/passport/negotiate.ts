@@ -1,4 +1,4 @@
-import type { PassportLink } from './link-value.ts';
+import type { PassportLink } from '../records/link-value.ts';
 import type { LinkView } from './links.ts';
 
 /**

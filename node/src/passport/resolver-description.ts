@@ -1,5 +1,5 @@
 import { PRIMARY_KEY_AIS } from './gs1-keys.ts';
-import { NAMESPACES, vocabulary } from './link-types.ts';
+import { NAMESPACES, vocabulary } from '../records/link-types.ts';
 import { GS1_LINKSET_CONTEXT, IDNODE_LINKSET_MEDIA_TYPE, JSON_LD_MEDIA_TYPE, LINKSET_MEDIA_TYPE } from './linkset.ts';
 
 /**

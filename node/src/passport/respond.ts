@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTier, StoredRecord } from '../records/types.ts';
 import type { RenderMemo } from '../records/render-memo.ts';
 import { itemDescription } from './item-description.ts';
-import { HANDLED_BY_IRI, linkTypeIri } from './link-types.ts';
-import type { PassportLink } from './link-value.ts';
+import { HANDLED_BY_IRI, linkTypeIri } from '../records/link-types.ts';
+import type { PassportLink } from '../records/link-value.ts';
 import {
   gs1Linkset,
   GS1_LINKSET_CONTEXT,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashSecret } from '../auth/secret-hash.ts';
+import { hashSecret } from './secret-hash.ts';
 import { formatPermissions, PERM_ALL } from './permissions.ts';
 import type { ValueInput } from './schema.ts';
 import type { HandleValue } from './types.ts';

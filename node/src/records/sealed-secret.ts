@@ -1,6 +1,6 @@
 /**
  * The stored (sealed) form of an HS_SECKEY value: `{format: "scrypt", value: {alg, N, r, p, salt,
- * hash}}` as auth/secret-hash.ts writes it. Clients always send secrets in the clear and the node
+ * hash}}` as records/secret-hash.ts writes it. Clients always send secrets in the clear and the node
  * seals them; only a principal that copies another node's stored values (sync from a secondary)
  * may hand over a value already sealed, and then only one that is well formed: exact fields, cost
  * parameters a verifier can afford (a hostile N or r would make every login cost seconds or fail),
@@ -10,7 +10,7 @@
 export const SEALED_SECRET_FORMAT = 'scrypt';
 
 const FIELDS = ['N', 'alg', 'hash', 'p', 'r', 'salt'];
-/** auth/secret-hash.ts verifies with maxmem 64 MiB; scrypt needs 128 * N * r bytes. */
+/** records/secret-hash.ts verifies with maxmem 64 MiB; scrypt needs 128 * N * r bytes. */
 const MAX_SCRYPT_BYTES = 64 * 1024 * 1024;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

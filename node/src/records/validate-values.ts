@@ -1,6 +1,6 @@
 import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
-import { checkLink } from '../passport/link-value.ts';
+import { checkLink } from './link-value.ts';
 import { isAdminType, isKeyType, isSecretKeyType } from './admin-value.ts';
 import { PERMISSION_STRING } from './permissions.ts';
 import { isPolicyType, POLICY_KEYS, POLICY_TYPE } from './policy.ts';

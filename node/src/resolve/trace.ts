@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Outcome } from './outcome.ts';
+import type { Outcome } from '../records/outcome.ts';
 
 /**
  * Resolution tracing (`GET /api/handles/{id}?trace=true`, `idnode resolve --trace`): each stage

@@ -1,6 +1,6 @@
 import { visibleValues } from '../records/access.ts';
 import type { AccessTier, HandleValue, StoredRecord } from '../records/types.ts';
-import { redactSecrets } from '../write/secrets.ts';
+import { redactSecrets } from '../records/redact.ts';
 
 /** Handle's index= and type= filters; both empty: every value. */
 export interface ValueFilter {

@@ -2,7 +2,7 @@ import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../identifier/index.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
-import { createMetadataWriteCheck } from '../passport/metadata-write-check.ts';
+import { createMetadataWriteCheck } from './metadata-write-check.ts';
 import type { AppliedChange, ApplyResult, BatchResult, ChangeBatch, ChangeSet } from '../records/change-set.ts';
 import type { StoredRecord } from '../records/types.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';

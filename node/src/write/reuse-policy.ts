@@ -1,7 +1,7 @@
 import { NA_PREFIX_KEY } from '../authority/homed-prefixes.ts';
 import { IdnError } from '../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../identifier/index.ts';
-import { METADATA_SCHEMA_TYPE } from '../passport/metadata-write-check.ts';
+import { METADATA_SCHEMA_TYPE } from './metadata-write-check.ts';
 import { isPolicyType, policyOf, POLICY_TYPE } from '../records/policy.ts';
 import type { HandleValue, StoredRecord } from '../records/types.ts';
 

@@ -1,4 +1,4 @@
-import { hashSecret } from '../auth/secret-hash.ts';
+import { hashSecret } from '../records/secret-hash.ts';
 import { IdnError } from '../errors/idn-error.ts';
 import { isSecretKeyType } from '../records/admin-value.ts';
 import { SEALED_SECRET_FORMAT } from '../records/sealed-secret.ts';
@@ -37,6 +37,3 @@ export async function sealSecrets(
     }),
   );
 }
-
-/** Lives in records/ (the change history redacts too); kept here for the resolution path's import. */
-export { redactSecrets } from '../records/redact.ts';

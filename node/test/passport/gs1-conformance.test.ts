@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vocabulary } from '../../src/passport/link-types.ts';
+import { vocabulary } from '../../src/records/link-types.ts';
 import { checkGs1Linkset } from '../../src/passport/linkset-validator.ts';
 import { runNodeToExit, spawnNode } from '../helpers/spawn-node.ts';
 import { startTestNode, type TestNode } from '../helpers/test-node.ts';

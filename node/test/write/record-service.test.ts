@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeIdentity } from '../../src/auth/identity.ts';
-import { hashSecret, isSecretHash } from '../../src/auth/secret-hash.ts';
+import { hashSecret, isSecretHash } from '../../src/records/secret-hash.ts';
 import { HomedPrefixes } from '../../src/authority/homed-prefixes.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import { IdnError } from '../../src/errors/idn-error.ts';

@@ -1,5 +1,5 @@
 import { IdnError } from '../errors/idn-error.ts';
-import type { AccessTier, HandleValue, ValueData } from '../records/types.ts';
+import type { AccessTier, HandleValue, ValueData } from './types.ts';
 import { fitsGs1Linkset, linkTypeIri } from './link-types.ts';
 
 /**

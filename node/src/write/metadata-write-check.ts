@@ -12,7 +12,7 @@ import {
   metadataSchemaNames,
   valueTypeOf,
   type SchemaFailure,
-} from './metadata-schemas.ts';
+} from '../passport/metadata-schemas.ts';
 
 /**
  * The check a write passes before it reaches the store (RecordService runs it on every write):
