@@ -2,9 +2,9 @@ import { naHandleOf, NA_PREFIX_KEY } from '../authority/homed-prefixes.ts';
 import { IdnError } from '../errors/idn-error.ts';
 import { identifierKey, type ParsedIdentifier } from '../identifier/index.ts';
 import { isLive, type HandleValue, type StoredRecord } from '../records/types.ts';
-import { compilePattern } from '../resolve/stages/suffix-pattern.ts';
-import { TEMPLATE_SUFFIX, TEMPLATE_TYPE, templatePatternOf, WALKUP_TYPE } from '../resolve/stages/template.ts';
-import { parseWalkUp } from '../resolve/stages/walk-up.ts';
+import { compilePattern } from '../records/suffix-pattern.ts';
+import { TEMPLATE_SUFFIX, TEMPLATE_TYPE, templatePatternOf, WALKUP_TYPE } from '../records/config-values.ts';
+import { parseWalkUp } from '../records/config-values.ts';
 import type { ReadonlyStore } from '../store/store.ts';
 import {
   checkAgainst,

@@ -5,7 +5,8 @@ import type { ChangeListener } from '../../store/change-feed.ts';
 import type { ReadonlyStore } from '../../store/store.ts';
 import type { DependsOn, DerivedVia, Outcome, Stage } from '../outcome.ts';
 import { RenderMemo } from '../render-memo.ts';
-import { compilePattern, fillValue, type SuffixPattern } from './suffix-pattern.ts';
+import { isConfigValue, TEMPLATE_SUFFIX, TEMPLATE_TYPE, templatePatternOf } from '../../records/config-values.ts';
+import { compilePattern, fillValue, type SuffixPattern } from '../../records/suffix-pattern.ts';
 
 /**
  * Template records: one record answers for every suffix that matches its pattern, so a maker of a
@@ -16,28 +17,17 @@ import { compilePattern, fillValue, type SuffixPattern } from './suffix-pattern.
  * after the store missed), and a deleted one stays deleted (410), never revived by a template.
  */
 
-export const TEMPLATE_SUFFIX = 'TEMPLATE.';
-export const TEMPLATE_TYPE = 'TEMPLATE';
-export const WALKUP_TYPE = 'WALKUP';
+// Record-format definitions live in the core (records/config-values.ts); re-exported for the stage's importers.
+export {
+  isConfigValue,
+  TEMPLATE_SUFFIX,
+  TEMPLATE_TYPE,
+  templatePatternOf,
+  WALKUP_TYPE,
+} from '../../records/config-values.ts';
 
 const TEMPLATE_KEY_PART = '/template.';
 const LIST_PAGE = 500;
-
-/** Values that configure resolution and are not part of any answer. */
-export const isConfigValue = (v: HandleValue): boolean => {
-  const t = v.type.toUpperCase();
-  return t === TEMPLATE_TYPE || t === WALKUP_TYPE;
-};
-
-/** The pattern of a TEMPLATE value: `{"pattern": "..."}` (json) or the pattern itself (string). */
-export function templatePatternOf(v: HandleValue): string | undefined {
-  const d = v.data.value;
-  if (typeof d === 'string') return d;
-  if (d !== null && typeof d === 'object' && typeof (d as { pattern?: unknown }).pattern === 'string') {
-    return (d as { pattern: string }).pattern;
-  }
-  return undefined;
-}
 
 export const isTemplateKey = (key: string): boolean => key.includes(TEMPLATE_KEY_PART);
 

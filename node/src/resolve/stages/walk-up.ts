@@ -1,13 +1,13 @@
 import { naHandleOf } from '../../authority/homed-prefixes.ts';
-import { IdnError } from '../../errors/idn-error.ts';
 import { parseIdentifier, type ParsedIdentifier } from '../../identifier/index.ts';
 import { gs1Ancestors, gs1PathOfSuffix, gs1Suffix } from '../../passport/gs1.ts';
 import { HANDLED_BY_IRI, linkTypeIri } from '../../records/link-types.ts';
 import { isLinkValue } from '../../records/link-value.ts';
 import type { HandleValue, StoredRecord } from '../../records/types.ts';
 import type { Next, Outcome, Stage } from '../outcome.ts';
-import { compilePattern, fillText } from './suffix-pattern.ts';
-import { derivedFound, derivedRecord, WALKUP_TYPE } from './template.ts';
+import { parseWalkUp, WALKUP_TYPE, type WalkUpConfig, type WalkUpLevel } from '../../records/config-values.ts';
+import { compilePattern, fillText } from '../../records/suffix-pattern.ts';
+import { derivedFound, derivedRecord } from './template.ts';
 
 /**
  * Walk-up (EN 18219 granularity: item -> batch -> model): when an item has no record, or its record
@@ -33,39 +33,7 @@ import { derivedFound, derivedRecord, WALKUP_TYPE } from './template.ts';
  * identifier under the prefix that has no record of its own to that resolver.
  */
 
-export const WALKUP_LEVELS = ['batch', 'model', 'enterprise'] as const;
-export type WalkUpLevel = (typeof WALKUP_LEVELS)[number];
-
-export interface WalkUpConfig {
-  readonly pattern?: string;
-  readonly batch?: string;
-  readonly model?: string;
-  readonly enterprise?: string;
-}
-
-const MAX_TARGET = 320;
-
-const invalid = (why: string): never => {
-  throw new IdnError('IDN_ERR_INVALID_TEMPLATE', `WALKUP: ${why}.`);
-};
-
-/** Parses and checks a WALKUP value (also used to refuse a bad one at write time). */
-export function parseWalkUp(v: HandleValue): WalkUpConfig {
-  const d = v.data.value;
-  if (d === null || typeof d !== 'object' || Array.isArray(d)) return invalid('the value must be a JSON object');
-  const cfg: Record<string, string> = {};
-  for (const [k, val] of Object.entries(d)) {
-    if (k !== 'pattern' && !(WALKUP_LEVELS as readonly string[]).includes(k)) {
-      invalid(`unknown field "${k.slice(0, 30)}" (pattern, batch, model, enterprise)`);
-    }
-    if (typeof val !== 'string' || val.length === 0 || val.length > MAX_TARGET) {
-      invalid(`"${k}" must be a string of 1-${MAX_TARGET} characters`);
-    }
-    cfg[k] = val as string;
-  }
-  if (cfg.pattern !== undefined) compilePattern(cfg.pattern);
-  return cfg;
-}
+export { parseWalkUp, WALKUP_LEVELS, type WalkUpConfig, type WalkUpLevel } from '../../records/config-values.ts';
 
 const valueOfType = (r: StoredRecord | undefined, type: string): HandleValue | undefined =>
   r?.values.find((v) => v.type.toUpperCase() === type);

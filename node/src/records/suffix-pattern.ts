@@ -1,5 +1,5 @@
-import { IdnError } from '../../errors/idn-error.ts';
-import type { HandleValue } from '../../records/types.ts';
+import { IdnError } from '../errors/idn-error.ts';
+import type { HandleValue } from './types.ts';
 
 /**
  * Suffix patterns for template and walk-up records, regex-free on purpose (owners write them, and a
