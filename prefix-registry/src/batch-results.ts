@@ -1,6 +1,6 @@
-import type { SystemRecordChange } from '../../node/src/records/change-set.ts';
-import type { StoredRecord } from '../../node/src/records/types.ts';
-import type { ReadonlyStore } from '../../node/src/store/store.ts';
+import type { SystemRecordChange } from '#core/records/change-set';
+import type { StoredRecord } from '#core/records/types';
+import type { ReadonlyStore } from '#core/store/store';
 import type { Idempotency } from './idempotency.ts';
 import { REG_PREFIX, condFor, keyOf, readState, stateRecord } from './registry-records.ts';
 

@@ -1,4 +1,4 @@
-import { IdnError } from '../../node/src/errors/idn-error.ts';
+import { IdnError } from '#core/errors/idn-error';
 
 /**
  * Unified social credit code (统一社会信用代码), GB 32100-2015: 18 characters from a 31-character

@@ -1,10 +1,10 @@
-import { IdnError } from '../../node/src/errors/idn-error.ts';
-import { isUnderPrefix, parsePrefix } from '../../node/src/identifier/index.ts';
-import { parseIdentifier } from '../../node/src/identifier/index.ts';
-import type { IdentifierChange, PlannedChange } from '../../node/src/records/change-set.ts';
-import type { ValueInput } from '../../node/src/records/schema.ts';
-import { isLive, type StoredRecord } from '../../node/src/records/types.ts';
-import type { ReadonlyStore } from '../../node/src/store/store.ts';
+import { IdnError } from '#core/errors/idn-error';
+import { isUnderPrefix, parsePrefix } from '#core/identifier/index';
+import { parseIdentifier } from '#core/identifier/index';
+import type { IdentifierChange, PlannedChange } from '#core/records/change-set';
+import type { ValueInput } from '#core/records/schema';
+import { isLive, type StoredRecord } from '#core/records/types';
+import type { ReadonlyStore } from '#core/store/store';
 import { Idempotency } from './idempotency.ts';
 import { decide, type ApplySet, type Planned } from './plan.ts';
 import { PrefixTrie } from './prefix-trie.ts';

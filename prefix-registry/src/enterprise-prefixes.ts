@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { IdnError } from '../../node/src/errors/idn-error.ts';
-import { isUnderPrefix, parsePrefix, type ParsedPrefix } from '../../node/src/identifier/index.ts';
-import type { SystemRecordChange } from '../../node/src/records/change-set.ts';
-import { isLive, type StoredRecord } from '../../node/src/records/types.ts';
-import type { AllocatedRange, ReadonlyStore } from '../../node/src/store/store.ts';
+import { IdnError } from '#core/errors/idn-error';
+import { isUnderPrefix, parsePrefix, type ParsedPrefix } from '#core/identifier/index';
+import type { SystemRecordChange } from '#core/records/change-set';
+import { isLive, type StoredRecord } from '#core/records/types';
+import type { AllocatedRange, ReadonlyStore } from '#core/store/store';
 import { checkCreditCode } from './credit-code.ts';
 import { Idempotency } from './idempotency.ts';
 import { decide, type ApplySet, type Planned } from './plan.ts';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { IdnError } from '../../node/src/errors/idn-error.ts';
-import type { SystemRecordChange } from '../../node/src/records/change-set.ts';
-import type { StoredRecord } from '../../node/src/records/types.ts';
-import type { AllocatedRange, ReadonlyStore } from '../../node/src/store/store.ts';
+import { IdnError } from '#core/errors/idn-error';
+import type { SystemRecordChange } from '#core/records/change-set';
+import type { StoredRecord } from '#core/records/types';
+import type { AllocatedRange, ReadonlyStore } from '#core/store/store';
 import { REG_PREFIX, condFor, keyOf, readState, stateRecord } from './registry-records.ts';
 
 /**

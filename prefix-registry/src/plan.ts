@@ -1,4 +1,4 @@
-import type { ApplyResult, ChangeSet } from '../../node/src/records/change-set.ts';
+import type { ApplyResult, ChangeSet } from '#core/records/change-set';
 import { lostRace } from './registry-records.ts';
 
 /**

@@ -1,7 +1,7 @@
-import { parseIdentifier } from '../../node/src/identifier/index.ts';
-import type { IdentifierChange } from '../../node/src/records/change-set.ts';
-import { ADMIN_KEY_INDEX, newSecret, prefixAdminInput, secretKeyInput } from '../../node/src/records/prefix-admin.ts';
-import { isLive, type StoredRecord } from '../../node/src/records/types.ts';
+import { parseIdentifier } from '#core/identifier/index';
+import type { IdentifierChange } from '#core/records/change-set';
+import { ADMIN_KEY_INDEX, newSecret, prefixAdminInput, secretKeyInput } from '#core/records/prefix-admin';
+import { isLive, type StoredRecord } from '#core/records/types';
 import { adminHandleOf, naHandleOf, valueInput } from './registry-records.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { IdnError, isIdnError } from '../../node/src/errors/idn-error.ts';
-import { parseIdentifier } from '../../node/src/identifier/index.ts';
-import type { ValueInput } from '../../node/src/records/schema.ts';
-import type { AccessTier, HandleValue, StoredRecord, ValueData } from '../../node/src/records/types.ts';
-import type { SystemRecordChange, SystemRecordPurpose } from '../../node/src/records/change-set.ts';
-import type { RecordInput, WriteCondition } from '../../node/src/store/store.ts';
+import { IdnError, isIdnError } from '#core/errors/idn-error';
+import { parseIdentifier } from '#core/identifier/index';
+import type { ValueInput } from '#core/records/schema';
+import type { AccessTier, HandleValue, StoredRecord, ValueData } from '#core/records/types';
+import type { SystemRecordChange, SystemRecordPurpose } from '#core/records/change-set';
+import type { RecordInput, WriteCondition } from '#core/store/store';
 
 /**
  * The registry keeps its own state (nodes, applications, claims, idempotency results) as
@@ -18,8 +18,8 @@ export const REG_PREFIX = '0.REG';
 export const STATE_INDEX = 1;
 export const STATE_TYPE = 'IDN_REGISTRY_STATE';
 
-export { naHandleOf } from '../../node/src/authority/homed-prefixes.ts';
-export { adminHandleOf } from '../../node/src/records/prefix-admin.ts';
+export { naHandleOf } from '#core/authority/homed-prefixes';
+export { adminHandleOf } from '#core/records/prefix-admin';
 
 /** Store key of a handle; the parser is the one place keys are made. */
 export const keyOf = (handle: string): string => parseIdentifier(handle, 'text').key;

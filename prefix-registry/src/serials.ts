@@ -1,7 +1,7 @@
-import { IdnError } from '../../node/src/errors/idn-error.ts';
-import { parseIdentifier, parsePrefix } from '../../node/src/identifier/index.ts';
-import { isLive } from '../../node/src/records/types.ts';
-import type { AllocatedRange, ReadonlyStore } from '../../node/src/store/store.ts';
+import { IdnError } from '#core/errors/idn-error';
+import { parseIdentifier, parsePrefix } from '#core/identifier/index';
+import { isLive } from '#core/records/types';
+import type { AllocatedRange, ReadonlyStore } from '#core/store/store';
 import { Idempotency, resultOf } from './idempotency.ts';
 import { decide, type ApplySet, type Planned } from './plan.ts';
 import { keyOf, naHandleOf, requestHash } from './registry-records.ts';

@@ -1,17 +1,17 @@
 import { hash } from 'node:crypto';
-import { IdnError, isIdnError } from '../../node/src/errors/idn-error.ts';
-import type { ErrorCode } from '../../node/src/errors/codes.ts';
-import { parseIdentifier, parsePrefix, type ParsedIdentifier } from '../../node/src/identifier/index.ts';
+import { IdnError, isIdnError } from '#core/errors/idn-error';
+import type { ErrorCode } from '#core/errors/codes';
+import { parseIdentifier, parsePrefix, type ParsedIdentifier } from '#core/identifier/index';
 import type {
   BatchResult,
   ChangeBatch,
   IdentifierChange,
   PlannedChange,
   SystemRecordChange,
-} from '../../node/src/records/change-set.ts';
-import type { ValueInput } from '../../node/src/records/schema.ts';
-import { isLive } from '../../node/src/records/types.ts';
-import type { ReadonlyStore } from '../../node/src/store/store.ts';
+} from '#core/records/change-set';
+import type { ValueInput } from '#core/records/schema';
+import { isLive } from '#core/records/types';
+import type { ReadonlyStore } from '#core/store/store';
 import { BatchResults, type StoredLine } from './batch-results.ts';
 import { Idempotency, keyDigest, type IdempotencyCheck, type IdempotencyOptions } from './idempotency.ts';
 import { keyOf, lostRace, naHandleOf, requestHash } from './registry-records.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isIdnError } from '../../node/src/errors/idn-error.ts';
+import { isIdnError } from '#core/errors/idn-error';
 import { checkCreditCode, creditCodeCheckChar, isValidCreditCode } from '../src/credit-code.ts';
 
 // Codes published on business licences of large companies (public registry data), which any

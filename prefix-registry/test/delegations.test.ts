@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { DelegationRegistry, type DelegateOptions, type NodeRegistration } from '../src/index.ts';
-import { naHandleOf } from '../../node/src/authority/homed-prefixes.ts';
+import { naHandleOf } from '#core/authority/homed-prefixes';
 import { tempStore, type TempStore } from './helpers.ts';
 
 let t: TempStore;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { isSecretHash, verifySecret } from '../../node/src/records/secret-hash.ts';
+import { isSecretHash, verifySecret } from '#core/records/secret-hash';
 import { EnterprisePrefixRegistry, type ApplicationInput, type Decision } from '../src/index.ts';
 import { homePrefix, prefixHandles, tempStore, type TempStore } from './helpers.ts';
 
