@@ -8,7 +8,23 @@ import { storeLookup, type GroupLookup } from './authorise.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { makeIdentity, type Identity } from './identity.ts';
 import { PERM_ALL } from '../records/permissions.ts';
-import { isSecretHash, verifySecret } from './secret-hash.ts';
+import type { SealedSecret } from '../records/sealed-secret.ts';
+import type { SecretKeyring } from './seal/keyring.ts';
+import { matchStoredSecret } from './seal/stored-secret.ts';
+
+/**
+ * Re-seals an admin's secret key stored in an older form (a legacy scrypt hash, or sealed under a
+ * rotated-out seal key) after a successful Basic login proved it: writes it again through
+ * RecordService (wired in app.ts) and answers the record's new version, or undefined when it
+ * could not (another writer won, the admin is not homed here): the login still succeeds.
+ */
+export type Reseal = (handle: string, index: number, secret: string, version: number) => Promise<number | undefined>;
+
+export interface AuthenticatorOptions {
+  /** Opens sealed HS_SECKEY values (the same keyring RecordService seals with). */
+  readonly keyring: SecretKeyring;
+  readonly reseal?: Reseal;
+}
 
 /**
  * Turns an Authorization header into an Identity, as Handle REST clients send it:
@@ -18,12 +34,14 @@ export class Authenticator {
   private readonly cache = new CredentialCache();
   private readonly store: ReadonlyStore;
   private readonly tokenKey: Buffer;
+  private readonly opts: AuthenticatorOptions;
   /** HS_VLIST admin groups as the store holds them, for authorisation of the identities this returns. */
   readonly groups: GroupLookup;
 
-  constructor(store: ReadonlyStore, tokenKey: Buffer) {
+  constructor(store: ReadonlyStore, tokenKey: Buffer, opts: AuthenticatorOptions) {
     this.store = store;
     this.tokenKey = tokenKey;
+    this.opts = opts;
     this.groups = storeLookup(store);
   }
 
@@ -56,12 +74,29 @@ export class Authenticator {
     if (record && this.cache.has(cacheKey))
       return makeIdentity(index, record.handle, 'basic', PERM_ALL, record.version);
     // The key is the HS_SECKEY value at the index the user names, wherever that index is (Handle).
-    const stored = record?.values.find((v) => v.index === index && isSecretKeyType(v.type))?.data.value;
-    // Hash even when the admin does not exist so that timing does not reveal which handles exist.
-    const ok = isSecretHash(stored) ? await verifySecret(secret, stored) : (await verifySecret(secret, DUMMY), false);
-    if (!ok || !record) throw new IdnError('IDN_ERR_AUTH_FAILED');
-    this.cache.add(cacheKey);
-    return makeIdentity(index, record.handle, 'basic', PERM_ALL, record.version);
+    const value = record?.values.find((v) => v.index === index && isSecretKeyType(v.type));
+    const match = await matchStoredSecret(this.opts.keyring, value?.data, secret);
+    if (match === false || !record || !value) throw new IdnError('IDN_ERR_AUTH_FAILED');
+    const version = (await this.resealIfOld(record, value, match, secret)) ?? record.version;
+    this.cache.add(CredentialCache.key(who.toLowerCase(), secret, version));
+    return makeIdentity(index, record.handle, 'basic', PERM_ALL, version);
+  }
+
+  /** A legacy or stale form, proved by this login, is sealed anew (ADR 0002): the new version, if written. */
+  private async resealIfOld(
+    record: StoredRecord,
+    value: StoredRecord['values'][number],
+    match: 'sealed' | 'scrypt',
+    secret: string,
+  ): Promise<number | undefined> {
+    const reseal = this.opts.reseal;
+    const stale = match === 'scrypt' || this.opts.keyring.isStale(value.data.value as SealedSecret);
+    if (!stale || reseal === undefined) return undefined;
+    try {
+      return await reseal(record.handle, value.index, secret, record.version);
+    } catch {
+      return undefined;
+    }
   }
 
   private async bearer(token: string): Promise<Identity> {
@@ -80,8 +115,6 @@ export class Authenticator {
     return isLive(r) ? r : undefined;
   }
 }
-
-const DUMMY = { alg: 'scrypt', N: 16384, r: 8, p: 1, salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAA' } as const;
 
 /** `300%3A88.100.5/ADMIN` (Handle clients percent-encode the colon) or `300:88.100.5/ADMIN`. */
 export function parseUser(user: string): { index: number; handle: string } {
