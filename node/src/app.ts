@@ -4,6 +4,7 @@ import { NO_AUDIT, type AuditLog } from './audit/audit-log.ts';
 import { auditChanges } from './audit/change-audit.ts';
 import { Authenticator } from './auth/authenticate.ts';
 import type { SecretKeyring } from './auth/seal/keyring.ts';
+import { SessionStore, type SessionSettings } from './auth/sessions/session-store.ts';
 import { HomedPrefixes } from './authority/homed-prefixes.ts';
 import { DEFAULT_CACHE_POLICY, type CachePolicy } from './cache/cache-policy.ts';
 import { ResolutionCache } from './cache/resolution-cache.ts';
@@ -27,6 +28,10 @@ export interface AppOptions {
   readonly tokenKey: Buffer;
   /** Seals and opens the admins' HS_SECKEY values (ADR 0002): main.ts loads it, tests make one. */
   readonly keyring: SecretKeyring;
+  /** REST sessions (IDNODE_SESSION_TTL_S, IDNODE_SESSION_MAX); defaults when absent. */
+  readonly sessions?: SessionSettings;
+  /** The sessions' clock, in ms; default Date.now (tests move it to expire a session). */
+  readonly sessionClock?: () => number;
   readonly cache?: CachePolicy;
   /** auth=true reads per second (and burst) that may bypass the cache; default 50 (burst 100). */
   readonly authoritativeReadsPerSecond?: number;
@@ -78,6 +83,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   const authenticator = new Authenticator(store, opts.tokenKey, {
     keyring: opts.keyring,
     reseal: resealThrough(records),
+    sessions: new SessionStore(opts.sessions, opts.sessionClock),
   });
   readiness.add({ name: 'store', check: async () => (await store.lastSeq()) >= 0 });
   const audit = opts.audit ?? NO_AUDIT;

@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     prefixes: federation.prefixes,
     tokenKey,
     keyring,
+    sessions: config.sessions,
     cache: config.cache,
     authoritativeReadsPerSecond: http.authRatePerSecond,
     trustedIssuers: config.trustedIssuers,

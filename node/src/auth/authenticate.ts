@@ -6,7 +6,10 @@ import type { ReadonlyStore } from '../store/store.ts';
 import { verifyToken } from './bearer-token.ts';
 import { storeLookup, type GroupLookup } from './authorise.ts';
 import { CredentialCache } from './credential-cache.ts';
+import { parseUser } from './admin-ref.ts';
 import { makeIdentity, type Identity } from './identity.ts';
+import { useSession, type SessionDeps, type SessionUse } from './sessions/handle-session.ts';
+import { SessionStore } from './sessions/session-store.ts';
 import { PERM_ALL } from '../records/permissions.ts';
 import type { SealedSecret } from '../records/sealed-secret.ts';
 import type { SecretKeyring } from './seal/keyring.ts';
@@ -24,6 +27,8 @@ export interface AuthenticatorOptions {
   /** Opens sealed HS_SECKEY values (the same keyring RecordService seals with). */
   readonly keyring: SecretKeyring;
   readonly reseal?: Reseal;
+  /** REST sessions (POST /api/sessions); default settings when absent. */
+  readonly sessions?: SessionStore;
 }
 
 /**
@@ -37,12 +42,15 @@ export class Authenticator {
   private readonly opts: AuthenticatorOptions;
   /** HS_VLIST admin groups as the store holds them, for authorisation of the identities this returns. */
   readonly groups: GroupLookup;
+  /** REST sessions, challenged with `Authorization: Handle` (auth/sessions/handle-session.ts). */
+  readonly sessions: SessionStore;
 
   constructor(store: ReadonlyStore, tokenKey: Buffer, opts: AuthenticatorOptions) {
     this.store = store;
     this.tokenKey = tokenKey;
     this.opts = opts;
     this.groups = storeLookup(store);
+    this.sessions = opts.sessions ?? new SessionStore();
   }
 
   async authenticate(header: string | undefined): Promise<Identity | undefined> {
@@ -52,10 +60,36 @@ export class Authenticator {
     const rest = space < 0 ? '' : header.slice(space + 1).trim();
     if (scheme === 'basic') return this.basic(rest);
     if (scheme === 'bearer') return this.bearer(rest);
+    if (scheme === 'handle') return (await this.session(rest)).identity;
     throw new IdnError(
       'IDN_ERR_INVALID_CREDENTIAL',
-      `Unsupported Authorization scheme "${scheme.slice(0, 20)}"; use Basic or Bearer.`,
+      `Unsupported Authorization scheme "${scheme.slice(0, 20)}"; use Basic, Bearer or Handle.`,
     );
+  }
+
+  /**
+   * `Authorization: Handle ...` (the text after the scheme): the session it names, authenticated
+   * now when the header carries a challenge answer, and the identity the session holds (undefined:
+   * not authenticated yet). The admin's key record changing ends the session, as it revokes tokens.
+   */
+  async session(params: string): Promise<SessionUse> {
+    const use = await useSession(this.sessionDeps(), params);
+    const identity = use.identity;
+    if (identity === undefined || use.fresh) return use;
+    const record = await this.adminRecord(identity.handle);
+    if (record?.version !== identity.keyVersion) {
+      this.sessions.close(use.session.id);
+      throw new IdnError('IDN_ERR_SESSION_EXPIRED', "The session ended: the admin's key record changed; log in again.");
+    }
+    return use;
+  }
+
+  private sessionDeps(): SessionDeps {
+    return {
+      sessions: this.sessions,
+      keyring: this.opts.keyring,
+      adminRecord: (handle) => this.adminRecord(handle),
+    };
   }
 
   private async basic(b64: string): Promise<Identity> {
@@ -113,30 +147,5 @@ export class Authenticator {
   private async adminRecord(handle: string): Promise<StoredRecord | undefined> {
     const r = await this.store.get(parseIdentifier(handle, 'text').key);
     return isLive(r) ? r : undefined;
-  }
-}
-
-/** `300%3A88.100.5/ADMIN` (Handle clients percent-encode the colon) or `300:88.100.5/ADMIN`. */
-export function parseUser(user: string): { index: number; handle: string } {
-  let u: string;
-  try {
-    u = decodeURIComponent(user);
-  } catch {
-    throw new IdnError('IDN_ERR_INVALID_CREDENTIAL', 'The Basic user name is not valid percent-encoding.');
-  }
-  const m = /^(\d{1,10}):(.+)$/.exec(u);
-  if (!m)
-    throw new IdnError(
-      'IDN_ERR_INVALID_CREDENTIAL',
-      'The user must be "<index>:<admin-handle>", e.g. 300:88.100.5/ADMIN.',
-    );
-  const index = Number(m[1]);
-  try {
-    return { index, handle: parseIdentifier(m[2] ?? '', 'text').handle };
-  } catch (e) {
-    throw new IdnError(
-      'IDN_ERR_INVALID_CREDENTIAL',
-      `The admin handle is not a valid identifier: ${(e as Error).message}`,
-    );
   }
 }

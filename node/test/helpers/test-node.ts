@@ -53,6 +53,9 @@ export interface TestNodeOptions {
   readonly https?: HttpsMaterial;
   /** Use this data directory (kept on close) instead of a fresh temp one: a restart of the same node. */
   readonly dataDir?: string;
+  /** REST sessions' settings and clock (a test moves the clock to expire a session). */
+  readonly sessions?: { readonly ttlMs: number; readonly max: number };
+  readonly sessionClock?: () => number;
 }
 
 export async function startTestNode(
@@ -74,6 +77,8 @@ export async function startTestNode(
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
     ...(audit ? { audit } : {}),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.sessions ? { sessions: opts.sessions } : {}),
+    ...(opts.sessionClock ? { sessionClock: opts.sessionClock } : {}),
     ...(opts.passport ? { passport: opts.passport } : {}),
   });
   await bootstrapHomedPrefixes(ctx.records, prefixes, dataDir, TEST_SECRET);
