@@ -88,7 +88,7 @@ export class Authenticator {
     return {
       sessions: this.sessions,
       keyring: this.opts.keyring,
-      adminRecord: (handle) => this.adminRecord(handle),
+      store: this.store,
     };
   }
 

@@ -4,10 +4,13 @@
  * answer, and the admin's secret bytes from its stored HS_SECKEY value.
  *
  *   const nonce = newNonce();
- *   const secret = openSecret(keyring, value.data);          // throws IDN_ERR_SECRET_UNUSABLE
+ *   const { secret, record } = await adminSecret(ctx.store, ctx.keyring, { handle, index });
  *   const ok = await verifyChallengeAnswer({ secret, nonce, digest, answer });
+ *   secret.fill(0);
+ * (openSecret(keyring, value.data) when the HS_SECKEY value is at hand already.)
  */
 export { ANSWER, PBKDF2_LIMITS, verifyChallengeAnswer, type ChallengeAnswer } from './answer.ts';
 export { NONCE_BYTES, newNonce } from './nonce.ts';
 export { SecretKeyring } from '../seal/keyring.ts';
 export { openSecret } from '../seal/stored-secret.ts';
+export { adminSecret, type AdminRef, type AdminSecret } from './admin-secret.ts';

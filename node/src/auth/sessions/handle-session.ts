@@ -1,12 +1,11 @@
 import { IdnError } from '../../errors/idn-error.ts';
-import { isSecretKeyType } from '../../records/admin-value.ts';
 import { PERM_ALL } from '../../records/permissions.ts';
-import type { StoredRecord } from '../../records/types.ts';
+import type { ReadonlyStore } from '../../store/store.ts';
 import { parseAdminRef } from '../admin-ref.ts';
+import { adminSecret } from '../handle-challenge/admin-secret.ts';
 import { ANSWER, verifyChallengeAnswer } from '../handle-challenge/answer.ts';
 import { makeIdentity, type Identity } from '../identity.ts';
 import type { SecretKeyring } from '../seal/keyring.ts';
-import { openSecret } from '../seal/stored-secret.ts';
 import { isAuthenticating, parseHandleAuthorization, type HandleAuthorization } from './handle-header.ts';
 import type { HandleSession, SessionStore } from './session-store.ts';
 
@@ -20,7 +19,7 @@ import type { HandleSession, SessionStore } from './session-store.ts';
 export interface SessionDeps {
   readonly sessions: SessionStore;
   readonly keyring: SecretKeyring;
-  readonly adminRecord: (handle: string) => Promise<StoredRecord | undefined>;
+  readonly store: ReadonlyStore;
 }
 
 export interface SessionUse {
@@ -94,10 +93,7 @@ async function prove(deps: SessionDeps, session: HandleSession, h: HandleAuthori
   }
   const { index, handle } = parseAdminRef(id);
   const answer = answerOf({ ...h, alg, signature });
-  const record = await deps.adminRecord(handle);
-  const value = record?.values.find((v) => v.index === index && isSecretKeyType(v.type));
-  if (record === undefined || value === undefined) throw new IdnError('IDN_ERR_CHALLENGE_FAILED');
-  const secret = openSecret(deps.keyring, value.data);
+  const { secret, record } = await adminSecret(deps.store, deps.keyring, { handle, index });
   try {
     const digest = Buffer.from(cnonce, 'base64');
     if (!(await verifyChallengeAnswer({ secret, nonce: session.nonce, digest, answer }))) {
