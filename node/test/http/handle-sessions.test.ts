@@ -119,6 +119,16 @@ describe('REST sessions (Handle.Net 9: POST /api/sessions, Authorization: Handle
     },
   );
 
+  it('a session reads as its admin: the authority-tier secret shows (redacted) where anonymous readers see none', async () => {
+    const sessionId = await login();
+    const path = `${node.url}/api/handles/${P}/ADMIN`;
+    const asAdmin = await (await fetch(path, { headers: { authorization: sessionHeader(sessionId) } })).text();
+    const anonymous = await (await fetch(path)).text();
+    expect(asAdmin).toContain('HS_SECKEY');
+    expect(asAdmin).toContain('"redacted"');
+    expect(anonymous).not.toContain('HS_SECKEY');
+  });
+
   it('refuses a wrong secret, and the session stays unauthenticated', async () => {
     const s = await openSession();
     const r = await authenticate(answerHeader(s, ADMIN, 'not-the-secret-000'));

@@ -233,6 +233,8 @@ describe('a planted cleartext secret is stored only sealed', () => {
     );
     expect(source).toMatchObject({ data: sealed });
     expect(await secretOf(healthy)).toEqual(source);
+    // Sealed under the secondary's key: opaque here, this node can never open or verify it (ADR 0002).
+    expect(node.ctx.keyring.holds(source!.data.value as never)).toBe(false);
     expect(await traceText(healthy)).not.toContain(PLANTED_SECRET);
   });
 
