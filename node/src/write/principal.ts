@@ -29,7 +29,7 @@ export interface SystemPrincipal {
   readonly homedOnly: boolean;
   /**
    * 'stored': the changes carry another node's stored values (sync apply), so a secret must arrive
-   * already sealed (a well-formed scrypt hash; cleartext is refused), timestamps are kept, and a
+   * already in a stored form (well-formed sealed or legacy scrypt; cleartext is refused), timestamps are kept, and a
    * replace writes exactly the values sent (a copy, not an edit). Every other value rule applies.
    * Default 'client': values as a client sends them.
    */
