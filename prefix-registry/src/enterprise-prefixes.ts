@@ -75,7 +75,7 @@ export interface Approval {
   readonly adminHandle: string;
   readonly adminIndex: number;
   /**
-   * The admin secret, present only in the first answer: only its scrypt hash is stored. A
+   * The admin secret, present only in the first answer: it is stored only sealed (ADR 0002). A
    * replayed approval (same idempotency key) omits it; the owner then has the secret rotated.
    */
   readonly secret?: string;

@@ -7,7 +7,7 @@ import { adminHandleOf, naHandleOf, valueInput } from './registry-records.ts';
 /**
  * The two records that make an allocated prefix real, as the node's bootstrap writes them for
  * homed prefixes: `0.NA/<prefix>` (HS_ADMIN naming `<prefix>/ADMIN` at index 300, all rights)
- * and `<prefix>/ADMIN` (its HS_SECKEY at 300; RecordService stores only its scrypt hash, and the
+ * and `<prefix>/ADMIN` (its HS_SECKEY at 300; RecordService stores it only sealed, and the
  * secret itself leaves once, in the approval's answer). Returned as changes, never written here.
  */
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { isSecretHash, verifySecret } from '#core/records/secret-hash';
+import { matchStoredSecret } from '../../node/src/auth/seal/stored-secret.ts';
 import { EnterprisePrefixRegistry, type ApplicationInput, type Decision } from '../src/index.ts';
 import { homePrefix, prefixHandles, tempStore, type TempStore } from './helpers.ts';
 
@@ -28,7 +28,7 @@ const input = (key: string, extra: Partial<ApplicationInput> = {}): ApplicationI
 
 async function secretOf(prefix: string) {
   const rec = await t.store.get(`${prefix}/admin`);
-  return rec?.values.find((v) => v.type === 'HS_SECKEY')?.data.value;
+  return rec?.values.find((v) => v.type === 'HS_SECKEY')?.data;
 }
 
 test('apply -> approve creates 0.NA and ADMIN records; the one-time secret verifies', async () => {
@@ -49,17 +49,17 @@ test('apply -> approve creates 0.NA and ADMIN records; the one-time secret verif
     index: 300,
   });
   const stored = await secretOf('88.100.5');
-  expect(isSecretHash(stored) && JSON.stringify(stored).includes(approval.secret!)).toBe(false);
-  expect(isSecretHash(stored) && (await verifySecret(approval.secret!, stored))).toBe(true);
-  expect(isSecretHash(stored) && (await verifySecret('wrong', stored))).toBe(false);
+  // Sealed through RecordService (ADR 0002), never in the clear.
+  expect(stored?.format).toBe('sealed');
+  expect(JSON.stringify(stored).includes(approval.secret!)).toBe(false);
+  expect(await matchStoredSecret(t.records.keyring, stored, approval.secret!)).toBe('sealed');
+  expect(await matchStoredSecret(t.records.keyring, stored, 'wrong')).toBe(false);
 
   // A retried approval (same key) replays the result but never the secret, and re-keys nothing.
   const replay = await approve(app.id, { reviewer: 'auditor-1', reason: '营业执照核验通过', idempotencyKey: 'd1' });
   expect(replay.secret).toBeUndefined();
   expect(replay.application).toEqual(approval.application);
-  expect(isSecretHash(stored) && (await verifySecret(approval.secret!, (await secretOf('88.100.5')) as never))).toBe(
-    true,
-  );
+  expect(await matchStoredSecret(t.records.keyring, await secretOf('88.100.5'), approval.secret!)).toBe('sealed');
   await expect(reject(app.id, { reviewer: 'x', reason: 'late', idempotencyKey: 'd2' })).rejects.toMatchObject({
     code: 'IDN_ERR_APPLICATION_DECIDED',
   });

@@ -111,7 +111,7 @@ test('refuses what PUT refuses, line by line: bad URLs, cleartext secrets are se
   expect(out.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['IDN_ERR_INVALID_VALUE', 'ok', 'ok']);
   expect(await t.store.get('88.100.5/xss')).toBeUndefined();
   const secret = (await t.store.get('88.100.5/sec'))?.values.find((v) => v.type === 'HS_SECKEY');
-  expect(secret?.data.format).toBe('scrypt');
+  expect(secret?.data.format).toBe('sealed');
   expect(JSON.stringify(secret)).not.toContain('a-secret-of-20-chars');
 });
 

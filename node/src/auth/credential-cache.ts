@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * Remembers recently verified (identity, secret, key-version) triples so that Basic auth costs
- * one hash lookup instead of an scrypt per request. Keyed by a SHA-256 of the triple: the cache
+ * one hash lookup instead of opening the stored secret (or an scrypt, for a legacy one) per request. Keyed by a SHA-256 of the triple: the cache
  * never holds a secret, and a rotated secret (new key version) misses.
  */
 export class CredentialCache {

@@ -9,7 +9,8 @@ import { classifyKey } from './sync-keys.ts';
  *   (classifyKey: anything but 'apply' is refused);
  * - values are the secondary's stored values: every value rule applies to them (a secondary
  *   cannot push a javascript: URL or an unknown link type upward), a secret must arrive sealed
- *   (a well-formed scrypt hash: a cleartext one is refused, so the top-level never holds one),
+ *   (well formed, sealed under the secondary's key or a legacy scrypt hash: kept as sent, opaque:
+ *   a foreign kid never verifies here; a cleartext one is refused, so the top-level never holds one, ADR 0002),
  *   timestamps are kept, and a replace is an exact copy;
  * - no HS_ADMIN authorisation (the delegation is the authorisation) and no homing check (the
  *   top-level does not home delegated prefixes), but it never revives a tombstone the top-level

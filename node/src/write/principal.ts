@@ -29,7 +29,7 @@ export interface SystemPrincipal {
   readonly homedOnly: boolean;
   /**
    * 'stored': the changes carry another node's stored values (sync apply), so a secret must arrive
-   * already sealed (a well-formed scrypt hash; cleartext is refused), timestamps are kept, and a
+   * already in a stored form (well-formed sealed or legacy scrypt; cleartext is refused), timestamps are kept, and a
    * replace writes exactly the values sent (a copy, not an edit). Every other value rule applies.
    * Default 'client': values as a client sends them.
    */
@@ -82,6 +82,23 @@ export function registryPrincipal(
     name,
     mayChange: (id, change) => allowed.has(id.key) && (change.op === 'create' || change.op === 'replace'),
     revivesTombstones: opts.revivesTombstones ?? false,
+    homedOnly: true,
+  };
+}
+
+/**
+ * An admin's Basic login proved its secret, stored in an older form (a legacy scrypt hash, or
+ * sealed under a rotated-out key): writes that secret again (RecordService seals it under the
+ * current key, ADR 0002). Only upsert-indexes of that one record, only under homed prefixes (a
+ * synced copy of another node's admin stays as that node stored it).
+ */
+export function resealPrincipal(handle: string): SystemPrincipal {
+  const key = identifierKey(handle);
+  return {
+    kind: 'system',
+    name: 'reseal',
+    mayChange: (id, change) => id.key === key && change.op === 'upsert-indexes',
+    revivesTombstones: false,
     homedOnly: true,
   };
 }

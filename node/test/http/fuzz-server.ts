@@ -8,8 +8,10 @@ import { startTestNode } from '../helpers/test-node.ts';
  */
 const node = await startTestNode();
 const admin = await node.ctx.store.get(parseIdentifier('88.100.5/ADMIN').key);
-const seckey = admin?.values.find((v) => v.type === 'HS_SECKEY')?.data.value as { hash?: string } | undefined;
-parentPort?.postMessage({ url: node.url, secretHash: seckey?.hash ?? '' });
+const seckey = admin?.values.find((v) => v.type === 'HS_SECKEY')?.data.value as
+  { hash?: string; ct?: string } | undefined;
+// The stored secret's tell-tale: its ciphertext (sealed, ADR 0002) or its hash (legacy scrypt).
+parentPort?.postMessage({ url: node.url, secretHash: seckey?.ct ?? seckey?.hash ?? '' });
 parentPort?.on('message', (m) => {
   if (m !== 'close') return;
   void node.close().then(() => parentPort?.close());

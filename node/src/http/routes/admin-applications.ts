@@ -153,7 +153,7 @@ function registerDecision(app: FastifyInstance, ctx: AppContext, decision: 'appr
       const who = registryPrincipal(registryActor(d.reviewer), [naHandleOf(prefix), adminHandleOf(prefix)]);
       const approval = await registry.approve(pending.id, d, applyAs(ctx, who));
       const admin = `${approval.adminIndex}:${approval.adminHandle}`;
-      // The secret exists only in this response (the store keeps its scrypt hash); a replay omits it.
+      // The secret exists only in this response (the store keeps it sealed, ADR 0002); a replay omits it.
       reply.header('cache-control', 'no-store');
       return reply.send({
         ...publicView(approval.application),
