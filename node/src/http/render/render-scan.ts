@@ -94,6 +94,7 @@ function titleOf(e: IdnError): string {
   if (e.code === 'IDN_ERR_NOT_FOUND') return 'Identifier not found';
   if (e.code === 'IDN_ERR_LINK_TYPE_NOT_FOUND') return 'No such link';
   if (e.code === 'IDN_ERR_GONE') return 'Identifier withdrawn';
+  if (e.code === 'IDN_ERR_NO_REDIRECT_TARGET') return 'No such value';
   return e.spec.http === 400 ? 'Not a valid identifier' : 'Cannot resolve this identifier';
 }
 
