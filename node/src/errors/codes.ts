@@ -142,13 +142,14 @@ export const ERRORS = {
     grpc: GrpcCode.NOT_FOUND,
     message: 'The record has no value at the given index.',
   },
-  // A scan whose ?index= names no value the reader may see is a resolution too: RC 200 with HTTP
-  // 200 (README error table), the page saying so; 400 is the write side's status for RC 200.
+  // A scan whose ?index= names no value the reader may see: not found, as a link type nobody may
+  // see is (GS1 Resolver: an error is never 200). RC 2, because the table maps RC 200 to HTTP 200
+  // (resolution) or 400 (write) only, and this is neither.
   IDN_ERR_NO_REDIRECT_TARGET: {
-    rc: HandleRc.VALUES_NOT_FOUND,
-    http: 200,
+    rc: HandleRc.ERROR,
+    http: 404,
     grpc: GrpcCode.NOT_FOUND,
-    message: 'The record has no URL value to redirect to.',
+    message: 'The identifier has no value at that index that you may see.',
   },
   IDN_ERR_NOT_RESPONSIBLE: {
     rc: HandleRc.SERVER_NOT_RESPONSIBLE,

@@ -178,14 +178,14 @@ describe('routes', () => {
     expect(r.text).toBe('');
   });
 
-  it('?index= of a restricted value on the QR route: RC 200 with HTTP 200 (the error table), no redirect', async () => {
+  it('?index= of a restricted value on the QR route: 404 with a code whose RC the error table maps to it', async () => {
     const res = await fetch(`${node.url}/88.100.5/ROUGH-1?index=2`, {
       redirect: 'manual',
       headers: { accept: 'application/json' },
     });
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body.responseCode).toBe(200);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(404);
+    expect(body).toMatchObject({ responseCode: 2, code: 'IDN_ERR_NO_REDIRECT_TARGET' });
     expect(res.headers.get('location')).toBeNull();
   });
 });
