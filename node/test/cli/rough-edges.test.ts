@@ -1,6 +1,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort, NODE_BIN } from '../helpers/spawn-node.ts';
@@ -56,6 +57,20 @@ describe('qr reads the identifier with the node parser', () => {
     const r = await runCli(['qr', '88.100.5/Bat/Ünï', '--out', out, '--json'], { env });
     expect(r.code).toBe(0);
     expect(jsonLines(r)[0]!.url).toBe(`${cli.node.url}/88.100.5/Bat/${encodeURIComponent('Ünï'.normalize('NFC'))}`);
+  });
+});
+
+describe('import file formats', () => {
+  it('a .txt file is refused with the fix (--format or a .csv/.ndjson name), not silently read as NDJSON', async () => {
+    const file = join(cli.dir, 'items.txt');
+    await writeFile(file, 'suffix,url\nTXT-1,https://passport.example/txt-1\n');
+    const r = await runCli(['import', file, '--prefix', '88.100.5', '--json'], { env });
+    expect(r.code).toBe(2);
+    expect(jsonLines(r)[0]).toMatchObject({ ok: false, code: 'CLI_ERR_UNKNOWN_FORMAT' });
+    expect(String(jsonLines(r)[0]!.message)).toContain('--format csv');
+    const asCsv = await runCli(['import', file, '--prefix', '88.100.5', '--format', 'csv', '--json'], { env });
+    expect(asCsv.code, asCsv.stdout).toBe(0);
+    expect(jsonLines(asCsv).at(-1)).toMatchObject({ ok: true, imported: 1, failed: 0 });
   });
 });
 
