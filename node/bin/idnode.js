@@ -30,8 +30,10 @@ function reexec() {
     );
     process.exit(2);
   }
+  // The IPC channel is how the child notices this launcher die, even by SIGKILL (which nobody can
+  // forward): the kernel closes the channel and the child gets 'disconnect' (see stopWithLauncher).
   const child = spawn(node, [self, ...process.argv.slice(2)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, IDNODE_LAUNCHER_REEXEC: '1' },
   });
   // Forward stop signals: `idnode start` under this launcher must still drain and exit cleanly.
@@ -44,5 +46,16 @@ function reexec() {
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
 }
 
+/**
+ * Re-run by a launcher: stop when it goes. SIGTERM to ourselves, so `idnode start` drains as on any
+ * stop; the channel is unref'd so it never keeps a finished command alive.
+ */
+function stopWithLauncher() {
+  if (process.env.IDNODE_LAUNCHER_REEXEC !== '1' || process.channel === undefined) return;
+  process.channel.unref();
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}
+
 if (major < MIN_MAJOR) reexec();
-else await import(pathToFileURL(join(root, 'node', 'src', 'cli', 'main.ts')).href);
+else stopWithLauncher();
+if (major >= MIN_MAJOR) await import(pathToFileURL(join(root, 'node', 'src', 'cli', 'main.ts')).href);

@@ -16,7 +16,7 @@ import { federationView } from './federation/federation-view.ts';
 import { readCursor } from './sync/index.ts';
 import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
-import { describeStore } from './store/config.ts';
+import { describeStore, storeInUse } from './store/config.ts';
 import { openConfiguredStore } from './store/open-store.ts';
 import { readonlyStore } from './store/readonly-store.ts';
 
@@ -75,6 +75,8 @@ async function main(): Promise<void> {
   const { where, hint } = describeStore(config.store);
   const opened = await stepOrFail(`open ${where}`, hint, () => openConfiguredStore(backend, dataDir));
   const store = opened.store;
+  // Which data this node serves is the first thing an operator checks: one line, every start.
+  logger.info({ log: 'store', ...storeInUse(config.store) }, `store: ${where}`);
   const tokenKey = config.secrets.tokenKey ?? (await loadTokenKey(dataDir));
   const keyring = await loadKeyring(config);
   const fed = await prepareFederation(

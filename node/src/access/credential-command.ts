@@ -64,17 +64,28 @@ export async function signCredential(issuer: DevIssuer, c: CredentialClaims): Pr
   return jwt.sign(key);
 }
 
+const USAGE =
+  `usage: npm run credential -- --role legitimate-interest|authority ` +
+  `[--purpose ${Object.keys(PURPOSES).join('|')}] [--sub NAME] [--aud PREFIX-OR-URL] [--ttl SECONDS] [--dir DIR] [--iss URL]\n`;
+
 function usage(problem: string): never {
-  process.stderr.write(
-    `credential: ${problem}\nusage: npm run credential -- --role legitimate-interest|authority ` +
-      `[--purpose ${Object.keys(PURPOSES).join('|')}] [--sub NAME] [--aud PREFIX-OR-URL] [--ttl SECONDS] [--dir DIR]\n`,
-  );
+  process.stderr.write(`credential: ${problem}\n${USAGE}`);
   process.exit(2);
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+/** parseArgs throws on an unknown flag: that is the user's typing, answered as usage (exit 2), not a stack trace. */
+function args(): ReturnType<typeof parse> {
+  try {
+    return parse();
+  } catch (e) {
+    return usage(e instanceof Error ? e.message : String(e));
+  }
+}
+
+function parse() {
+  return parseArgs({
     options: {
+      help: { type: 'boolean', short: 'h' },
       role: { type: 'string' },
       purpose: { type: 'string' },
       sub: { type: 'string' },
@@ -84,6 +95,14 @@ async function main(): Promise<void> {
       iss: { type: 'string', default: DEV_ISSUER },
     },
   });
+}
+
+async function main(): Promise<void> {
+  const { values } = args();
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const role = values.role as CredentialRole;
   if (!(CREDENTIAL_ROLES as readonly string[]).includes(role)) usage(`--role must be ${CREDENTIAL_ROLES.join(' or ')}`);
   if (values.purpose !== undefined && !isPurpose(values.purpose)) usage(`unknown --purpose "${values.purpose}"`);

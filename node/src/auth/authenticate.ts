@@ -100,8 +100,10 @@ export class Authenticator {
         'IDN_ERR_INVALID_CREDENTIAL',
         'Basic credentials must be "<index>%3A<admin-handle>:<secret>".',
       );
-    const { index, handle } = parseUser(decoded.slice(0, colon));
+    const user = decoded.slice(0, colon);
     const secret = decoded.slice(colon + 1);
+    if (/^\d{1,10}$/.test(user)) throw literalColon(user, secret);
+    const { index, handle } = parseUser(user);
     const record = await this.adminRecord(handle);
     const who = `${index}:${handle}`;
     const cacheKey = CredentialCache.key(who.toLowerCase(), secret, record?.version ?? -1);
@@ -148,4 +150,17 @@ export class Authenticator {
     const r = await this.store.get(parseIdentifier(handle, 'text').key);
     return isLive(r) ? r : undefined;
   }
+}
+
+/**
+ * `curl -u "300:88.100.5/ADMIN:secret"`: Basic splits user from secret at the FIRST colon, so the
+ * user arrives as "300". Say so, and how to write it, instead of echoing the form the user typed.
+ */
+function literalColon(index: string, rest: string): IdnError {
+  const handle = rest.includes(':') ? rest.slice(0, rest.indexOf(':')) : '<admin-handle>';
+  return new IdnError(
+    'IDN_ERR_INVALID_CREDENTIAL',
+    `The Basic user arrived as "${index}": Basic ends the user at its first ":", so the colon inside the user ` +
+      `must be encoded as %3A, e.g. curl -u "${index}%3A${handle.slice(0, 80)}:<secret>".`,
+  );
 }

@@ -120,6 +120,8 @@ async function judge(
 }
 
 function refused(identity: Identity, needed: number, target: string, exhausted = false): IdnError {
+  const missing = needed & ~identity.permMask;
+  if (missing !== 0) return tokenLacks(identity, missing, target);
   const why = exhausted
     ? ` (its HS_VLIST groups reach more than ${MAX_GROUP_READS} records; only those were read)`
     : '';
@@ -127,6 +129,21 @@ function refused(identity: Identity, needed: number, target: string, exhausted =
     'IDN_ERR_NOT_AUTHORIZED',
     `${identityName(identity)} lacks ${permNames(needed).join(', ')} on ${target}${why}.`,
     { identity: identityName(identity), needed: permNames(needed), target },
+  );
+}
+
+/**
+ * A narrowed token is refused for what it lacks, not its admin: the admin may well hold the right,
+ * and the fix is a token that carries it (POST /api/tokens), not a change to HS_ADMIN.
+ */
+function tokenLacks(identity: Identity, missing: number, target: string): IdnError {
+  const carries = permNames(identity.permMask);
+  return new IdnError(
+    'IDN_ERR_NOT_AUTHORIZED',
+    `The bearer token of ${identityName(identity)} does not carry ${permNames(missing).join(', ')} (it was issued with ` +
+      `${carries.length === 0 ? 'no rights' : carries.join(', ')}), so it may not do this on ${target}; ` +
+      'ask POST /api/tokens for a token with that right.',
+    { identity: identityName(identity), needed: permNames(missing), token: carries, target },
   );
 }
 

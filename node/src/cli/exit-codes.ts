@@ -18,11 +18,14 @@ export class CliError extends Error {
   readonly exit: ExitCode;
   readonly code: string;
   readonly detail: unknown;
-  constructor(exit: ExitCode, code: string, message: string, detail?: unknown) {
+  /** More facts for the --json form (after ok, exit, code, message, detail), e.g. a resolve's trace. */
+  readonly fields: Record<string, unknown>;
+  constructor(exit: ExitCode, code: string, message: string, detail?: unknown, fields: Record<string, unknown> = {}) {
     super(message);
     this.exit = exit;
     this.code = code;
     this.detail = detail;
+    this.fields = fields;
   }
 }
 

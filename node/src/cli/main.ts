@@ -13,6 +13,7 @@ import { registerResolveCommand } from './commands/resolve.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { addGlobals } from './command-kit.ts';
 import { EXIT } from './exit-codes.ts';
+import { stopQuietlyWhenStdoutCloses } from './output.ts';
 
 /**
  * `idnode`: the operator's command line. commander (not node:util parseArgs) because the CLI is
@@ -55,6 +56,7 @@ function program(): Command {
   return p;
 }
 
+stopQuietlyWhenStdoutCloses();
 try {
   await program().parseAsync(process.argv);
 } catch (e) {

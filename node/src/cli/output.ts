@@ -9,6 +9,18 @@ export interface Output {
   event(json: Record<string, unknown>, text: () => string): void;
 }
 
+/**
+ * `idnode prefix list ... | head -1`: the reader leaves, the next write fails with EPIPE, and an
+ * unhandled stream error would print a stack trace. A closed stdout means nobody reads the rest,
+ * which is what the user asked for: stop quietly (exit 0, as `yes | head -1` does for its shell).
+ */
+export function stopQuietlyWhenStdoutCloses(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 export function createOutput(json: boolean): Output {
   return {
     json,
@@ -29,7 +41,7 @@ export function reportFailure(e: unknown, json: boolean): ExitCode {
       ? e
       : new CliError(EXIT.FAILED, 'CLI_ERR_INTERNAL', e instanceof Error ? e.message : String(e));
   if (json) {
-    const body = { ok: false, exit: err.exit, code: err.code, message: err.message, detail: err.detail };
+    const body = { ok: false, exit: err.exit, code: err.code, message: err.message, detail: err.detail, ...err.fields };
     process.stdout.write(`${JSON.stringify(body)}\n`);
   } else process.stderr.write(`idnode: ${err.message} [${err.code}]\n`);
   return err.exit;

@@ -102,6 +102,13 @@ export const ERRORS = {
 
   // --- records and values ---
   IDN_ERR_INVALID_RECORD: badValue('The record body is not valid.'),
+  // Routes whose body is not a record (tokens, applications, serials, sign-in) name their own shape.
+  IDN_ERR_INVALID_BODY: {
+    rc: HandleRc.ERROR,
+    http: 400,
+    grpc: GrpcCode.INVALID_ARGUMENT,
+    message: "The request body does not have this route's shape.",
+  },
   IDN_ERR_INVALID_VALUE: badValue('A value in the record is not valid.'),
   IDN_ERR_DUPLICATE_INDEX: badValue('Two values share one index.'),
   IDN_ERR_INVALID_QUERY: bad('A query parameter is not valid.'),
@@ -135,12 +142,14 @@ export const ERRORS = {
     grpc: GrpcCode.NOT_FOUND,
     message: 'The record has no value at the given index.',
   },
-  // ... as does a proxy request whose ?index= names no public value (Handle maps RC 200 only to 200 or 400).
+  // A scan whose ?index= names no value the reader may see: not found, as a link type nobody may
+  // see is (GS1 Resolver: an error is never 200). RC 2, because the table maps RC 200 to HTTP 200
+  // (resolution) or 400 (write) only, and this is neither.
   IDN_ERR_NO_REDIRECT_TARGET: {
-    rc: HandleRc.VALUES_NOT_FOUND,
-    http: 400,
+    rc: HandleRc.ERROR,
+    http: 404,
     grpc: GrpcCode.NOT_FOUND,
-    message: 'The record has no URL value to redirect to.',
+    message: 'The identifier has no value at that index that you may see.',
   },
   IDN_ERR_NOT_RESPONSIBLE: {
     rc: HandleRc.SERVER_NOT_RESPONSIBLE,
@@ -429,6 +438,12 @@ export const ERRORS = {
   ),
 
   // --- transport and server ---
+  IDN_ERR_METHOD_NOT_ALLOWED: {
+    rc: HandleRc.ERROR,
+    http: 405,
+    grpc: GrpcCode.UNIMPLEMENTED,
+    message: 'This route does not take that method; the Allow header lists the ones it takes.',
+  },
   IDN_ERR_ROUTE_NOT_FOUND: {
     rc: HandleRc.ERROR,
     http: 404,
@@ -502,7 +517,8 @@ export const ERRORS = {
     rc: HandleRc.ERROR,
     http: 503,
     grpc: GrpcCode.UNAVAILABLE,
-    message: 'The store is unavailable; the change was not made.',
+    // Neutral: reads meet an outage too. The write path says what happened to the change.
+    message: 'The store is unavailable; retry later.',
   },
   IDN_ERR_INTERNAL: {
     rc: HandleRc.ERROR,

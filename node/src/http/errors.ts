@@ -57,11 +57,44 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_HANDLER_TIMEOUT: 'IDN_ERR_TIMEOUT',
 };
 
-export function toIdnError(err: FastifyError | Error): IdnError {
+/** What toIdnError needs of the request: whether its body is a record, and the route's body limit. */
+export interface ErrorRoute {
+  readonly takesRecord: boolean;
+  readonly bodyLimit: number | undefined;
+}
+
+/** Only the record PUT takes a record; the other bodies (tokens, applications, serials, sign-in) are not records. */
+function validationCode(fe: FastifyError, route: ErrorRoute | undefined): ErrorCode {
+  if (fe.validationContext !== 'body') return 'IDN_ERR_INVALID_QUERY';
+  return route?.takesRecord === false ? 'IDN_ERR_INVALID_BODY' : 'IDN_ERR_INVALID_RECORD';
+}
+
+export function routeOf(request: FastifyRequest): ErrorRoute {
+  const url = request.routeOptions.url ?? '';
+  return {
+    takesRecord: request.method === 'PUT' && url.startsWith('/api/handles/'),
+    bodyLimit: request.routeOptions.bodyLimit,
+  };
+}
+
+/** "exceeds the limit" says which: the route's body limit, in bytes. */
+function tooLarge(route: ErrorRoute | undefined): IdnError {
+  if (route?.bodyLimit === undefined) return new IdnError('IDN_ERR_BODY_TOO_LARGE');
+  return new IdnError(
+    'IDN_ERR_BODY_TOO_LARGE',
+    `The request body exceeds this route's limit of ${route.bodyLimit} bytes.`,
+    {
+      limitBytes: route.bodyLimit,
+    },
+  );
+}
+
+export function toIdnError(err: FastifyError | Error, route?: ErrorRoute): IdnError {
   if (isIdnError(err)) return err;
   const fe = err as FastifyError;
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return tooLarge(route);
   if (fe.validation) {
-    const where = fe.validationContext === 'body' ? 'IDN_ERR_INVALID_RECORD' : 'IDN_ERR_INVALID_QUERY';
+    const where = validationCode(fe, route);
     const issues = fe.validation.map((v) => ({
       path: `${fe.validationContext ?? ''}${v.instancePath}`,
       problem: v.message,
@@ -83,7 +116,7 @@ export function toIdnError(err: FastifyError | Error): IdnError {
 
 /** A thrown error as a coded one; runtime errors are reported and the node keeps serving. */
 export function reportedError(err: FastifyError | Error, request: FastifyRequest): IdnError {
-  const e = toIdnError(err);
+  const e = toIdnError(err, routeOf(request));
   // Client errors are not server faults: only 5xx are logged as errors.
   if (e.spec.http >= 500) request.log.error({ err, code: e.code }, 'request failed');
   return e;

@@ -26,6 +26,19 @@ export const PERM_IDENTIFIER_OWNER = PERM_ALL & ~(Perm.ADD_NA | Perm.DELETE_NA |
 const BITS = 12;
 export const PERMISSION_STRING = /^[01]{12}$/;
 
+/** The names, in the order of the string's positions from the left (most significant bit first). */
+export const PERM_NAMES_MSB_FIRST: readonly PermName[] = (Object.keys(Perm) as PermName[]).toReversed();
+
+const isPermName = (n: string): n is PermName => Object.hasOwn(Perm, n);
+
+/** The names not among Handle's twelve rights; [] when all are. */
+export const unknownPermNames = (names: readonly string[]): string[] => names.filter((n) => !isPermName(n));
+
+/** `["READ_VALUE", "LIST_HANDLES"]` as a mask (callers check unknownPermNames first). */
+export function permMaskOf(names: readonly string[]): number {
+  return names.reduce((mask, n) => (isPermName(n) ? mask | Perm[n] : mask), 0);
+}
+
 export function parsePermissions(s: string): number {
   return Number.parseInt(s, 2);
 }

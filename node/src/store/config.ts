@@ -117,3 +117,13 @@ export function describeStore(s: StoreSettings): { readonly where: string; reado
   if (b.url !== undefined) return { where: `the Redis store at ${b.url.replace(/\/\/[^/@]*@/, '//***@')}`, hint };
   return { where: `the Redis Cluster at ${(b.nodes ?? []).map((n) => `${n.host}:${n.port}`).join(',')}`, hint };
 }
+
+/** The store in use, as the startup log line names it: the backend and its path or address (no credentials). */
+export function storeInUse(s: StoreSettings): Record<string, string> {
+  const b = s.backend;
+  if (b.kind === 'lmdb') return { backend: 'lmdb', path: join(s.dataDir, 'lmdb') };
+  if (b.url !== undefined)
+    return { backend: 'redis', address: b.url.replace(/\/\/[^/@]*@/, '//***@'), namespace: b.namespace };
+  const nodes = (b.nodes ?? []).map((n) => `${n.host}:${n.port}`).join(',');
+  return { backend: 'redis-cluster', address: nodes, namespace: b.namespace };
+}

@@ -4,7 +4,7 @@ import type { BatchOutcome, BatchResult, ChangeBatch } from '../records/change-s
 import type { StoredRecord } from '../records/types.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
 import type { ChangeMeta, Store, StoreOp } from '../store/store.ts';
-import { failedOp, raceCodes, systemOp, tagged, untagged } from './commit-ops.ts';
+import { failedOp, raceCodes, systemOp, tagged, untagged, writeOutage } from './commit-ops.ts';
 import type { KeyLock } from './key-lock.ts';
 import { planChange, type Plan, type WriteCheck } from './plan-change.ts';
 import { prepareChange, type PreparedChange, type PrepareRules } from './prepare-change.ts';
@@ -127,7 +127,10 @@ async function commitEach(
     } catch (e) {
       if (!isIdnError(e)) throw e;
       // The outcome of an unavailable store is unknown: drop what caches may hold, to be safe.
-      if (e.code === 'IDN_ERR_STORE_UNAVAILABLE') for (const key of keys) deps.opts.changes.announce(key);
+      if (e.code === 'IDN_ERR_STORE_UNAVAILABLE') {
+        for (const key of keys) deps.opts.changes.announce(key);
+        throw writeOutage(e, 'commit');
+      }
       const at = failedOp(e);
       if (at < 0) throw e;
       const original = untagged(e);

@@ -1,4 +1,4 @@
-import { IdnError } from '../errors/idn-error.ts';
+import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import { isSystemKey, type SystemRecordChange } from '../records/change-set.ts';
 import type { StoreOp } from '../store/store.ts';
 
@@ -33,3 +33,20 @@ export const failedOp = (e: IdnError): number => (typeof e.detail?.op === 'numbe
 
 /** The store's error without its op tag: callers know changes and system records, not ops. */
 export const untagged = (e: IdnError): IdnError => (e.cause instanceof IdnError ? e.cause : e);
+
+/**
+ * A store outage met by a write, worded for it. The table's message is neutral because reads meet
+ * outages too. Before the commit (reading what the change applies to) the change was not made; at
+ * the commit its fate is unknown (a Redis timeout may follow a commit that happened), so the caller
+ * reads before retrying.
+ */
+export function writeOutage(e: unknown, at: 'before-commit' | 'commit'): unknown {
+  if (!isIdnError(e) || e.code !== 'IDN_ERR_STORE_UNAVAILABLE' || e.message !== e.spec.message) return e;
+  const fate =
+    at === 'commit'
+      ? 'the change was not confirmed: read the identifier before you retry'
+      : 'the change was not made; retry later';
+  const w = new IdnError(e.code, `The store is unavailable; ${fate}.`, e.detail);
+  w.cause = e.cause ?? e;
+  return w;
+}

@@ -10,7 +10,7 @@ import type { ChangeFeed } from '../store/change-feed.ts';
 import { readonlyStore } from '../store/readonly-store.ts';
 import type { AllocatedRange, ChangeMeta, ReadonlyStore, Store, StoreOp } from '../store/store.ts';
 import { applyEach } from './apply-each.ts';
-import { failedOp, raceCodes, systemOp, tagged, untagged } from './commit-ops.ts';
+import { failedOp, raceCodes, systemOp, tagged, untagged, writeOutage } from './commit-ops.ts';
 import { KeyLock } from './key-lock.ts';
 import { planChange, type Plan, type WriteCheck } from './plan-change.ts';
 import { prepareChange, type PreparedChange } from './prepare-change.ts';
@@ -115,7 +115,7 @@ export class RecordService {
       return result;
     } catch (e) {
       if (who.kind === 'client') this.#countRefused(set);
-      throw e;
+      throw writeOutage(e, 'before-commit');
     }
   }
 
@@ -135,7 +135,10 @@ export class RecordService {
       lock: this.#lock,
       keyring: this.keyring,
     };
-    const result = await applyEach(deps, batch, who, (this.#opts.clock?.() ?? new Date()).toISOString());
+    const now = (this.#opts.clock?.() ?? new Date()).toISOString();
+    const result = await applyEach(deps, batch, who, now).catch((e: unknown) => {
+      throw writeOutage(e, 'before-commit');
+    });
     if (who.kind === 'client') {
       this.#count(result.outcomes.flatMap((o) => (o.ok ? [o.applied] : [])));
       for (const [i, o] of result.outcomes.entries()) if (!o.ok) this.#countRefusedChange(batch.changes[i]!.op);
@@ -217,7 +220,10 @@ export class RecordService {
     } catch (e) {
       if (!isIdnError(e)) throw e;
       // The outcome of an unavailable store is unknown: drop what caches may hold, to be safe.
-      if (e.code === 'IDN_ERR_STORE_UNAVAILABLE') for (const key of keys) this.#opts.changes.announce(key);
+      if (e.code === 'IDN_ERR_STORE_UNAVAILABLE') {
+        for (const key of keys) this.#opts.changes.announce(key);
+        throw writeOutage(e, 'commit');
+      }
       const at = failedOp(e);
       if (at < 0) throw e;
       const original = untagged(e);

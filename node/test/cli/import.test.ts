@@ -31,7 +31,18 @@ describe('idnode import', () => {
     const second = await runCli(args, { env });
     expect(second.code, second.stderr).toBe(0);
     const summary = jsonLines(second).at(-1)!;
-    expect(summary).toMatchObject({ ok: true, imported: LINES, failed: 0, lines: LINES });
+    // This run's count, the earlier run's and the total, each labelled (issue 14).
+    const resumedAt = cp.line + 1;
+    expect(jsonLines(second)[0]).toMatchObject({ event: 'resumed', line: resumedAt, earlier: { imported: cp.line } });
+    expect(summary).toMatchObject({
+      ok: true,
+      imported: LINES - cp.line,
+      failed: 0,
+      lines: LINES,
+      resumedAtLine: resumedAt,
+      earlier: { imported: cp.line, failed: 0 },
+      total: { imported: LINES, failed: 0 },
+    });
     expect(await countImported(node.url, '88.100.5')).toEqual({ count: LINES, distinct: LINES });
     expect(await readFile(`${file}.errors.ndjson`, 'utf8')).toBe('');
     // A third run has nothing left to do.

@@ -63,9 +63,9 @@ describe('redirects', () => {
     expect(r.text).toContain('a battery');
   });
 
-  it('?index=N naming no value is a 400 page', async () => {
+  it('?index=N naming no value is a 404 page (not a 400 carrying Handle RC 200)', async () => {
     const r = await scan('/88.100.5/QR-1?index=42');
-    expect(r.status).toBe(400);
+    expect(r.status).toBe(404);
     expectPage(r);
     expect(r.text).toContain('IDN_ERR_NO_REDIRECT_TARGET');
   });
@@ -77,7 +77,8 @@ describe('redirects', () => {
     ]);
     expect((await scan('/88.100.5/QR-2')).headers.get('location')).toBe('https://example.com/public');
     const picked = await scan('/88.100.5/QR-2?index=1');
-    expect(picked.status).toBe(400);
+    expect(picked.status).toBe(404);
+    expect(picked.headers.get('location')).toBeNull();
     expect(picked.text).not.toContain('secret-dashboard');
   });
 

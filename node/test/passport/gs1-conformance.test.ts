@@ -388,7 +388,7 @@ describe(criterion(7), () => {
     ['a link type nobody registered', `${DL_PATHS.gtin}?linkType=gs1:recipeInfo`, 404, REDIRECTING],
     ['a restricted link type, anonymously', `${DL_PATHS.gtin}?linkType=gs1:recyclingInfo`, 404, REDIRECTING],
     ['an unknown CURIE', `${DL_PATHS.gtin}?linkType=gs1:nonsense`, 404, REDIRECTING],
-    ['an index naming no value', `${DL_PATHS.gtin}?index=999`, 400, EVERY],
+    ['an index naming no value', `${DL_PATHS.gtin}?index=999`, 404, EVERY],
     ['a syntax error', `/01/${BAD_GTIN}`, 400, EVERY],
     ['a prefix not homed here', '/99.1/x', 400, EVERY],
   ])('%s: never 200 (%i), as a page and as JSON', async (_name, path, status, accepts) => {

@@ -274,9 +274,9 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 }
 
 const BAD_APPLICATIONS: readonly (readonly [string, Record<string, unknown>, string])[] = [
-  ['empty company name', { companyName: '' }, 'IDN_ERR_INVALID_RECORD'],
+  ['empty company name', { companyName: '' }, 'IDN_ERR_INVALID_BODY'],
   ['blank company name', { companyName: '   ' }, 'IDN_ERR_INVALID_APPLICATION'],
-  ['oversized company name', { companyName: 'x'.repeat(201) }, 'IDN_ERR_INVALID_RECORD'],
+  ['oversized company name', { companyName: 'x'.repeat(201) }, 'IDN_ERR_INVALID_BODY'],
   ['credit code with a wrong check character', { creditCode: WRONG_CHECK }, 'IDN_ERR_INVALID_CREDIT_CODE'],
   ['contact without e-mail or phone', { contact: { name: 'Li Lei' } }, 'IDN_ERR_INVALID_APPLICATION'],
   ['requested prefix with a URL scheme', { requestedPrefix: 'javascript:alert(1)' }, 'IDN_ERR_PREFIX_CHARACTER'],

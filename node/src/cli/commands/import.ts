@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { action, addGlobals, type Run } from '../command-kit.ts';
 import { requireCredentials, type Credentials } from '../context.ts';
 import { CliError, EXIT, usage } from '../exit-codes.ts';
@@ -70,10 +70,30 @@ function positiveInt(text: string, flag: string, max: number): number {
   return n;
 }
 
+const FORMAT_OF_EXTENSION: Readonly<Record<string, 'csv' | 'ndjson'>> = {
+  csv: 'csv',
+  ndjson: 'ndjson',
+  jsonl: 'ndjson',
+};
+
+/**
+ * The format from --format, else from the extension. Any other extension (`.txt`, none) is refused
+ * rather than guessed: read as NDJSON, a CSV named .txt failed on every line with JSON errors.
+ */
 function formatOf(file: string, flag: string | undefined): 'csv' | 'ndjson' {
-  const f = flag ?? (/\.csv$/i.test(file) ? 'csv' : 'ndjson');
-  if (f !== 'csv' && f !== 'ndjson') throw usage('CLI_ERR_BAD_FORMAT', `--format must be csv or ndjson, not ${f}.`);
-  return f;
+  if (flag !== undefined) {
+    if (flag !== 'csv' && flag !== 'ndjson')
+      throw usage('CLI_ERR_BAD_FORMAT', `--format must be csv or ndjson, not ${flag}.`);
+    return flag;
+  }
+  const ext = /\.([^./]+)$/.exec(file)?.[1]?.toLowerCase();
+  const f = ext === undefined ? undefined : FORMAT_OF_EXTENSION[ext];
+  if (f !== undefined) return f;
+  throw usage(
+    'CLI_ERR_UNKNOWN_FORMAT',
+    `cannot tell whether ${basename(file)} is CSV or NDJSON from its name: pass --format csv or --format ndjson, ` +
+      'or name it .csv, .ndjson or .jsonl.',
+  );
 }
 
 const errorLine = (no: number, code: string, message: string): string =>
@@ -226,6 +246,15 @@ async function importFile(run: Run, fileArg: string, o: Opts): Promise<number> {
     );
     return cp.failed === 0 ? EXIT.OK : EXIT.FAILED;
   }
+  const earlier = { imported: cp.ok, failed: cp.failed, line: cp.line };
+  if (earlier.line > 0) {
+    run.out.event(
+      { event: 'resumed', line: earlier.line + 1, earlier: { imported: earlier.imported, failed: earlier.failed } },
+      () =>
+        `resuming at line ${earlier.line + 1} (the earlier run imported ${earlier.imported} and failed ${earlier.failed}; ` +
+        '--restart to import from the start)',
+    );
+  }
   await writeCheckpoint(file, cp);
   // Error lines past the checkpoint belong to lines that will be sent again: cut them off.
   const errorsFile = errorsPath(file);
@@ -295,18 +324,30 @@ async function importFile(run: Run, fileArg: string, o: Opts): Promise<number> {
   if (failure !== undefined) throw new Error('import failed');
   cp = { ...cp, complete: true };
   await writeCheckpoint(file, cp);
+  // This run's counts; a resumed run also names the earlier run's and the total, each labelled.
+  const thisRun = { imported: cp.ok - earlier.imported, failed: cp.failed - earlier.failed };
+  const resumed = earlier.line > 0;
   const summary = {
     ok: cp.failed === 0,
-    imported: cp.ok,
-    failed: cp.failed,
+    ...thisRun,
     lines: cp.line,
+    ...(resumed
+      ? {
+          resumedAtLine: earlier.line + 1,
+          earlier: { imported: earlier.imported, failed: earlier.failed },
+          total: { imported: cp.ok, failed: cp.failed },
+        }
+      : {}),
     ...st,
     errorsFile: cp.failed > 0 ? errorsFile : undefined,
   };
+  const totals = resumed
+    ? ` (resumed at line ${earlier.line + 1}; with the earlier run: ${cp.ok} imported, ${cp.failed} failed in all)`
+    : '';
   run.out.result(
     summary,
     () =>
-      `imported ${cp.ok} identifiers into ${prefix} (${cp.failed} failed${cp.failed > 0 ? `: see ${errorsFile}` : ''}), ${st.rate} lines/s over ${st.elapsedSeconds} s`,
+      `imported ${thisRun.imported} identifiers into ${prefix} (${thisRun.failed} failed${cp.failed > 0 ? `: see ${errorsFile}` : ''})${totals}, ${st.rate} lines/s over ${st.elapsedSeconds} s`,
   );
   return cp.failed === 0 ? EXIT.OK : EXIT.FAILED;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { IdnError } from '../../errors/idn-error.ts';
+import { parseIdentifier } from '../../identifier/index.ts';
 import { compressedLabelUrl } from '../../passport/gs1-compression/index.ts';
 import { QR_FORMATS, QR_SIZE, qrFor, type QrFormat } from '../../passport/qr.ts';
 import { action, addGlobals, type Run } from '../command-kit.ts';
@@ -25,6 +26,20 @@ function compressedUrl(base: string, id: string): { url: string; uncompressed: s
   }
 }
 
+/**
+ * The identifier as typed on the command line is text (decoded), read by the node's own parser:
+ * a label is never printed for an identifier the node would refuse, and `%20` is refused as the
+ * node refuses it rather than encoded a second time into `%2520`.
+ */
+function registeredSpelling(id: string): string {
+  try {
+    return parseIdentifier(id, 'text').handle;
+  } catch (e) {
+    if (e instanceof IdnError) throw usage(e.code, `"${id}" is not an identifier the node accepts: ${e.message}`);
+    throw e;
+  }
+}
+
 /** The label's URL: the QR route of the node (or --base, the public resolver URL printed on products). */
 async function qr(run: Run, id: string, o: QrOptions) {
   if (!QR_FORMATS.includes(o.format as QrFormat))
@@ -32,10 +47,10 @@ async function qr(run: Run, id: string, o: QrOptions) {
   const size = Number(o.size);
   if (!Number.isInteger(size) || size < QR_SIZE.min || size > QR_SIZE.max)
     throw usage('CLI_ERR_BAD_SIZE', `--size must be a whole number of pixels from ${QR_SIZE.min} to ${QR_SIZE.max}.`);
-  if (!/^[^/]+\/.+$/.test(id)) throw usage('CLI_ERR_BAD_IDENTIFIER', `"${id}" is not prefix/suffix.`);
+  const handle = registeredSpelling(id);
   const base = (o.base ?? run.client.url).replace(/\/+$/, '');
-  const gs1 = o.compressed === true ? compressedUrl(base, id) : undefined;
-  const url = gs1?.url ?? `${base}/${handlePath(id)}`;
+  const gs1 = o.compressed === true ? compressedUrl(base, handle) : undefined;
+  const url = gs1?.url ?? `${base}/${handlePath(handle)}`;
   const image = await qrFor(url, o.format as QrFormat, size);
   if (o.out !== undefined) {
     await writeFile(o.out, image.body);

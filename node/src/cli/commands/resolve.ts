@@ -19,6 +19,7 @@ interface Answer {
   readonly values?: readonly { index: number; type: string; data: { value: unknown } }[];
   readonly code?: string;
   readonly message?: string;
+  readonly detail?: unknown;
   readonly trace?: readonly Span[];
 }
 
@@ -56,16 +57,22 @@ async function resolve(run: Run, id: string, o: { trace?: boolean; auth?: boolea
   }
   const source = res.headers.get('x-idnode-source') ?? undefined;
   const here = new URL(run.client.url).host;
+  const traced = a.trace === undefined ? [] : ['trace:', ...traceLines(a.trace, here)];
+  if (!res.ok) throw refusal(run, res.status, a, { status: res.status, source, ms }, traced);
   run.out.result({ ...a, status: res.status, source, ms }, () =>
-    [
-      res.ok ? `${a.handle} (source ${source}, ${ms} ms)` : `${a.code}: ${a.message}`,
-      ...valueLines(a),
-      ...(a.trace === undefined ? [] : ['trace:', ...traceLines(a.trace, here)]),
-    ].join('\n'),
+    [`${a.handle} (source ${source}, ${ms} ms)`, ...valueLines(a), ...traced].join('\n'),
   );
-  if (res.ok) return EXIT.OK;
-  // Printed above already: exit with the code only.
-  return exitForHttp(res.status, a.responseCode);
+  return EXIT.OK;
+}
+
+/**
+ * The node's refusal as every command reports a failure: stderr for humans (with the trace, which
+ * says where it was decided), `{"ok":false,"exit":N,"code",...}` on stdout with --json.
+ */
+function refusal(run: Run, status: number, a: Answer, facts: Record<string, unknown>, traced: string[]): CliError {
+  if (!run.out.json && traced.length > 0) process.stderr.write(`${traced.join('\n')}\n`);
+  const { code = `HTTP_${status}`, message = `the node answered ${status}`, detail, ...rest } = a;
+  return new CliError(exitForHttp(status, a.responseCode), code, message, detail, { ...rest, ...facts });
 }
 
 export function registerResolveCommand(program: Command): void {

@@ -9,7 +9,6 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('start a node (same as npm start; configuration from IDNODE_* variables and these flags)')
-    .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText(

@@ -8,7 +8,8 @@ import type { FoundAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
 import { markRestricted } from '../cors.ts';
 import { errorBody, prepareError } from '../errors.ts';
 import { errorOf } from './answer-error.ts';
-import { escapeHtml, PAGE_CSP, problemPage, recordPage } from './html.ts';
+import { escapeHtml, PAGE_CSP, problemPage } from './html.ts';
+import { recordPage } from './record-page.ts';
 
 /**
  * The QR route's rendering (GET /{identifier}, and the GS1 Digital Link paths):
@@ -35,17 +36,25 @@ export interface ScanFormat {
 
 const REDIRECT_MAX_AGE = 300;
 
+/** What the record page shows this reader: its values, and whether it is an admin of the record. */
+const pageOf = (a: FoundAnswer) => ({
+  handle: a.record.handle,
+  values: a.values,
+  tier: a.tier,
+  admin: a.reader.via === 'admin',
+});
+
 export function renderScan(reply: FastifyReply, a: ResolvedAnswer, f: ScanFormat): FastifyReply {
   if (a.kind !== 'found') return sendProblem(reply, errorOf(a, false), f, a.id);
   const q = reply.request.query as Record<string, string | undefined>;
-  const { record, values, tier } = a;
+  const { record, tier } = a;
   if (tier !== 'public') {
     reply.header('vary', VARY);
     markRestricted(reply);
   }
   // Every found answer tells a GS1 client where the linkset is, whatever else it does.
   reply.header('link', linkHeaderOf(f.anchor, f.links));
-  if (q.noredirect !== undefined) return sendHtml(reply, 200, recordPage(record.handle, values));
+  if (q.noredirect !== undefined) return sendHtml(reply, 200, recordPage(pageOf(a)));
   if (q.index !== undefined) return answerIndex(reply, a, q.index, f);
   const levels = a.levels.map((r) => ({ anchor: f.anchorOf(r.handle), record: r }));
   const passport = answerPassport(reply.request, reply, {
@@ -94,6 +103,7 @@ function titleOf(e: IdnError): string {
   if (e.code === 'IDN_ERR_NOT_FOUND') return 'Identifier not found';
   if (e.code === 'IDN_ERR_LINK_TYPE_NOT_FOUND') return 'No such link';
   if (e.code === 'IDN_ERR_GONE') return 'Identifier withdrawn';
+  if (e.code === 'IDN_ERR_NO_REDIRECT_TARGET') return 'No such value';
   return e.spec.http === 400 ? 'Not a valid identifier' : 'Cannot resolve this identifier';
 }
 
@@ -123,12 +133,15 @@ function answerIndex(reply: FastifyReply, a: FoundAnswer, raw: string, f: ScanFo
   }
   const target = a.values.find((v) => v.index === n);
   if (!target) {
-    const e = new IdnError('IDN_ERR_NO_REDIRECT_TARGET', `${a.record.handle} has no public value at index ${n}.`);
+    const e = new IdnError(
+      'IDN_ERR_NO_REDIRECT_TARGET',
+      `${a.record.handle} has no value at index ${n} that you may see.`,
+    );
     return sendProblem(reply, e, f, a.id);
   }
   // Only values that pass today's rules are redirect targets (passport/links.ts); any other is shown.
   const to = redirectTargetOf(target);
-  if (to === undefined) return sendHtml(reply, 200, recordPage(a.record.handle, a.values));
+  if (to === undefined) return sendHtml(reply, 200, recordPage(pageOf(a)));
   reply.header('cache-control', cacheControl(target, a.tier));
   return reply.redirect(to.href, to.link ? 307 : 302);
 }
@@ -139,7 +152,7 @@ function answerIndex(reply: FastifyReply, a: FoundAnswer, raw: string, f: ScanFo
  */
 function answerHandle(reply: FastifyReply, a: FoundAnswer): FastifyReply {
   const target = a.values.filter(isUrl).sort((x, y) => x.index - y.index)[0];
-  if (!target) return sendHtml(reply, 200, recordPage(a.record.handle, a.values));
+  if (!target) return sendHtml(reply, 200, recordPage(pageOf(a)));
   const href = target.data.value as string;
   let location = href;
   try {

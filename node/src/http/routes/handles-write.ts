@@ -4,6 +4,7 @@ import { IdnError } from '../../errors/idn-error.ts';
 import { parseIdentifier, type ParsedIdentifier } from '../../identifier/index.ts';
 import type { AppliedChange, IdentifierChange } from '../../records/change-set.ts';
 import { ErrorResponse, RecordBody } from '../../records/schema.ts';
+import { writeOutage } from '../../write/commit-ops.ts';
 import { clientPrincipal } from '../../write/principal.ts';
 import type { AppContext } from '../app-context.ts';
 import { sendError } from '../errors.ts';
@@ -60,7 +61,10 @@ async function runWrite(
   const ifMatch = parseIfMatch(request.headers['if-match']);
   if (ifMatch === 'invalid')
     throw new IdnError('IDN_ERR_BAD_REQUEST', 'If-Match must be an ETag from a previous read, e.g. "3".');
-  const identity = await ctx.authenticator.authenticate(request.headers.authorization);
+  // An outage while checking the credentials stops the write before it starts: say so.
+  const identity = await ctx.authenticator.authenticate(request.headers.authorization).catch((e: unknown) => {
+    throw writeOutage(e, 'before-commit');
+  });
   const change = { ...build(id), ...(ifMatch === undefined ? {} : { ifMatch }) };
   let applied: AppliedChange;
   try {
@@ -81,7 +85,31 @@ async function runWrite(
 /** Writes wait on locks and durable commits: bound them (reads have stage deadlines instead). */
 export const WRITE_HANDLER_TIMEOUT_MS = 10_000;
 
+/** The methods an identifier's API URL takes (GET and HEAD read, PUT and DELETE write). */
+export const HANDLE_METHODS = 'GET, HEAD, PUT, DELETE';
+
+/**
+ * POST or PATCH on /api/handles/{id} is a real route taking the wrong method (405 with Allow), not
+ * a missing one. Refused in onRequest: before any body is read, whatever its type.
+ */
+function refuseOtherMethods(app: FastifyInstance): void {
+  app.route({
+    method: ['POST', 'PATCH'],
+    url: `${API_PREFIX}*`,
+    schema: { hide: true },
+    onRequest: async (request, reply) => {
+      const e = new IdnError(
+        'IDN_ERR_METHOD_NOT_ALLOWED',
+        `${request.method} is not a method of an identifier's URL; it takes ${HANDLE_METHODS} (PUT creates or replaces).`,
+      );
+      return sendError(reply.header('allow', HANDLE_METHODS), e);
+    },
+    handler: (_request, reply) => reply,
+  });
+}
+
 export function registerHandlesWrite(app: FastifyInstance, ctx: AppContext): void {
+  refuseOtherMethods(app);
   const responses = { 200: WriteResponse, 201: WriteResponse, '4xx': ErrorResponse, '5xx': ErrorResponse };
   app.put<{ Body: RecordBody; Querystring: PutQuery }>(
     `${API_PREFIX}*`,
