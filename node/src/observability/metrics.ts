@@ -74,6 +74,12 @@ export class NodeMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  /** Access-log lines of routine answers (successes, not-found) left unwritten by the line budget. */
+  readonly accessLogSuppressed = new Counter({
+    name: 'idnode_http_access_log_suppressed_total',
+    help: 'Access-log lines of routine answers (successes, not found) not written because of the line budget (100 per second).',
+    registers: [this.registry],
+  });
   /** Runs the readiness checks at scrape time, so the gauge is current even where nobody probes /readyz. */
   readinessProbe: (() => Promise<unknown>) | undefined;
   readonly ready: Gauge<'check'> = new Gauge({

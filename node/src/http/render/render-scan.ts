@@ -138,8 +138,17 @@ function answerIndex(reply: FastifyReply, a: FoundAnswer, raw: string, f: ScanFo
  * The request's query is passed on (GS1: all key=value pairs, by default), as for typed links.
  */
 function answerHandle(reply: FastifyReply, a: FoundAnswer): FastifyReply {
+  // A scan without a query (nearly all of them) gets the same redirect every time: built once per
+  // tier and kept with the (cached) answer, so a hit parses no URL and sorts no values.
+  const plain = !a.filtered && !reply.request.url.includes('?');
+  const r = plain ? a.memo.get(`qr-302:${a.tier}`, () => handleRedirect(reply, a)) : handleRedirect(reply, a);
+  if (r === undefined) return sendHtml(reply, 200, recordPage(a.record.handle, a.values));
+  return reply.header('cache-control', r.cacheControl).redirect(r.location, 302);
+}
+
+function handleRedirect(reply: FastifyReply, a: FoundAnswer): { location: string; cacheControl: string } | undefined {
   const target = a.values.filter(isUrl).sort((x, y) => x.index - y.index)[0];
-  if (!target) return sendHtml(reply, 200, recordPage(a.record.handle, a.values));
+  if (!target) return undefined;
   const href = target.data.value as string;
   let location = href;
   try {
@@ -147,5 +156,5 @@ function answerHandle(reply: FastifyReply, a: FoundAnswer): FastifyReply {
   } catch {
     // A URL value that is no absolute URL (written long ago, or relative): sent as it is, as before.
   }
-  return reply.header('cache-control', cacheControl(target, a.tier)).redirect(location, 302);
+  return { location, cacheControl: cacheControl(target, a.tier) };
 }
