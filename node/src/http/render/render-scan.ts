@@ -3,6 +3,7 @@ import { IdnError } from '../../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../../identifier/index.ts';
 import { isUrlValue as isUrl, redirectTargetOf } from '../../passport/links.ts';
 import { answerPassport, linkHeaderOf, locationOf, VARY } from '../../passport/respond.ts';
+import type { RenderMemo } from '../../records/render-memo.ts';
 import type { AccessTier, HandleValue } from '../../records/types.ts';
 import type { FoundAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
 import { markRestricted } from '../cors.ts';
@@ -36,6 +37,7 @@ export interface ScanFormat {
 const REDIRECT_MAX_AGE = 300;
 
 export function renderScan(reply: FastifyReply, a: ResolvedAnswer, f: ScanFormat): FastifyReply {
+  if (a.kind === 'not-found' && a.memo !== undefined) return sendProblem(reply, errorOf(a, false), f, a.id, a.memo);
   if (a.kind !== 'found') return sendProblem(reply, errorOf(a, false), f, a.id);
   const q = reply.request.query as Record<string, string | undefined>;
   const { record, values, tier } = a;
@@ -78,16 +80,23 @@ function sendHtml(reply: FastifyReply, status: number, html: string): FastifyRep
   return reply.code(status).header('content-security-policy', PAGE_CSP).type('text/html; charset=utf-8').send(html);
 }
 
-/** An error as the QR route shows it, marked for the access log like any other. */
-function sendProblem(reply: FastifyReply, e: IdnError, f: ScanFormat, id?: ParsedIdentifier): FastifyReply {
+/**
+ * An error as the QR route shows it, marked for the access log like any other. With the memo of a
+ * cached "not found" the page is built once (it depends on the identifier and this node's prefixes only).
+ */
+function sendProblem(
+  reply: FastifyReply,
+  e: IdnError,
+  f: ScanFormat,
+  id?: ParsedIdentifier,
+  memo?: RenderMemo,
+): FastifyReply {
   prepareError(reply, e);
   if (f.links !== undefined && f.links.length > 0 && !reply.hasHeader('link')) reply.header('link', f.links.join(', '));
   if (wantsJson(reply)) return reply.code(e.spec.http).send(errorBody(e, id?.handle));
-  return sendHtml(
-    reply,
-    e.spec.http,
-    problemPage({ title: titleOf(e), code: e.code, message: e.message, hints: hintsFor(e, f, id) }),
-  );
+  const page = (): string =>
+    problemPage({ title: titleOf(e), code: e.code, message: e.message, hints: hintsFor(e, f, id) });
+  return sendHtml(reply, e.spec.http, memo === undefined ? page() : memo.get('qr:not-found-page', page));
 }
 
 function titleOf(e: IdnError): string {
