@@ -43,8 +43,7 @@ function deletedAsNotFound(a: GoneAnswer): IdnError {
 /** The JSON API (Handle.Net v9 REST): the record, or the error body from the table. */
 export function renderJson(reply: FastifyReply, a: ResolvedAnswer): FastifyReply {
   if (a.kind === 'gone') return sendJsonError(reply, deletedAsNotFound(a), a);
-  if (a.kind === 'not-found' && a.memo !== undefined && a.trace === undefined)
-    return sendCachedNotFound(reply, a, a.memo);
+  if (a.kind === 'not-found' && a.trace === undefined) return sendNotFound(reply, a, a.memo);
   if (a.kind !== 'found') return sendJsonError(reply, errorOf(a, true), a);
   const status = a.valuesMissing?.spec.http ?? 200;
   if (a.valuesMissing !== undefined) prepareError(reply, a.valuesMissing);
@@ -55,12 +54,18 @@ export function renderJson(reply: FastifyReply, a: ResolvedAnswer): FastifyReply
   return reply.code(status).type(JSON_TYPE).send(r.body);
 }
 
-/** A cached "not found": the error body was encoded when the answer was first rendered; a hit writes bytes. */
-function sendCachedNotFound(reply: FastifyReply, a: NotFoundAnswer, memo: RenderMemo): FastifyReply {
+/**
+ * "Not found" as encoded bytes, not an object for the error schema's serializer: the answer of a
+ * flood of unknown identifiers. A cached one keeps its body in its memo, so a hit is a lookup.
+ */
+function sendNotFound(reply: FastifyReply, a: NotFoundAnswer, memo: RenderMemo | undefined): FastifyReply {
   const e = errorOf(a, true);
-  const body = memo.get('json:not-found', () => Buffer.from(JSON.stringify(errorBody(e, a.id?.handle))));
+  const encode = (): Buffer => Buffer.from(JSON.stringify(errorBody(e, a.id?.handle)));
   prepareError(reply, e);
-  return reply.code(e.spec.http).type(JSON_TYPE).send(body);
+  return reply
+    .code(e.spec.http)
+    .type(JSON_TYPE)
+    .send(memo === undefined ? encode() : memo.get('json:not-found', encode));
 }
 
 /** A traced answer is never memoised, cached by clients or answered 304: it is about this one request. */
