@@ -1,4 +1,5 @@
 import type { DependsOn, Outcome } from '../records/outcome.ts';
+import { RenderMemo } from '../records/render-memo.ts';
 import type { StoredRecord } from '../records/types.ts';
 import type { CachePolicy } from './cache-policy.ts';
 
@@ -55,7 +56,11 @@ export function toCachedAnswer(
   const dependsOn = outcome.dependsOn ?? NONE;
   return {
     // Later hits report the cache as their source; the miss that filled it reports the backend.
-    outcome: { ...outcome, source: 'cache' },
+    // A cached "not found" gets a memo of its own: its body is built once, then each hit is a lookup.
+    outcome:
+      outcome.kind === 'found' || outcome.gone !== undefined
+        ? { ...outcome, source: 'cache' }
+        : { ...outcome, source: 'cache', memo: new RenderMemo() },
     ttlMs,
     freshUntil: now + ttlMs,
     staleUntil: now + ttlMs + policy.staleWindowMs,

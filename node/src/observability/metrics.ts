@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Outcome } from '../records/outcome.ts';
+import { LocalCounter, LocalHistogram } from './local-series.ts';
 
 /**
  * The node's metrics (docs/metrics.md). Hot-path metrics use pre-resolved label children;
@@ -12,7 +13,7 @@ const LATENCY_BUCKETS = [
 ];
 
 export type OutcomeLabel = 'found' | 'not-found' | 'error';
-type HistogramChild = ReturnType<Histogram<'source' | 'outcome' | 'prefix'>['labels']>;
+type HistogramChild = ReturnType<LocalHistogram['labels']>;
 type ByOutcome = Map<OutcomeLabel, HistogramChild>;
 type ChildTree = Map<string, Map<string, ByOutcome>>;
 
@@ -48,12 +49,13 @@ export interface CacheFigures {
 
 export class NodeMetrics {
   readonly registry = new Registry();
-  readonly resolveDuration = new Histogram({
+  /** Observed on every answer: a local series (local-series.ts), read by prom-client at scrape time. */
+  readonly resolveDuration = new LocalHistogram({
     name: 'idnode_resolve_duration_seconds',
     help: 'Time from a parsed request to its resolution outcome.',
-    labelNames: ['source', 'outcome', 'prefix'] as const,
+    labelNames: ['source', 'outcome', 'prefix'],
     buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
+    registry: this.registry,
   });
   readonly registrations = new Counter({
     name: 'idnode_registrations_total',
@@ -61,17 +63,23 @@ export class NodeMetrics {
     labelNames: ['op', 'result'] as const,
     registers: [this.registry],
   });
-  readonly httpRequests = new Counter({
+  readonly httpRequests = new LocalCounter({
     name: 'idnode_http_requests_total',
     help: 'HTTP requests by route and status class.',
-    labelNames: ['route', 'status_class'] as const,
-    registers: [this.registry],
+    labelNames: ['route', 'status_class'],
+    registry: this.registry,
   });
   /** Error answers by code: the codes are the error table's, so the label set is bounded. */
-  readonly httpErrors = new Counter({
+  readonly httpErrors = new LocalCounter({
     name: 'idnode_http_errors_total',
     help: 'HTTP answers with status 400 or above, by IDN_ERR code ("uncoded" for answers outside the error table).',
-    labelNames: ['code'] as const,
+    labelNames: ['code'],
+    registry: this.registry,
+  });
+  /** Access-log lines of routine answers (successes, not-found) left unwritten by the line budget. */
+  readonly accessLogSuppressed = new Counter({
+    name: 'idnode_http_access_log_suppressed_total',
+    help: 'Access-log lines of routine answers (successes, not found) not written because of the line budget (100 per second).',
     registers: [this.registry],
   });
   /** Runs the readiness checks at scrape time, so the gauge is current even where nobody probes /readyz. */

@@ -15,9 +15,24 @@ export interface PassportSettings {
 
 export const DEFAULT_PASSPORT_SETTINGS: PassportSettings = { publicUrl: undefined, gs1Prefix: undefined };
 
+/**
+ * Where each server listens, asked once: `server.address()` is a getsockname syscall, and the
+ * QR route needs the base on every scan. A server listens on one address for its whole life.
+ */
+const listenBases = new WeakMap<FastifyInstance, string>();
+
 /** The resolver's base URL: configured, else where this server listens. */
 export function publicBase(app: FastifyInstance, settings: PassportSettings): string {
   if (settings.publicUrl !== undefined) return settings.publicUrl;
+  const known = listenBases.get(app);
+  if (known !== undefined) return known;
+  const base = listenBase(app);
+  // Not listening yet (inject() in tests): asked again next time.
+  if (app.server.listening) listenBases.set(app, base);
+  return base;
+}
+
+function listenBase(app: FastifyInstance): string {
   const addr = app.server.address();
   if (addr === null || typeof addr === 'string') return 'http://127.0.0.1';
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -27,6 +42,10 @@ export function publicBase(app: FastifyInstance, settings: PassportSettings): st
   return `${scheme}://${host === '0.0.0.0' || host === '[::]' ? hostname() : host}:${addr.port}`;
 }
 
+/** Characters encodeURIComponent leaves alone, plus the "/" kept between the segments. */
+const URL_SAFE = /^[A-Za-z0-9\-_.!~*'()/]*$/;
+
 /** The resolver URL of an identifier: base + "/" + the identifier, percent-encoded where a URL needs it. */
 export const resolverUrl = (base: string, handle: string): string =>
-  `${base}/${handle.split('/').map(encodeURIComponent).join('/')}`;
+  // Most identifiers need no encoding: one test instead of a split, a map and a join per scan.
+  URL_SAFE.test(handle) ? `${base}/${handle}` : `${base}/${handle.split('/').map(encodeURIComponent).join('/')}`;

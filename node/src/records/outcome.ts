@@ -48,6 +48,8 @@ export type Outcome =
       readonly kind: 'not-found';
       readonly gone?: StoredRecord;
       readonly source: Source;
+      /** Renderings of a cached "not found" (its error body, its page), kept with the cache entry. */
+      readonly memo?: RenderMemo;
       readonly authoritative?: boolean;
       /** A miss that templates or walk-up could have answered rests on their sources too. */
       readonly dependsOn?: DependsOn;

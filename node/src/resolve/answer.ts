@@ -110,6 +110,8 @@ export interface FoundAnswer extends AnswerBase {
 export interface NotFoundAnswer extends AnswerBase {
   readonly kind: 'not-found';
   readonly provenance: SourcedProvenance;
+  /** Present on a cached "not found": its renderings are built once (http/render). */
+  readonly memo?: RenderMemo;
 }
 
 export interface GoneAnswer extends AnswerBase {

@@ -55,7 +55,14 @@ export async function finalise(outcome: Outcome, input: FinaliseInput, deps: Fin
     case 'not-found': {
       const provenance = provenanceOf(outcome);
       const cache = { hit: isHit(outcome.source) };
-      if (outcome.gone === undefined) return { kind: 'not-found', id, provenance, cache };
+      if (outcome.gone === undefined)
+        return {
+          kind: 'not-found',
+          id,
+          provenance,
+          cache,
+          ...(outcome.memo === undefined ? {} : { memo: outcome.memo }),
+        };
       return { kind: 'gone', id, provenance, cache, record: { ...outcome.gone, values: [] } };
     }
     case 'referral':

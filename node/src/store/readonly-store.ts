@@ -8,6 +8,7 @@ export function readonlyStore(store: ReadonlyStore): ReadonlyStore {
   return {
     kind: store.kind,
     get: (key) => store.get(key),
+    ...(store.getSync === undefined ? {} : { getSync: store.getSync.bind(store) }),
     list: (keyPrefix, page) => store.list(keyPrefix, page),
     changesSince: (afterSeq, limit) => store.changesSince(afterSeq, limit),
     lastSeq: () => store.lastSeq(),

@@ -90,6 +90,12 @@ export interface HistoryPage {
 export interface ReadonlyStore {
   readonly kind: 'lmdb' | 'redis';
   get(key: string): Promise<StoredRecord | undefined>;
+  /**
+   * The same read without a promise, where the backend can answer in the same tick (LMDB: a
+   * memory-mapped lookup); absent where a read is I/O (Redis). Throws what `get` rejects with,
+   * before toStoreError.
+   */
+  getSync?(key: string): StoredRecord | undefined;
   /** Live keys that start with `keyPrefix`, in key order, after the cursor. */
   list(keyPrefix: string, page: { readonly after?: string; readonly limit: number }): Promise<ListPage>;
   /** Change-log entries with seq > `afterSeq`, oldest first. */

@@ -1,7 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { HandleRc } from '../../errors/codes.ts';
 import { IdnError } from '../../errors/idn-error.ts';
-import type { FoundAnswer, GoneAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
+import type { RenderMemo } from '../../records/render-memo.ts';
+import type { FoundAnswer, GoneAnswer, NotFoundAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
 import { errorBody, prepareError, sendError } from '../errors.ts';
 import { etagOf } from './record-json.ts';
 import { errorOf } from './answer-error.ts';
@@ -42,6 +43,7 @@ function deletedAsNotFound(a: GoneAnswer): IdnError {
 /** The JSON API (Handle.Net v9 REST): the record, or the error body from the table. */
 export function renderJson(reply: FastifyReply, a: ResolvedAnswer): FastifyReply {
   if (a.kind === 'gone') return sendJsonError(reply, deletedAsNotFound(a), a);
+  if (a.kind === 'not-found' && a.trace === undefined) return sendNotFound(reply, a, a.memo);
   if (a.kind !== 'found') return sendJsonError(reply, errorOf(a, true), a);
   const status = a.valuesMissing?.spec.http ?? 200;
   if (a.valuesMissing !== undefined) prepareError(reply, a.valuesMissing);
@@ -50,6 +52,20 @@ export function renderJson(reply: FastifyReply, a: ResolvedAnswer): FastifyReply
   reply.header('etag', r.etag).header('cache-control', r.cacheControl);
   if (reply.request.headers['if-none-match'] === r.etag) return reply.code(304).send();
   return reply.code(status).type(JSON_TYPE).send(r.body);
+}
+
+/**
+ * "Not found" as encoded bytes, not an object for the error schema's serializer: the answer of a
+ * flood of unknown identifiers. A cached one keeps its body in its memo, so a hit is a lookup.
+ */
+function sendNotFound(reply: FastifyReply, a: NotFoundAnswer, memo: RenderMemo | undefined): FastifyReply {
+  const e = errorOf(a, true);
+  const encode = (): Buffer => Buffer.from(JSON.stringify(errorBody(e, a.id?.handle)));
+  prepareError(reply, e);
+  return reply
+    .code(e.spec.http)
+    .type(JSON_TYPE)
+    .send(memo === undefined ? encode() : memo.get('json:not-found', encode));
 }
 
 /** A traced answer is never memoised, cached by clients or answered 304: it is about this one request. */

@@ -3,6 +3,7 @@ import { IdnError } from '../../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../../identifier/index.ts';
 import { isUrlValue as isUrl, redirectTargetOf } from '../../passport/links.ts';
 import { answerPassport, linkHeaderOf, locationOf, VARY } from '../../passport/respond.ts';
+import type { RenderMemo } from '../../records/render-memo.ts';
 import type { AccessTier, HandleValue } from '../../records/types.ts';
 import type { FoundAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
 import { markRestricted } from '../cors.ts';
@@ -45,6 +46,7 @@ const pageOf = (a: FoundAnswer) => ({
 });
 
 export function renderScan(reply: FastifyReply, a: ResolvedAnswer, f: ScanFormat): FastifyReply {
+  if (a.kind === 'not-found' && a.memo !== undefined) return sendProblem(reply, errorOf(a, false), f, a.id, a.memo);
   if (a.kind !== 'found') return sendProblem(reply, errorOf(a, false), f, a.id);
   const q = reply.request.query as Record<string, string | undefined>;
   const { record, tier } = a;
@@ -87,16 +89,23 @@ function sendHtml(reply: FastifyReply, status: number, html: string): FastifyRep
   return reply.code(status).header('content-security-policy', PAGE_CSP).type('text/html; charset=utf-8').send(html);
 }
 
-/** An error as the QR route shows it, marked for the access log like any other. */
-function sendProblem(reply: FastifyReply, e: IdnError, f: ScanFormat, id?: ParsedIdentifier): FastifyReply {
+/**
+ * An error as the QR route shows it, marked for the access log like any other. With the memo of a
+ * cached "not found" the page is built once (it depends on the identifier and this node's prefixes only).
+ */
+function sendProblem(
+  reply: FastifyReply,
+  e: IdnError,
+  f: ScanFormat,
+  id?: ParsedIdentifier,
+  memo?: RenderMemo,
+): FastifyReply {
   prepareError(reply, e);
   if (f.links !== undefined && f.links.length > 0 && !reply.hasHeader('link')) reply.header('link', f.links.join(', '));
   if (wantsJson(reply)) return reply.code(e.spec.http).send(errorBody(e, id?.handle));
-  return sendHtml(
-    reply,
-    e.spec.http,
-    problemPage({ title: titleOf(e), code: e.code, message: e.message, hints: hintsFor(e, f, id) }),
-  );
+  const page = (): string =>
+    problemPage({ title: titleOf(e), code: e.code, message: e.message, hints: hintsFor(e, f, id) });
+  return sendHtml(reply, e.spec.http, memo === undefined ? page() : memo.get('qr:not-found-page', page));
 }
 
 function titleOf(e: IdnError): string {
@@ -151,8 +160,17 @@ function answerIndex(reply: FastifyReply, a: FoundAnswer, raw: string, f: ScanFo
  * The request's query is passed on (GS1: all key=value pairs, by default), as for typed links.
  */
 function answerHandle(reply: FastifyReply, a: FoundAnswer): FastifyReply {
+  // A scan without a query (nearly all of them) gets the same redirect every time: built once per
+  // tier and kept with the (cached) answer, so a hit parses no URL and sorts no values.
+  const plain = !a.filtered && !reply.request.url.includes('?');
+  const r = plain ? a.memo.get(`qr-302:${a.tier}`, () => handleRedirect(reply, a)) : handleRedirect(reply, a);
+  if (r === undefined) return sendHtml(reply, 200, recordPage(pageOf(a)));
+  return reply.header('cache-control', r.cacheControl).redirect(r.location, 302);
+}
+
+function handleRedirect(reply: FastifyReply, a: FoundAnswer): { location: string; cacheControl: string } | undefined {
   const target = a.values.filter(isUrl).sort((x, y) => x.index - y.index)[0];
-  if (!target) return sendHtml(reply, 200, recordPage(pageOf(a)));
+  if (!target) return undefined;
   const href = target.data.value as string;
   let location = href;
   try {
@@ -160,5 +178,5 @@ function answerHandle(reply: FastifyReply, a: FoundAnswer): FastifyReply {
   } catch {
     // A URL value that is no absolute URL (written long ago, or relative): sent as it is, as before.
   }
-  return reply.header('cache-control', cacheControl(target, a.tier)).redirect(location, 302);
+  return { location, cacheControl: cacheControl(target, a.tier) };
 }
