@@ -5,9 +5,11 @@ import type { ReadonlyStore } from './store.ts';
  * routes, registries and the resolution chain receive.
  */
 export function readonlyStore(store: ReadonlyStore): ReadonlyStore {
+  const many = store.getMany?.bind(store);
   return {
     kind: store.kind,
     get: (key) => store.get(key),
+    ...(many === undefined ? {} : { getMany: (keys: readonly string[]) => many(keys) }),
     list: (keyPrefix, page) => store.list(keyPrefix, page),
     changesSince: (afterSeq, limit) => store.changesSince(afterSeq, limit),
     lastSeq: () => store.lastSeq(),

@@ -19,6 +19,7 @@ import {
 import { redisKeys, type RedisKeys } from './redis-keys.ts';
 import { ALLOCATE_LUA, COMMIT_LUA, HISTORY_DONE_LUA } from './redis-scripts.ts';
 import { toStoreError } from './store-errors.ts';
+import { RecentChanges } from './recent-changes.ts';
 import type {
   AllocatedRange,
   ChangeEntry,
@@ -178,6 +179,7 @@ class RedisStoreImpl implements RedisStore {
   readonly #timeoutMs: number;
   readonly #events = new EventEmitter();
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #recent = new RecentChanges();
   #closed = false;
   #lost = false;
   #probing = false;
@@ -192,6 +194,14 @@ class RedisStoreImpl implements RedisStore {
 
   get(key: string): Promise<StoredRecord | undefined> {
     return this.#call(() => this.#read(key));
+  }
+
+  getMany(keys: readonly string[]): Promise<(StoredRecord | undefined)[]> {
+    return this.#call(async () => {
+      if (keys.length === 0) return [];
+      const found = await this.#readMany([...new Set(keys)]);
+      return keys.map((k) => found.get(k));
+    });
   }
 
   commit(ops: readonly StoreOp[], meta: ChangeMeta): Promise<readonly StoredRecord[]> {
@@ -240,6 +250,9 @@ class RedisStoreImpl implements RedisStore {
     return this.#call(async () => {
       checkAfterSeq(afterSeq);
       checkChangesLimit(limit);
+      // Right behind this process's own commits (the audit, the sync sender): no XRANGE, no parse.
+      const recent = this.#recent.page(afterSeq, limit, Number((await this.#conn.get(this.#keys.seq)) ?? 0));
+      if (recent !== undefined) return recent;
       const rows = await this.#conn.xrange(this.#keys.log, `${afterSeq + 1}-0`, '+', 'COUNT', limit);
       return rows.map(([, fields]) => JSON.parse(fields[1] ?? 'null') as ChangeEntry);
     });
@@ -389,8 +402,15 @@ class RedisStoreImpl implements RedisStore {
       const [stored, counters] = await Promise.all([this.#readMany(distinct), this.#readCounters(counterNames)]);
       const decided = decideAll(ops, stored, counters, new Date().toISOString(), tagErrors);
       const args = this.#commitArgs(ops, stored, decided, meta, requestId, counters);
-      const [ok] = await this.#replicated((c) => c.idnCommit(...args), 'idnCommit', args);
-      if (ok === 1) return decided.map((d) => d.record);
+      const [ok, last = 0] = await this.#replicated((c) => c.idnCommit(...args), 'idnCommit', args);
+      if (ok === 1) {
+        // The script numbered the ops last - n + 1 .. last: the entries it appended, as objects.
+        const first = last - ops.length + 1;
+        this.#recent.add(
+          ops.map((o, i) => changeEntry(first + i, o.key, decided[i]!.op, decided[i]!.record, o.meta ?? meta)),
+        );
+        return decided.map((d) => d.record);
+      }
     }
     throw new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'Too many concurrent writes to one identifier.', {
       key: distinct[0],
@@ -545,6 +565,8 @@ class RedisStoreImpl implements RedisStore {
         );
         if (ok && this.#lost && !this.#closed) {
           this.#lost = false;
+          // A restarted Redis may have lost its last second (AOF everysec) and number anew.
+          this.#recent.clear();
           this.#events.emit('reconnect');
           return;
         }
