@@ -373,6 +373,7 @@ class RedisStoreImpl implements RedisStore {
 
   /** The stored records of `keys` (distinct), read in one round trip (one slot: one pipeline). */
   async #readMany(keys: readonly string[]): Promise<Map<string, StoredRecord | undefined>> {
+    if (keys.length === 0) return new Map();
     if (keys.length === 1) return new Map([[keys[0]!, await this.#read(keys[0]!)]]);
     const pipe = this.#conn.pipeline();
     for (const key of keys) pipe.hget(this.#keys.record(key), 'd');
@@ -391,15 +392,23 @@ class RedisStoreImpl implements RedisStore {
    * a key sees the earlier op's result), then commit with the compare-and-set script. On a race
    * (someone wrote in between) read and judge again, so the rules always judge the records the
    * commit replaces. One request id per call keeps a re-send harmless.
+   *
+   * A key whose first op is a create (expectAbsent) is not read on the first attempt: the rules
+   * judge it absent, and the script checks exactly that (version 0). If it exists after all, the
+   * script reports a race and the next attempt reads it and judges again (ALREADY_EXISTS). A bulk
+   * registration's chunk thus reads nothing here: RecordService read its keys while planning.
    */
   async #commit(ops: readonly StoreOp[], meta: ChangeMeta, tagErrors: boolean): Promise<StoredRecord[]> {
     checkCommitSize(ops);
     if (ops.length === 0) return [];
     const requestId = randomUUID();
     const distinct = [...new Set(ops.map((o) => o.key))];
+    const creates = createdKeys(ops);
     const counterNames = [...new Set(ops.flatMap((o) => (o.op === 'allocate' ? [o.counter] : [])))];
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const [stored, counters] = await Promise.all([this.#readMany(distinct), this.#readCounters(counterNames)]);
+      const toRead = attempt === 0 ? distinct.filter((k) => !creates.has(k)) : distinct;
+      const [read, counters] = await Promise.all([this.#readMany(toRead), this.#readCounters(counterNames)]);
+      const stored = attempt === 0 ? withAbsent(read, creates) : read;
       const decided = decideAll(ops, stored, counters, new Date().toISOString(), tagErrors);
       const args = this.#commitArgs(ops, stored, decided, meta, requestId, counters);
       const [ok, last = 0] = await this.#replicated((c) => c.idnCommit(...args), 'idnCommit', args);
@@ -590,6 +599,23 @@ interface Decided {
  * Judges the ops in order against the records and counters read, each later op seeing the
  * earlier ops' results (two allocations from one counter get consecutive ranges).
  */
+/** The keys whose first op in the commit creates them (a put expecting the key absent). */
+function createdKeys(ops: readonly StoreOp[]): Set<string> {
+  const seen = new Set<string>();
+  const creates = new Set<string>();
+  for (const o of ops) {
+    if (seen.has(o.key)) continue;
+    seen.add(o.key);
+    if (o.op === 'put' && o.cond !== undefined && 'expectAbsent' in o.cond) creates.add(o.key);
+  }
+  return creates;
+}
+
+function withAbsent(read: Map<string, StoredRecord | undefined>, absent: ReadonlySet<string>) {
+  for (const k of absent) read.set(k, undefined);
+  return read;
+}
+
 function decideAll(
   ops: readonly StoreOp[],
   stored: ReadonlyMap<string, StoredRecord | undefined>,
