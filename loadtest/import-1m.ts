@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeNdjson } from '../node/test/cli/cli-helpers.ts';
 import { freePort } from '../node/test/helpers/spawn-node.ts';
+import { CHUNKS_IN_FLIGHT } from '../node/src/http/routes/admin-identifiers-batch.ts';
 import { lmdbFloor, type FloorResult } from './lib/import-floor.ts';
+import { redisFloor, type RedisFloorResult } from './lib/redis-floor.ts';
 import { importWithCrash, type ImportRunResult } from './lib/import-run.ts';
 import { machineInfo } from './lib/machine.ts';
 import { ROOT } from './lib/processes.ts';
@@ -15,12 +17,16 @@ import { startRedisServer, type AppendFsync } from './lib/redis-server.ts';
  *
  * The import path against its physical floor, in one run on one machine:
  * 1. FLOOR: a bare lmdb-js loop writing the same record shape and its change-log entry, `chunk`
- *    lines per durable transaction (lib/import-floor.ts).
+ *    lines per durable transaction (lib/import-floor.ts), twice: each transaction awaited before
+ *    the next, and with as many in flight as the node can have (parallel x the route's chunks in
+ *    flight, which lmdb-js batches into one transaction as it does the node's). The faster of the
+ *    two is THE floor every ratio is taken to.
  * 2. LMDB: `idnode import` of `lines` NDJSON lines into a real node process on LMDB (durable),
  *    the node SIGKILLed half-way and restarted, the import resumed (lib/import-run.ts); exactly
  *    `lines` identifiers afterwards, every acknowledged line among them. Target >= 0.5x the floor.
  * 3. Redis: the same into a node on a redis-server started here, AOF appendfsync everysec and
- *    always. Target >= 0.3x the floor.
+ *    always. Target >= 0.3x the floor. For context, a bare ioredis MULTI/EXEC floor on the same
+ *    server first (lib/redis-floor.ts).
  * The report goes to stdout and to loadtest/results/import-<time>.{json,md}.
  */
 
@@ -40,6 +46,10 @@ const chunk = Number(values.chunk);
 const parallel = Number(values.parallel);
 const log = (m: string) => process.stdout.write(`${m}\n`);
 const round = (x: number, d = 1) => Number(x.toFixed(d));
+const loadNow = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const command = `npm run bench:import -- ${process.argv.slice(2).join(' ')}`.trim();
 
 const dir = await mkdtemp(join(tmpdir(), 'idnode-import-bench-'));
@@ -73,6 +83,8 @@ const describeRun = (r: ImportRunResult, floor: FloorResult): string =>
   `${r.identifiers} identifiers (${r.distinct} distinct), ${r.errorLines} error lines ${JSON.stringify(r.errorCodes)}: ` +
   `${r.ok ? 'OK' : 'MISMATCH'}`;
 
+const redisFloors: (RedisFloorResult & { readonly appendfsync: AppendFsync })[] = [];
+
 async function redisRun(fsync: AppendFsync): Promise<ImportRunResult> {
   const runDir = join(dir, `redis-${fsync}`);
   const file = await inputFor(runDir, redisLines);
@@ -80,6 +92,12 @@ async function redisRun(fsync: AppendFsync): Promise<ImportRunResult> {
   await mkdir(redisDir, { recursive: true });
   const redis = await startRedisServer(redisDir, await freePort(), 10_000, fsync);
   try {
+    const bare = await redisFloor(redis.url, redisLines, chunk);
+    redisFloors.push({ ...bare, appendfsync: fsync });
+    log(
+      `bare Redis (appendfsync ${fsync}, ${chunk} lines per MULTI/EXEC): ${Math.round(bare.linesPerSecond)} lines/s ` +
+        `(load ${loadNow()})`,
+    );
     return await importWithCrash({
       label: `redis (appendfsync ${fsync})`,
       dir: runDir,
@@ -95,11 +113,17 @@ async function redisRun(fsync: AppendFsync): Promise<ImportRunResult> {
 }
 
 try {
-  const floor = await lmdbFloor(join(dir, 'floor'), lines, chunk);
-  log(
-    `floor (bare lmdb-js, ${chunk} lines per durable transaction): ${lines} lines in ${floor.seconds.toFixed(1)} s = ` +
-      `${Math.round(floor.linesPerSecond)} lines/s`,
-  );
+  const floors: FloorResult[] = [];
+  for (const inFlight of [1, parallel * CHUNKS_IN_FLIGHT]) {
+    const f = await lmdbFloor(join(dir, `floor-${inFlight}`), lines, chunk, inFlight);
+    floors.push(f);
+    log(
+      `bare lmdb-js, ${chunk} lines per durable transaction, ${inFlight} in flight: ${lines} lines in ` +
+        `${f.seconds.toFixed(1)} s = ${Math.round(f.linesPerSecond)} lines/s (load ${loadNow()})`,
+    );
+  }
+  const floor = floors.reduce((a, b) => (b.linesPerSecond > a.linesPerSecond ? b : a));
+  log(`floor: ${Math.round(floor.linesPerSecond)} lines/s (${floor.inFlight} in flight)`);
   const runs: ImportRunResult[] = [];
   const lmdbDir = join(dir, 'lmdb');
   const lmdb = await importWithCrash({
@@ -112,12 +136,12 @@ try {
     storeEnv: {},
   });
   runs.push(lmdb);
-  log(describeRun(lmdb, floor));
+  log(`${describeRun(lmdb, floor)} (load ${loadNow()})`);
   if (!values['skip-redis']) {
     for (const fsync of ['everysec', 'always'] as const) {
       const r = await redisRun(fsync);
       runs.push(r);
-      log(describeRun(r, floor));
+      log(`${describeRun(r, floor)} (load ${loadNow()})`);
     }
   }
   const endLoad = loadavg().map((x) => round(x, 2));
@@ -132,6 +156,8 @@ try {
     machine: machineInfo(),
     loadAverage: { start: startLoad, end: endLoad },
     floor,
+    floors,
+    redisFloors,
     runs,
     targets,
   };
@@ -149,6 +175,8 @@ async function writeReport(report: {
   command: string;
   loadAverage: { start: number[]; end: number[] };
   floor: FloorResult;
+  floors: FloorResult[];
+  redisFloors: (RedisFloorResult & { readonly appendfsync: AppendFsync })[];
   runs: ImportRunResult[];
   targets: { label: string; target: number; ratio: number; ratioExcludingDowntime: number }[];
 }): Promise<void> {
@@ -169,7 +197,12 @@ async function writeReport(report: {
     '',
     `\`${report.command}\` - load average ${report.loadAverage.start.join(' ')} at start, ${report.loadAverage.end.join(' ')} at end.`,
     '',
-    `Floor: bare lmdb-js, ${report.floor.txnSize} lines per durable transaction: ${Math.round(report.floor.linesPerSecond)} lines/s.`,
+    `Floor: bare lmdb-js, ${report.floor.txnSize} lines per durable transaction: ${Math.round(report.floor.linesPerSecond)} lines/s ` +
+      `(the faster of: ${report.floors.map((f) => `${f.inFlight} in flight ${Math.round(f.linesPerSecond)}`).join(', ')}).`,
+    ...report.redisFloors.map(
+      (f) =>
+        `Bare Redis (appendfsync ${f.appendfsync}), ${f.txnSize} lines per pipelined MULTI/EXEC: ${Math.round(f.linesPerSecond)} lines/s (context only).`,
+    ),
     '',
     '| run | lines | lines/s | lines/s w/o downtime | x floor | target | acked at kill | identifiers | check |',
     '|---|---|---|---|---|---|---|---|---|',

@@ -15,6 +15,8 @@ import { changeEntry, nextRecord } from '../../node/src/store/record-transitions
 export interface FloorResult {
   readonly lines: number;
   readonly txnSize: number;
+  /** Transactions handed to lmdb-js at once (1: each awaited before the next; more: lmdb-js batches them as it batches the node's commits). */
+  readonly inFlight: number;
   readonly transactions: number;
   readonly seconds: number;
   readonly linesPerSecond: number;
@@ -47,7 +49,7 @@ function valuesOf(n: number, now: string): HandleValue[] {
   return [url, admin];
 }
 
-export async function lmdbFloor(path: string, lines: number, txnSize: number): Promise<FloorResult> {
+export async function lmdbFloor(path: string, lines: number, txnSize: number, inFlight = 1): Promise<FloorResult> {
   await mkdir(path, { recursive: true });
   const root = open({
     path,
@@ -62,10 +64,12 @@ export async function lmdbFloor(path: string, lines: number, txnSize: number): P
   const meta = root.openDB<number, string>({ name: 'meta' });
   let seq = 0;
   let transactions = 0;
+  const running = new Set<Promise<unknown>>();
   const t0 = performance.now();
   for (let first = 1; first <= lines; first += txnSize) {
     const last = Math.min(lines, first + txnSize - 1);
-    await root.transaction(() => {
+    while (running.size >= inFlight) await Promise.race(running);
+    const txn = root.transaction(() => {
       const now = new Date().toISOString();
       for (let n = first; n <= last; n++) {
         const handle = `${PREFIX}/IMP-${String(n).padStart(7, '0')}`;
@@ -77,9 +81,12 @@ export async function lmdbFloor(path: string, lines: number, txnSize: number): P
       }
       meta.putSync('lastSeq', seq);
     });
+    running.add(txn);
+    void txn.then(() => running.delete(txn));
     transactions += 1;
   }
+  await Promise.all(running);
   const seconds = (performance.now() - t0) / 1000;
   await root.close();
-  return { lines, txnSize, transactions, seconds, linesPerSecond: lines / seconds };
+  return { lines, txnSize, inFlight, transactions, seconds, linesPerSecond: lines / seconds };
 }

@@ -14,6 +14,7 @@ import {
   checkListLimit,
   decideOp,
 } from './record-transitions.ts';
+import { RecentChanges } from './recent-changes.ts';
 import { settle, toStoreError } from './store-errors.ts';
 import type {
   AllocatedRange,
@@ -95,6 +96,7 @@ class LmdbStoreImpl implements LmdbStore {
   readonly kind = 'lmdb';
   readonly #dbs: Dbs;
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #recent = new RecentChanges();
   #closed = false;
 
   constructor(dbs: Dbs) {
@@ -108,6 +110,10 @@ class LmdbStoreImpl implements LmdbStore {
 
   get(key: string): Promise<StoredRecord | undefined> {
     return settle(() => this.getSync(key));
+  }
+
+  getMany(keys: readonly string[]): Promise<(StoredRecord | undefined)[]> {
+    return settle(() => keys.map((k) => this.getSync(k)));
   }
 
   commit(ops: readonly StoreOp[], meta: ChangeMeta): Promise<readonly StoredRecord[]> {
@@ -150,6 +156,8 @@ class LmdbStoreImpl implements LmdbStore {
       this.#assertOpen();
       checkAfterSeq(afterSeq);
       checkChangesLimit(limit);
+      const recent = this.#recent.page(afterSeq, limit, this.#dbs.meta.get(LAST_SEQ) ?? 0);
+      if (recent !== undefined) return recent;
       return Array.from(this.#dbs.changes.getRange({ start: afterSeq + 1, limit }), ({ value }) => value);
     });
   }
@@ -249,12 +257,13 @@ class LmdbStoreImpl implements LmdbStore {
       return Promise.reject(toStoreError(e));
     }
     if (ops.length === 0) return Promise.resolve([]);
-    return this.#write(() => {
+    const written = this.#write(() => {
       const { records, changes, counters, history, meta: metaDb } = this.#dbs;
       const now = new Date().toISOString();
       let seq = metaDb.get(LAST_SEQ) ?? 0;
       const indexedToHere = (metaDb.get(HISTORY_TO) ?? 0) === seq;
       const out: StoredRecord[] = [];
+      const entries: ChangeEntry[] = [];
       ops.forEach((op, i) => {
         let decided;
         try {
@@ -266,13 +275,20 @@ class LmdbStoreImpl implements LmdbStore {
         if (op.op === 'allocate') counters.putSync(op.counter, decided.range!.last);
         seq += 1;
         records.putSync(op.key, decided.record);
-        changes.putSync(seq, changeEntry(seq, op.key, decided.op, decided.record, op.meta ?? meta));
+        const entry = changeEntry(seq, op.key, decided.op, decided.record, op.meta ?? meta);
+        changes.putSync(seq, entry);
         history.putSync([op.key, seq], 1);
         out.push(decided.record);
+        entries.push(entry);
       });
       metaDb.putSync(LAST_SEQ, seq);
       // The index is complete up to here only if it was before this commit (else a backfill is due).
       if (indexedToHere) metaDb.putSync(HISTORY_TO, seq);
+      return { out, entries };
+    });
+    // Kept once durable, for the readers right behind the log (audit, sync sender).
+    return written.then(({ out, entries }) => {
+      this.#recent.add(entries);
       return out;
     });
   }

@@ -19,6 +19,7 @@ import {
 import { redisKeys, type RedisKeys } from './redis-keys.ts';
 import { ALLOCATE_LUA, COMMIT_LUA, HISTORY_DONE_LUA } from './redis-scripts.ts';
 import { toStoreError } from './store-errors.ts';
+import { RecentChanges } from './recent-changes.ts';
 import type {
   AllocatedRange,
   ChangeEntry,
@@ -181,6 +182,7 @@ class RedisStoreImpl implements RedisStore {
   readonly #timeoutMs: number;
   readonly #events = new EventEmitter();
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #recent = new RecentChanges();
   #closed = false;
   #lost = false;
   #probing = false;
@@ -195,6 +197,14 @@ class RedisStoreImpl implements RedisStore {
 
   get(key: string): Promise<StoredRecord | undefined> {
     return this.#call(() => this.#read(key));
+  }
+
+  getMany(keys: readonly string[]): Promise<(StoredRecord | undefined)[]> {
+    return this.#call(async () => {
+      if (keys.length === 0) return [];
+      const found = await this.#readMany([...new Set(keys)]);
+      return keys.map((k) => found.get(k));
+    });
   }
 
   commit(ops: readonly StoreOp[], meta: ChangeMeta): Promise<readonly StoredRecord[]> {
@@ -243,6 +253,9 @@ class RedisStoreImpl implements RedisStore {
     return this.#call(async () => {
       checkAfterSeq(afterSeq);
       checkChangesLimit(limit);
+      // Right behind this process's own commits (the audit, the sync sender): no XRANGE, no parse.
+      const recent = this.#recent.page(afterSeq, limit, Number((await this.#conn.get(this.#keys.seq)) ?? 0));
+      if (recent !== undefined) return recent;
       const rows = await this.#conn.xrange(this.#keys.log, `${afterSeq + 1}-0`, '+', 'COUNT', limit);
       return rows.map(([, fields]) => JSON.parse(fields[1] ?? 'null') as ChangeEntry);
     });
@@ -364,6 +377,7 @@ class RedisStoreImpl implements RedisStore {
 
   /** The stored records of `keys` (distinct), read in one round trip (one slot: one pipeline). */
   async #readMany(keys: readonly string[]): Promise<Map<string, StoredRecord | undefined>> {
+    if (keys.length === 0) return new Map();
     if (keys.length === 1) return new Map([[keys[0]!, await this.#read(keys[0]!)]]);
     const pipe = this.#conn.pipeline();
     for (const key of keys) pipe.hget(this.#keys.record(key), 'd');
@@ -382,19 +396,34 @@ class RedisStoreImpl implements RedisStore {
    * a key sees the earlier op's result), then commit with the compare-and-set script. On a race
    * (someone wrote in between) read and judge again, so the rules always judge the records the
    * commit replaces. One request id per call keeps a re-send harmless.
+   *
+   * A key whose first op is a create (expectAbsent) is not read on the first attempt: the rules
+   * judge it absent, and the script checks exactly that (version 0). If it exists after all, the
+   * script reports a race and the next attempt reads it and judges again (ALREADY_EXISTS). A bulk
+   * registration's chunk thus reads nothing here: RecordService read its keys while planning.
    */
   async #commit(ops: readonly StoreOp[], meta: ChangeMeta, tagErrors: boolean): Promise<StoredRecord[]> {
     checkCommitSize(ops);
     if (ops.length === 0) return [];
     const requestId = randomUUID();
     const distinct = [...new Set(ops.map((o) => o.key))];
+    const creates = createdKeys(ops);
     const counterNames = [...new Set(ops.flatMap((o) => (o.op === 'allocate' ? [o.counter] : [])))];
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const [stored, counters] = await Promise.all([this.#readMany(distinct), this.#readCounters(counterNames)]);
+      const toRead = attempt === 0 ? distinct.filter((k) => !creates.has(k)) : distinct;
+      const [read, counters] = await Promise.all([this.#readMany(toRead), this.#readCounters(counterNames)]);
+      const stored = attempt === 0 ? withAbsent(read, creates) : read;
       const decided = decideAll(ops, stored, counters, new Date().toISOString(), tagErrors);
       const args = this.#commitArgs(ops, stored, decided, meta, requestId, counters);
-      const [ok] = await this.#replicated((c) => c.idnCommit(...args), 'idnCommit', args);
-      if (ok === 1) return decided.map((d) => d.record);
+      const [ok, last = 0] = await this.#replicated((c) => c.idnCommit(...args), 'idnCommit', args);
+      if (ok === 1) {
+        // The script numbered the ops last - n + 1 .. last: the entries it appended, as objects.
+        const first = last - ops.length + 1;
+        this.#recent.add(
+          ops.map((o, i) => changeEntry(first + i, o.key, decided[i]!.op, decided[i]!.record, o.meta ?? meta)),
+        );
+        return decided.map((d) => d.record);
+      }
     }
     throw new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'Too many concurrent writes to one identifier.', {
       key: distinct[0],
@@ -549,6 +578,8 @@ class RedisStoreImpl implements RedisStore {
         );
         if (ok && this.#lost && !this.#closed) {
           this.#lost = false;
+          // A restarted Redis may have lost its last second (AOF everysec) and number anew.
+          this.#recent.clear();
           this.#events.emit('reconnect');
           return;
         }
@@ -572,6 +603,23 @@ interface Decided {
  * Judges the ops in order against the records and counters read, each later op seeing the
  * earlier ops' results (two allocations from one counter get consecutive ranges).
  */
+/** The keys whose first op in the commit creates them (a put expecting the key absent). */
+function createdKeys(ops: readonly StoreOp[]): Set<string> {
+  const seen = new Set<string>();
+  const creates = new Set<string>();
+  for (const o of ops) {
+    if (seen.has(o.key)) continue;
+    seen.add(o.key);
+    if (o.op === 'put' && o.cond !== undefined && 'expectAbsent' in o.cond) creates.add(o.key);
+  }
+  return creates;
+}
+
+function withAbsent(read: Map<string, StoredRecord | undefined>, absent: ReadonlySet<string>) {
+  for (const k of absent) read.set(k, undefined);
+  return read;
+}
+
 function decideAll(
   ops: readonly StoreOp[],
   stored: ReadonlyMap<string, StoredRecord | undefined>,

@@ -14,10 +14,17 @@ export class RecordView {
     this.#store = store;
   }
 
-  /** Reads many keys at once (one round trip per key, in parallel), before planning walks them in order. */
+  /**
+   * Reads many keys at once before planning walks them in order: one store call where the store
+   * offers getMany (a bulk chunk's thousands of keys), else one get per key in parallel.
+   */
   async load(keys: readonly string[]): Promise<void> {
     const missing = [...new Set(keys)].filter((k) => !this.#overlay.has(k));
-    const records = await Promise.all(missing.map((k) => this.#store.get(k)));
+    if (missing.length === 0) return;
+    const records =
+      this.#store.getMany === undefined
+        ? await Promise.all(missing.map((k) => this.#store.get(k)))
+        : await this.#store.getMany(missing);
     missing.forEach((k, i) => this.#overlay.set(k, records[i]));
   }
 

@@ -28,7 +28,7 @@ const HANDLER_TIMEOUT_MS = 30 * 60_000;
  * is always a synced one. Two or three chunks are in flight so parsing the next overlaps the sync.
  */
 const CHUNK_LINES = 2000;
-const CHUNKS_IN_FLIGHT = 3;
+export const CHUNKS_IN_FLIGHT = 3;
 /** A body that pauses this long gets its pending lines committed and answered, not held. */
 const IDLE_FLUSH_MS = 25;
 
