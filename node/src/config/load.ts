@@ -3,6 +3,7 @@ import type { TProperties } from 'typebox';
 import { readTrustedIssuers, trustSection, type TrustSettings } from '../access/trust-config.ts';
 import type { TrustedIssuers } from '../access/trusted-issuers.ts';
 import { secretsSection, type SecretSettings } from '../auth/secrets-config.ts';
+import { validateWorkers, workersSection, type WorkerSettings } from '../cluster/config.ts';
 import { cacheSection } from '../cache/config.ts';
 import type { CachePolicy } from '../cache/cache-policy.ts';
 import { Problems, type Problem } from '../config-kit/problems.ts';
@@ -41,6 +42,7 @@ export interface NodeConfig {
   readonly log: LogSettings;
   readonly metrics: MetricsSettings;
   readonly secrets: SecretSettings;
+  readonly workers: WorkerSettings;
 }
 
 /** The configuration with the files it names read and checked. */
@@ -73,6 +75,7 @@ const SECTIONS: readonly ConfigSection<TProperties, unknown>[] = [
   logSection,
   metricsSection,
   secretsSection,
+  workersSection,
 ];
 
 /** Read by the other programs of this package (the idnode CLI and its launcher), never by the server. */
@@ -189,6 +192,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     log: read(logSection),
     metrics: read(metricsSection),
     secrets: read(secretsSection),
+    workers: read(workersSection),
   };
   problems.endPhase();
   const config: NodeConfig = {
@@ -202,11 +206,13 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     log: sections.log(),
     metrics: sections.metrics(),
     secrets: sections.secrets(),
+    workers: sections.workers(),
   };
   problems.endPhase();
   // Phase 3, the whole.
   validateFederation(config, problems);
   validateTls(config, problems);
+  validateWorkers({ workers: config.workers, role: config.federation.role }, problems);
   problems.endPhase();
   return { config, problems, viaFlag };
 }
