@@ -42,6 +42,8 @@ export async function runWrk(o: {
   readonly seconds: number;
   readonly serverPid: number;
   readonly threads?: number;
+  /** Further server processes that are not children of serverPid (independent SO_REUSEPORT listeners). */
+  readonly extraPids?: readonly number[];
 }): Promise<WrkResult> {
   const args = [
     '-t',
@@ -55,7 +57,9 @@ export async function runWrk(o: {
     o.script,
     o.url,
   ];
-  const cpu0 = await treeCpuSeconds(o.serverPid);
+  const serverCpu = async (): Promise<number> =>
+    (await Promise.all([o.serverPid, ...(o.extraPids ?? [])].map(treeCpuSeconds))).reduce((a, b) => a + b, 0);
+  const cpu0 = await serverCpu();
   const t0 = performance.now();
   const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -70,7 +74,7 @@ export async function runWrk(o: {
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   clearInterval(sampler);
   const wall = (performance.now() - t0) / 1000;
-  const cpu1 = await treeCpuSeconds(o.serverPid);
+  const cpu1 = await serverCpu();
   if (code !== 0) throw new Error(`wrk exited with ${code}: ${out}`);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
   return {
