@@ -46,6 +46,11 @@ export interface AppOptions {
   readonly trustedIssuers?: TrustedIssuers;
   /** The audit trail (main.ts: `<dataDir>/audit`); nothing is audited when absent. */
   readonly audit?: AuditLog;
+  /**
+   * Whether this process writes the change audit (default true). Of several workers on one store
+   * only one does: it follows the shared change log, so every change is audited exactly once.
+   */
+  readonly auditChanges?: boolean;
   /** The clock of cache TTLs, stale window and prefetch, in ms; default Date.now (tests drive it). */
   readonly now?: () => number;
   /** IDNODE_PUBLIC_URL and IDNODE_GS1_PREFIX as configured; both unset when absent. */
@@ -87,7 +92,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   });
   readiness.add({ name: 'store', check: async () => (await store.lastSeq()) >= 0 });
   const audit = opts.audit ?? NO_AUDIT;
-  if (opts.audit) auditChanges(store, changes, opts.audit);
+  if (opts.audit && opts.auditChanges !== false) auditChanges(store, changes, opts.audit);
   // The template index keeps its compiled patterns fresh from the same feed.
   const derived = new TemplateIndex(store);
   changes.listen(derived);

@@ -1,10 +1,14 @@
 import { setLogger as setGrpcLogger } from '@grpc/grpc-js';
+import cluster from 'node:cluster';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import { pino, type Logger } from 'pino';
 import { createAppContext } from './app.ts';
+import { SLOT_VAR } from './cluster/messages.ts';
+import { runPrimary } from './cluster/primary.ts';
+import { WorkerLink } from './cluster/worker-link.ts';
 import { openAuditLog } from './audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
 import { SecretKeyring } from './auth/seal/keyring.ts';
@@ -57,10 +61,18 @@ async function loadKeyring(config: NodeConfig): Promise<SecretKeyring> {
 async function main(): Promise<void> {
   // Every configuration problem at once, TLS and trust files read: nothing is created or opened before this.
   const config = await loadConfig(process.env, process.argv.slice(2));
-  const { http, federation } = config;
+  const { http } = config;
   const dataDir = config.store.dataDir;
   // Asynchronous log destination: a log line must never block the resolution path.
   const logger = pino({ level: config.log.level }, pino.destination({ dest: 1, sync: false }));
+  if (config.workers.workers > 1 && cluster.isPrimary) {
+    // IDNODE_WORKERS: this process only supervises; each worker runs this file again as a node.
+    return runPrimary({ workers: config.workers.workers, logger, stopTimeoutMs: http.drainDelayMs + 12_000 });
+  }
+  const link = cluster.isWorker ? new WorkerLink(Number(process.env[SLOT_VAR] ?? '0')) : undefined;
+  // Single-port listeners other than HTTP (gRPC) and the change audit belong to worker 0 alone.
+  const lead = link === undefined || link.slot === 0;
+  const federation = lead ? config.federation : { ...config.federation, grpc: undefined };
   // grpc-js writes its errors to stderr on its own: they belong in the log, and a bind failure is reported once, below.
   setGrpcLogger({
     error: (...a: unknown[]) => logger.warn({ log: 'grpc' }, format(...a)),
@@ -97,6 +109,7 @@ async function main(): Promise<void> {
     authoritativeReadsPerSecond: http.authRatePerSecond,
     trustedIssuers: config.trustedIssuers,
     audit,
+    auditChanges: lead,
     passport: config.passport,
     metricsPrefixes: config.metrics.prefixes,
     metricsPrefixLimit: config.metrics.prefixLimit,
@@ -106,6 +119,7 @@ async function main(): Promise<void> {
   // Bootstrap writes through the context's RecordService, like every other write.
   const boot = await bootstrapHomedPrefixes(ctx.records, federation.prefixes, dataDir, config.secrets.adminSecret);
   await opened.attach(ctx.changes);
+  if (link) joinCluster(link, ctx, opened.refreshReads);
   const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: http.accessLogSample };
   const view = federationView({
     role: fed.role,
@@ -125,6 +139,14 @@ async function main(): Promise<void> {
     console: consoleOptions,
     ...(config.httpsMaterial === undefined ? {} : { https: config.httpsMaterial }),
   });
+  if (link) {
+    // Which worker answered: operators (and the multi-worker tests) can tell the processes apart.
+    const slot = String(link.slot);
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.header('x-idnode-worker', slot);
+      done();
+    });
+  }
   const address = await listenOrFail(`${http.host}:${http.port}`, 'IDNODE_HTTP_PORT', () =>
     app.listen({ port: http.port, host: http.host }),
   );
@@ -152,7 +174,13 @@ async function main(): Promise<void> {
           upstream,
           logger,
         });
-  closeWithGrace({ delay: http.drainDelayMs + 10_000 }, async ({ signal, err }) => {
+  let closing = false;
+  if (link) watchPrimary(() => closing);
+  // A worker drains when the primary says so (SIGTERM); a terminal's Ctrl-C reaches the primary too.
+  const skip: ('SIGINT' | 'SIGTERM')[] = link ? ['SIGINT'] : [];
+  if (link) process.on('SIGINT', () => undefined);
+  closeWithGrace({ delay: http.drainDelayMs + 10_000, skip }, async ({ signal, err }) => {
+    closing = true;
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down: not ready, then finishing in-flight requests');
     // Fail readiness (HTTP and grpc.health.v1) first so balancers and peers stop routing here, then drain and exit.
@@ -178,6 +206,20 @@ async function main(): Promise<void> {
     'idnode listening',
   );
   logCredentials(logger, config, boot.generated.length > 0);
+}
+
+/** Worker of IDNODE_WORKERS > 1: other workers' commits reach this cache; /metrics answers for all. */
+function joinCluster(link: WorkerLink, ctx: ReturnType<typeof createAppContext>, refreshReads?: () => void): void {
+  link.serveMetrics(ctx.metrics);
+  // Redis reaches every process through its own pub/sub; LMDB has no channel, so the primary relays.
+  if (refreshReads) link.bridge(ctx.changes, refreshReads);
+}
+
+/** The primary gone (killed hard), a worker must not serve on alone: it drains and exits. */
+function watchPrimary(closing: () => boolean): void {
+  process.on('disconnect', () => {
+    if (!closing()) process.kill(process.pid, 'SIGTERM');
+  });
 }
 
 // Failures before the node serves end it (exit 2, one line each); after that, closeWithGrace owns errors.

@@ -5,6 +5,7 @@ import type { TrustedIssuers } from '../access/trusted-issuers.ts';
 import { secretsSection, type SecretSettings } from '../auth/secrets-config.ts';
 import { sessionsSection } from '../auth/sessions/config.ts';
 import type { SessionSettings } from '../auth/sessions/session-store.ts';
+import { validateWorkers, workersSection, type WorkerSettings } from '../cluster/config.ts';
 import { cacheSection } from '../cache/config.ts';
 import type { CachePolicy } from '../cache/cache-policy.ts';
 import { Problems, type Problem } from '../config-kit/problems.ts';
@@ -44,6 +45,7 @@ export interface NodeConfig {
   readonly metrics: MetricsSettings;
   readonly secrets: SecretSettings;
   readonly sessions: SessionSettings;
+  readonly workers: WorkerSettings;
 }
 
 /** The configuration with the files it names read and checked. */
@@ -77,6 +79,7 @@ const SECTIONS: readonly ConfigSection<TProperties, unknown>[] = [
   metricsSection,
   secretsSection,
   sessionsSection,
+  workersSection,
 ];
 
 /** Read by the other programs of this package (the idnode CLI and its launcher), never by the server. */
@@ -194,6 +197,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     metrics: read(metricsSection),
     secrets: read(secretsSection),
     sessions: read(sessionsSection),
+    workers: read(workersSection),
   };
   problems.endPhase();
   const config: NodeConfig = {
@@ -208,11 +212,13 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     metrics: sections.metrics(),
     secrets: sections.secrets(),
     sessions: sections.sessions(),
+    workers: sections.workers(),
   };
   problems.endPhase();
   // Phase 3, the whole.
   validateFederation(config, problems);
   validateTls(config, problems);
+  validateWorkers({ workers: config.workers, role: config.federation.role }, problems);
   problems.endPhase();
   return { config, problems, viaFlag };
 }

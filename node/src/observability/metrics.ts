@@ -47,8 +47,22 @@ export interface CacheFigures {
   readonly bytes: number;
 }
 
+/** The /metrics body and its content type. */
+export interface Exposition {
+  readonly body: string;
+  readonly contentType: string;
+}
+
 export class NodeMetrics {
   readonly registry = new Registry();
+  /**
+   * What /metrics serves: this registry, or (IDNODE_WORKERS above 1) every worker's registry
+   * aggregated by the primary process (cluster/worker-link.ts replaces it).
+   */
+  exposition: () => Promise<Exposition> = async () => ({
+    body: await this.registry.metrics(),
+    contentType: this.registry.contentType,
+  });
   /** Observed on every answer: a local series (local-series.ts), read by prom-client at scrape time. */
   readonly resolveDuration = new LocalHistogram({
     name: 'idnode_resolve_duration_seconds',

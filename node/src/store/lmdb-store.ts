@@ -45,6 +45,11 @@ export interface LmdbStoreOptions {
 export interface LmdbStore extends Store {
   readonly kind: 'lmdb';
   getSync(key: string): StoredRecord | undefined;
+  /**
+   * Ends the read snapshot of this event turn, so the next read sees every commit so far, also
+   * another process's (IDNODE_WORKERS: called before a relayed key is announced).
+   */
+  refreshReads(): void;
 }
 
 interface Dbs {
@@ -106,6 +111,10 @@ class LmdbStoreImpl implements LmdbStore {
   getSync(key: string): StoredRecord | undefined {
     this.#assertOpen();
     return this.#dbs.records.get(key);
+  }
+
+  refreshReads(): void {
+    if (!this.#closed) this.#dbs.root.resetReadTxn();
   }
 
   get(key: string): Promise<StoredRecord | undefined> {

@@ -14,13 +14,23 @@ export interface OpenedStore {
    * detach that ends both (close() alone leaves the subscription's connection open).
    */
   attach(changes: ChangeFeed): Promise<() => Promise<void>>;
+  /**
+   * Present when the store has no cross-process channel of its own (LMDB): several workers on
+   * one environment relay their changes (cluster/worker-link.ts), and a relayed key is announced
+   * after this ends the current read snapshot. Redis needs neither: its pub/sub reaches every process.
+   */
+  readonly refreshReads?: () => void;
 }
 
 export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Promise<OpenedStore> {
   if (cfg.kind === 'lmdb') {
     const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
     // LMDB has no cross-process channel: local changes are already on the feed; another process's show at expiry.
-    return { store, attach: () => Promise.resolve(() => Promise.resolve()) };
+    return {
+      store,
+      attach: () => Promise.resolve(() => Promise.resolve()),
+      refreshReads: () => store.refreshReads(),
+    };
   }
   const store = await openRedisStore({
     ...(cfg.url === undefined ? {} : { url: cfg.url }),

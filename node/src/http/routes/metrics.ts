@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.ts';
 /** GET /metrics: Prometheus text format. */
 export function registerMetrics(app: FastifyInstance, ctx: AppContext): void {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    const body = await ctx.metrics.registry.metrics();
-    return reply.type(ctx.metrics.registry.contentType).send(body);
+    const { body, contentType } = await ctx.metrics.exposition();
+    return reply.type(contentType).send(body);
   });
 }
