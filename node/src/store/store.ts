@@ -96,6 +96,7 @@ export interface ReadonlyStore {
    * before toStoreError.
    */
   getSync?(key: string): StoredRecord | undefined;
+  /**
    * The records of many keys, in the order asked, in one store call (LMDB: one synchronous loop;
    * Redis: one pipeline): what a bulk write reads before it plans, instead of a promise or a round
    * trip per key. Optional, so a wrapper or fake without it still works (callers fall back to get).

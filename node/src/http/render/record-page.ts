@@ -1,6 +1,6 @@
-import { curieOf, LINK_TYPES } from '../../passport/link-types.ts';
+import { curieOf, LINK_TYPES } from '../../records/link-types.ts';
 import { linkView } from '../../passport/links.ts';
-import type { PassportLink } from '../../passport/link-value.ts';
+import type { PassportLink } from '../../records/link-value.ts';
 import type { AccessTier, HandleValue } from '../../records/types.ts';
 import { isWebUrl } from '../../records/validate-values.ts';
 import { escapeHtml, page } from './html.ts';
