@@ -1,3 +1,4 @@
+import { EnterprisePrefixRegistry, SerialAllocator, SuffixRegistry } from '../../prefix-registry/src/index.ts';
 import { createReaderResolver } from './access/reader.ts';
 import type { TrustedIssuers } from './access/trusted-issuers.ts';
 import { NO_AUDIT, type AuditLog } from './audit/audit-log.ts';
@@ -122,5 +123,15 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     readers,
     audit,
     passport: opts.passport ?? DEFAULT_PASSPORT_SETTINGS,
+    registry: {
+      suffixes: new SuffixRegistry(store),
+      serials: new SerialAllocator(store),
+      // The registry may reserve counter numbers (application ids, prefix numbers) and nothing else.
+      applications: (industryPrefix) =>
+        new EnterprisePrefixRegistry(store, {
+          industryPrefix,
+          counters: { allocate: (counter, count) => records.allocate(counter, count) },
+        }),
+    },
   };
 }

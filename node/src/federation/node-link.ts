@@ -80,7 +80,6 @@ export class NodeLink {
         role: 'NODE_ROLE_SECONDARY' as const,
         grpcAddress: o.grpcAdvertise,
         httpAddress: o.httpAddress,
-        certIdentity: o.nodeId,
       },
       claimedPrefixes: [...o.prefixes],
     };

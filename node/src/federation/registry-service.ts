@@ -157,7 +157,7 @@ export function createRegistryHandlers(deps: RegistryServiceDeps): RegistryHandl
     }),
     LookupPrefix: unary((req) => {
       const d = deps.directory.lookup(req.prefix);
-      return Promise.resolve(d === undefined ? { found: false } : { found: true, delegation: toWire(d), ttl: 300 });
+      return Promise.resolve(d === undefined ? { found: false } : { found: true, delegation: toWire(d) });
     }),
     ListDelegations: unary(async (req) => {
       const page = await deps.directory.list({

@@ -1,3 +1,4 @@
+import type { EnterprisePrefixRegistry, SerialAllocator, SuffixRegistry } from '../../../prefix-registry/src/index.ts';
 import type { ReaderResolver } from '../access/reader.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { SecretKeyring } from '../auth/seal/keyring.ts';
@@ -11,6 +12,14 @@ import type { PassportSettings } from '../passport/settings.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
 import type { ReadonlyStore } from '../store/store.ts';
 import type { RecordService } from '../write/record-service.ts';
+
+/** The prefix registry, built once by the wiring over the read-only store; its change sets go through `records`. */
+export interface Registries {
+  readonly suffixes: SuffixRegistry;
+  readonly serials: SerialAllocator;
+  /** Enterprise-prefix applications under one homed industry prefix (counters reserved through `records`). */
+  applications(industryPrefix: string): EnterprisePrefixRegistry;
+}
 
 /** What the HTTP routes need; built once in main.ts (or by tests) and passed to buildServer. */
 export interface AppContext {
@@ -39,4 +48,5 @@ export interface AppContext {
   readonly readiness: Readiness;
   /** Public base URL and GS1 prefix, from configuration (never re-read from the environment by a route). */
   readonly passport: PassportSettings;
+  readonly registry: Registries;
 }

@@ -10,6 +10,8 @@ export interface ImportEdge {
   readonly specifier: string;
   /** `import type` / `export type`: erased at run time, still a dependency of the design. */
   readonly typeOnly: boolean;
+  /** The names imported (`Store`, `ReadonlyStore`); `*` for a namespace import or a re-export of all. */
+  readonly names: readonly string[];
 }
 
 export type ImportGraph = ReadonlyMap<string, readonly ImportEdge[]>;
@@ -26,34 +28,65 @@ function listTsFiles(dir: string): string[] {
   return out;
 }
 
-/** `"imports"` of the root package.json: `#core/*` -> `./node/src/*` (only the one-star form). */
-function subpathImports(root: string): ReadonlyMap<string, string> {
+type Alias = (specifier: string) => string | undefined;
+
+/** `"imports"` of the root package.json (`#core/errors/*` -> `./node/src/errors/*.ts`, or exact keys), as Node maps them. */
+function subpathImports(root: string): Alias {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { imports?: Record<string, unknown> };
-  const map = new Map<string, string>();
-  for (const [key, target] of Object.entries(pkg.imports ?? {})) {
-    if (typeof target === 'string' && key.endsWith('/*') && target.endsWith('/*')) {
-      map.set(key.slice(0, -1), target.slice(0, -1));
+  const entries = Object.entries(pkg.imports ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return (specifier) => {
+    for (const [key, target] of entries) {
+      const star = key.indexOf('*');
+      if (star < 0 && key === specifier) return target;
+      if (star >= 0 && specifier.startsWith(key.slice(0, star)) && specifier.endsWith(key.slice(star + 1))) {
+        const middle = specifier.slice(star, specifier.length - (key.length - star - 1));
+        return target.replace('*', middle);
+      }
     }
-  }
-  return map;
+    return undefined;
+  };
 }
 
 /** Every static `import`, `export ... from` and `import()` with a string specifier, and whether it is type-only. */
-function importsOf(file: string, text: string): { specifier: string; typeOnly: boolean }[] {
+interface RawImport {
+  readonly specifier: string;
+  readonly typeOnly: boolean;
+  readonly names: readonly string[];
+}
+
+function importedNames(clause: ts.ImportClause | undefined): string[] {
+  if (clause === undefined) return [];
+  const names = clause.name ? ['default'] : [];
+  const bindings = clause.namedBindings;
+  if (bindings && ts.isNamespaceImport(bindings)) names.push('*');
+  if (bindings && ts.isNamedImports(bindings)) {
+    for (const e of bindings.elements) names.push((e.propertyName ?? e.name).text);
+  }
+  return names;
+}
+
+function exportedNames(node: ts.ExportDeclaration): string[] {
+  const clause = node.exportClause;
+  if (clause === undefined || ts.isNamespaceExport(clause)) return ['*'];
+  return clause.elements.map((e) => (e.propertyName ?? e.name).text);
+}
+
+function importsOf(file: string, text: string): RawImport[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2024, false, ts.ScriptKind.TS);
-  const found: { specifier: string; typeOnly: boolean }[] = [];
+  const found: RawImport[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      found.push({ specifier: node.moduleSpecifier.text, typeOnly: node.importClause?.isTypeOnly === true });
+      const typeOnly = node.importClause?.isTypeOnly === true;
+      found.push({ specifier: node.moduleSpecifier.text, typeOnly, names: importedNames(node.importClause) });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      found.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+      found.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly, names: exportedNames(node) });
     } else if (
       ts.isCallExpression(node) &&
       node.expression.kind === ts.SyntaxKind.ImportKeyword &&
       node.arguments[0] &&
       ts.isStringLiteral(node.arguments[0])
     ) {
-      found.push({ specifier: node.arguments[0].text, typeOnly: false });
+      found.push({ specifier: node.arguments[0].text, typeOnly: false, names: ['*'] });
     }
     ts.forEachChild(node, visit);
   };
@@ -72,13 +105,10 @@ export function buildImportGraph(root: string, dirs: readonly string[]): ImportG
     for (const abs of listTsFiles(resolve(root, dir))) {
       const from = toPosix(relative(root, abs));
       const edges: ImportEdge[] = [];
-      for (const { specifier, typeOnly } of importsOf(abs, readFileSync(abs, 'utf8'))) {
-        let target: string | undefined;
-        if (specifier.startsWith('.')) target = resolve(dirname(abs), specifier);
-        for (const [alias, dest] of aliases) {
-          if (specifier.startsWith(alias)) target = resolve(root, dest + specifier.slice(alias.length));
-        }
-        if (target !== undefined) edges.push({ from, to: toPosix(relative(root, target)), specifier, typeOnly });
+      for (const { specifier, typeOnly, names } of importsOf(abs, readFileSync(abs, 'utf8'))) {
+        const aliased = specifier.startsWith('#') ? aliases(specifier) : undefined;
+        const target = specifier.startsWith('.') ? resolve(dirname(abs), specifier) : aliased && resolve(root, aliased);
+        if (target !== undefined) edges.push({ from, to: toPosix(relative(root, target)), specifier, typeOnly, names });
       }
       graph.set(from, edges);
     }

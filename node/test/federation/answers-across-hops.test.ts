@@ -138,7 +138,7 @@ describe('heartbeats', () => {
 
   it('a node reporting NOT_SERVING is taken over at once, and the answer says so', async () => {
     const probe = await registryClient(join(t.certs, 'probe'));
-    const node = { nodeId: 'probe', role: 'NODE_ROLE_SECONDARY', grpcAddress: '127.0.0.1:1', certIdentity: 'probe' };
+    const node = { nodeId: 'probe', role: 'NODE_ROLE_SECONDARY', grpcAddress: '127.0.0.1:1' };
     await unary(probe, 'RegisterNode', { node, claimedPrefixes: [] });
     const down = await unary(probe, 'Heartbeat', { nodeId: 'probe', health: 'HEALTH_STATE_NOT_SERVING', lastSeq: 42 });
     expect([down.takeoverActive, down.appliedSeq]).toEqual([true, 0]);

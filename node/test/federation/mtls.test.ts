@@ -41,7 +41,7 @@ const register = (c: RegistryClientType, nodeId: string, prefixes: string[] = []
   call(
     c.RegisterNode.bind(c) as Call<unknown, { accepted: boolean; claims: { prefix: string; confirmed: boolean }[] }>,
     {
-      node: { nodeId, role: 'NODE_ROLE_SECONDARY', grpcAddress: '127.0.0.1:1', certIdentity: nodeId },
+      node: { nodeId, role: 'NODE_ROLE_SECONDARY', grpcAddress: '127.0.0.1:1' },
       claimedPrefixes: prefixes,
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { EnterprisePrefixRegistry, type Application } from '../../../../prefix-registry/src/index.ts';
+import type { Application } from '../../../../prefix-registry/src/index.ts';
 import { identityName } from '../../auth/identity.ts';
 import { naHandleOf } from '../../authority/homed-prefixes.ts';
 import { IdnError } from '../../errors/idn-error.ts';
@@ -50,15 +50,9 @@ function industryFor(ctx: AppContext, parent: string | undefined): string {
   return ctx.homed.prefixes[0]!;
 }
 
-/**
- * The registry decides over reads; its decisions are applied through ctx.records (RecordService).
- * It may reserve counter numbers (application ids, prefix numbers) and nothing else.
- */
+/** The registry decides over reads; its decisions are applied through ctx.records (RecordService). */
 const registryFor = (ctx: AppContext, parent: string | undefined) =>
-  new EnterprisePrefixRegistry(ctx.store, {
-    industryPrefix: industryFor(ctx, parent),
-    counters: { allocate: (counter, count) => ctx.records.allocate(counter, count) },
-  });
+  ctx.registry.applications(industryFor(ctx, parent));
 
 /** Applies a registry decision as `who`: every value rule applies, one commit. */
 const applyAs = (ctx: AppContext, who: SystemPrincipal) => (set: ChangeSet) => ctx.records.apply(set, who);

@@ -2,13 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { Compile } from 'typebox/compile';
 import { Type, type Static } from 'typebox';
-import {
-  SuffixRegistry,
-  lineHash,
-  type ApplyBatch,
-  type BatchLine,
-  type SuffixBatch,
-} from '../../../../prefix-registry/src/index.ts';
+import { lineHash, type ApplyBatch, type BatchLine, type SuffixBatch } from '../../../../prefix-registry/src/index.ts';
 import type { Identity } from '../../auth/identity.ts';
 import { IdnError } from '../../errors/idn-error.ts';
 import { Perm } from '../../records/permissions.ts';
@@ -152,10 +146,7 @@ export function registerAdminIdentifiersBatch(app: FastifyInstance, ctx: AppCont
         }
         const { prefix, identity } = await authorise(ctx, request);
         const key = clientIdempotencyKey(request);
-        const batch = await new SuffixRegistry(ctx.store).openBatch(
-          prefix,
-          key === undefined ? {} : { idempotencyKey: key },
-        );
+        const batch = await ctx.registry.suffixes.openBatch(prefix, key === undefined ? {} : { idempotencyKey: key });
         // The caller's own HS_ADMIN rights apply to every line, as for PUT.
         const who = clientPrincipal(identity);
         const apply: ApplyBatch = (b) => ctx.records.applyEach(b, who);

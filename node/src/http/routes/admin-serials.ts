@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { SerialAllocator } from '../../../../prefix-registry/src/index.ts';
 import { identityName } from '../../auth/identity.ts';
 import { Perm } from '../../records/permissions.ts';
 import { ErrorResponse } from '../../records/schema.ts';
@@ -44,7 +43,7 @@ export function registerAdminSerials(app: FastifyInstance, ctx: AppContext): voi
       await requireOnPrefix(ctx, identity, prefix, Perm.ADD_HANDLE);
       // The range and its idempotency result are one commit: a retry after a crash gets that range.
       const who = registryPrincipal(registryActor(identityName(identity)));
-      const range = await new SerialAllocator(ctx.store).allocateSerials(
+      const range = await ctx.registry.serials.allocateSerials(
         prefix,
         request.body.count,
         {

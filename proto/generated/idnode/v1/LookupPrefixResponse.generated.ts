@@ -11,10 +11,6 @@ export interface LookupPrefixResponse {
    * The longest delegated prefix covering the request, with its sites.
    */
   delegation?: _idnode_v1_Delegation | null;
-  /**
-   * Seconds the answer may be cached.
-   */
-  ttl?: number;
 }
 
 export interface LookupPrefixResponse__Output {
@@ -23,8 +19,4 @@ export interface LookupPrefixResponse__Output {
    * The longest delegated prefix covering the request, with its sites.
    */
   delegation: _idnode_v1_Delegation__Output | null;
-  /**
-   * Seconds the answer may be cached.
-   */
-  ttl: number;
 }

@@ -10,11 +10,6 @@ export interface NodeInfo {
   role?: _idnode_v1_NodeRole;
   grpcAddress?: string;
   httpAddress?: string;
-  /**
-   * The identity in the client certificate the node presents (e.g. a SAN); the server checks it
-   * against the mTLS peer, so a node cannot register on behalf of another.
-   */
-  certIdentity?: string;
 }
 
 export interface NodeInfo__Output {
@@ -22,9 +17,4 @@ export interface NodeInfo__Output {
   role: _idnode_v1_NodeRole__Output;
   grpcAddress: string;
   httpAddress: string;
-  /**
-   * The identity in the client certificate the node presents (e.g. a SAN); the server checks it
-   * against the mTLS peer, so a node cannot register on behalf of another.
-   */
-  certIdentity: string;
 }

@@ -10,7 +10,6 @@ export interface Referral {
    * The delegated prefix that matched (longest-prefix match), e.g. "88.100".
    */
   prefix?: string;
-  httpAddress?: string;
 }
 
 /**
@@ -23,5 +22,4 @@ export interface Referral__Output {
    * The delegated prefix that matched (longest-prefix match), e.g. "88.100".
    */
   prefix: string;
-  httpAddress: string;
 }
