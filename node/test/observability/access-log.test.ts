@@ -91,4 +91,35 @@ describe('access log', () => {
     expect(lines.filter((l) => l.status === 200)).toHaveLength(0);
     expect(lines.find((l) => l.status === 400)).toMatchObject({ code: 'IDN_ERR_WHITESPACE', rc: 102 });
   });
+
+  it('samples a cached "not found" like a success: the first miss is logged, its cache hits are not', async () => {
+    const n = await start('0');
+    const url = `${n.url}/api/handles/88.100.5/NEVER-REGISTERED-1`;
+    const first = await fetch(url);
+    await first.arrayBuffer();
+    const again = await fetch(url);
+    await again.arrayBuffer();
+    expect(again.headers.get('x-idnode-source')).toBe('cache');
+    await fetch(`${n.url}/api/handles/88.100.5/a%20b`);
+    const lines = await settle(n, (l) => l.status === 400);
+    expect(lines.filter((l) => l.status === 404).map((l) => l.source)).toEqual(['store']);
+  });
+
+  it('writes every routine line or counts it: an unknown-identifier flood costs a counter, not a log write', async () => {
+    const n = await start('1');
+    const flood = 400;
+    for (let i = 0; i < flood; i += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) =>
+          fetch(`${n.url}/api/handles/88.100.5/FLOOD-${i + j}`).then((r) => r.arrayBuffer()),
+        ),
+      );
+    }
+    const metrics = await (await fetch(`${n.url}/metrics`)).text();
+    const suppressed = Number(/^idnode_http_access_log_suppressed_total (\d+)/m.exec(metrics)?.[1] ?? 'NaN');
+    const lines = await settle(n, (l) => l.route === '/metrics');
+    const logged = lines.filter((l) => l.status === 404).length;
+    // Bounded (the budget, not the flood, decides how many lines) and nothing lost silently.
+    expect(logged + suppressed).toBe(flood);
+  });
 });
