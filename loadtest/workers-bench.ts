@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { freePort, makeTempDir, removeDir, ROOT, spawnServer, type ServerProcess } from './lib/processes.ts';
 import { BENCH_PREFIX, benchHandle, seedStore } from './lib/seed-store.ts';
 import { measureInvalidation } from './workers/invalidation.ts';
+import { benchNodeEnv } from './workers/node-env.ts';
 import { pathsScript, runWrk, type WrkResult } from './workers/wrk.ts';
 
 /**
@@ -46,16 +47,7 @@ async function startNode(dataDir: string, n: number): Promise<ServerProcess> {
     port,
     readyPath: '/livez',
     timeoutMs: 60_000,
-    env: {
-      IDNODE_DATA_DIR: dataDir,
-      IDNODE_HTTP_PORT: String(port),
-      IDNODE_HOST: '127.0.0.1',
-      IDNODE_ADMIN_SECRET: SECRET,
-      IDNODE_LOG_LEVEL: 'warn',
-      IDNODE_PREFIXES: BENCH_PREFIX,
-      IDNODE_WORKERS: String(n),
-      IDNODE_DRAIN_DELAY_MS: '0',
-    },
+    env: { ...benchNodeEnv(dataDir, port, SECRET), IDNODE_WORKERS: String(n) },
   });
   if (n > 1) await everyWorkerListens(node.url, n);
   return node;

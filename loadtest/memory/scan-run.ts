@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, NODE_BIN, ROOT } from '../lib/processes.ts';
-import { BENCH_PREFIX } from '../lib/seed-store.ts';
 import { openLmdbStore } from '../../node/src/store/lmdb-store.ts';
 import { statusMiB } from '../workers/proc-stat.ts';
 import { memHandle } from './fixture.ts';
+import { benchNodeEnv } from '../workers/node-env.ts';
 
 /**
  * Startup and memory on a large store: time from spawn to a 200 on /readyz (a node on an empty
@@ -41,16 +41,7 @@ async function start(dataDir: string): Promise<Running> {
   const t0 = performance.now();
   const child = spawn(NODE_BIN, [join(ROOT, 'node', 'src', 'main.ts')], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      IDNODE_DATA_DIR: dataDir,
-      IDNODE_HTTP_PORT: String(port),
-      IDNODE_HOST: '127.0.0.1',
-      IDNODE_ADMIN_SECRET: randomBytes(18).toString('base64url'),
-      IDNODE_LOG_LEVEL: 'warn',
-      IDNODE_PREFIXES: BENCH_PREFIX,
-      IDNODE_DRAIN_DELAY_MS: '0',
-    },
+    env: { ...process.env, ...benchNodeEnv(dataDir, port, randomBytes(18).toString('base64url')) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -172,33 +163,25 @@ async function scan(
     const statuses: Record<string, number> = {};
     const started = performance.now();
     let lastLog = started;
-    await new Promise<autocannon.Result>((resolve, reject) => {
-      const instance = autocannon(
-        {
-          url: node.url,
-          connections: o.connections,
-          amount: o.scan,
-          timeout: 20,
-          requests: [
-            {
-              setupRequest: (req) => ({
-                ...req,
-                method: 'GET',
-                path: `/api/handles/${memHandle((next++ * stride) % o.identifiers)}`,
-              }),
-            },
-          ],
+    const progress = (): void => {
+      const now = performance.now();
+      if (now - lastLog < 15_000) return;
+      lastLog = now;
+      o.log(`  ${next} sent, ${Math.round((now - started) / 1000)} s, RssAnon peak ${r1(peak)} MiB`);
+    };
+    const path = (): string => `/api/handles/${memHandle((next++ * stride) % o.identifiers)}`;
+    await new Promise<void>((resolve, reject) => {
+      const opts = { url: node.url, connections: o.connections, amount: o.scan, timeout: 20 };
+      const requests = [
+        { setupRequest: (req: autocannon.Request) => ({ ...req, method: 'GET' as const, path: path() }) },
+      ];
+      autocannon({ ...opts, requests }, (err) => (err ? reject(err as Error) : resolve())).on(
+        'response',
+        (_c, status) => {
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          progress();
         },
-        (err, res) => (err ? reject(err as Error) : resolve(res)),
       );
-      instance.on('response', (_c, status) => {
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        const now = performance.now();
-        if (now - lastLog > 15_000) {
-          lastLog = now;
-          o.log(`  ${next} sent, ${Math.round((now - started) / 1000)} s, RssAnon peak ${r1(peak)} MiB`);
-        }
-      });
     });
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);

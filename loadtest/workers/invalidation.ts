@@ -6,13 +6,23 @@ import { Agent, request } from 'node:http';
  * the PUT's answer to B's first fresh answer, so it includes one GET round trip (reported apart).
  */
 
-interface Answer {
+export interface Answer {
   readonly status: number;
+  /** x-idnode-worker: the slot of the worker that answered. */
   readonly worker: string | undefined;
+  readonly source: string | undefined;
   readonly body: string;
 }
 
-function send(port: number, agent: Agent, method: string, path: string, auth?: string, body?: string): Promise<Answer> {
+/** One request on `agent` (a keep-alive connection: always the same worker); `auth` makes it a JSON write. */
+export function send(
+  port: number,
+  agent: Agent,
+  method: string,
+  path: string,
+  auth?: string,
+  body?: string,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> =
       auth === undefined ? {} : { authorization: auth, 'content-type': 'application/json' };
@@ -24,6 +34,7 @@ function send(port: number, agent: Agent, method: string, path: string, auth?: s
         resolve({
           status: res.statusCode ?? 0,
           worker: res.headers['x-idnode-worker'] as string | undefined,
+          source: res.headers['x-idnode-source'] as string | undefined,
           body: text,
         }),
       );
@@ -33,12 +44,15 @@ function send(port: number, agent: Agent, method: string, path: string, auth?: s
   });
 }
 
-const connection = (): Agent => new Agent({ keepAlive: true, maxSockets: 1 });
+export const connection = (): Agent => new Agent({ keepAlive: true, maxSockets: 1 });
 
-async function twoWorkers(port: number): Promise<[Agent, Agent]> {
+/** Two connections answered by different workers (the cluster hands new connections round-robin). */
+export async function twoWorkers(port: number): Promise<[Agent, Agent]> {
   const a = connection();
   const first = (await send(port, a, 'GET', '/livez')).worker;
-  for (let i = 0; i < 50; i++) {
+  // The workers after slot 0 start once it listens: until then every connection reaches slot 0.
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
     const b = connection();
     if ((await send(port, b, 'GET', '/livez')).worker !== first) return [a, b];
     b.destroy();

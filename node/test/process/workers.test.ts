@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connection, send as sendOn, twoWorkers, type Answer } from '../../../loadtest/workers/invalidation.ts';
 import { spawnNode, type NodeProcess } from '../helpers/spawn-node.ts';
 import { basicAuth } from '../helpers/test-node.ts';
 
@@ -20,39 +20,8 @@ const HANDLE = '88.100.5/WORKERS-X';
 /** Correctness bound of polling, never a performance claim (a loaded machine must not fail it). */
 const BOUND_MS = 10_000;
 
-interface Answer {
-  readonly status: number;
-  readonly worker: string | undefined;
-  readonly source: string | undefined;
-  readonly body: string;
-}
-
-/** One keep-alive connection: every request on it is answered by the same worker. */
-function connection(): Agent {
-  return new Agent({ keepAlive: true, maxSockets: 1 });
-}
-
-function send(node: NodeProcess, agent: Agent, method: string, path: string, body?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> =
-      body === undefined ? {} : { authorization: AUTH, 'content-type': 'application/json' };
-    const req = request({ host: '127.0.0.1', port: node.port, method, path, agent, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          worker: res.headers['x-idnode-worker'] as string | undefined,
-          source: res.headers['x-idnode-source'] as string | undefined,
-          body: text,
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (node: NodeProcess, agent: Agent, method: string, path: string, body?: string): Promise<Answer> =>
+  sendOn(node.port, agent, method, path, body === undefined ? undefined : AUTH, body);
 
 const urlValue = (v: string): string =>
   JSON.stringify({ values: [{ index: 1, type: 'URL', data: { format: 'string', value: v } }] });
@@ -65,21 +34,6 @@ async function put(node: NodeProcess, agent: Agent, handle: string, value: strin
 
 const valueOf = (a: Answer): string | undefined =>
   (JSON.parse(a.body) as { values?: { data: { value: string } }[] }).values?.[0]?.data.value;
-
-/** Two connections answered by different workers (the cluster hands new connections round-robin). */
-async function twoWorkers(node: NodeProcess): Promise<[Agent, Agent]> {
-  const a = connection();
-  const first = (await send(node, a, 'GET', '/livez')).worker;
-  // The second worker starts after the first listens: until then every connection reaches the first.
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const b = connection();
-    if ((await send(node, b, 'GET', '/livez')).worker !== first) return [a, b];
-    b.destroy();
-    await sleep(100);
-  }
-  throw new Error('every new connection reached the same worker');
-}
 
 async function workerPids(primary: number): Promise<number[]> {
   const text = await readFile(`/proc/${primary}/task/${primary}/children`, 'utf8').catch(() => '');
@@ -105,7 +59,7 @@ describe('IDNODE_WORKERS=2 on one LMDB store', () => {
       { IDNODE_DATA_DIR: dir, IDNODE_ADMIN_SECRET: SECRET, IDNODE_WORKERS: '2', IDNODE_DRAIN_DELAY_MS: '0' },
       60_000,
     );
-    [a, b] = await twoWorkers(node);
+    [a, b] = await twoWorkers(node.port);
   }, 90_000);
 
   afterAll(async () => {
