@@ -12,7 +12,7 @@ import { findCycles, type ImportEdge, type ImportGraph } from './import-graph.ts
  * | 2    | rules      | prefix-registry/src                                                              |
  * | 3    | services   | resolve (ResolutionService), write (RecordService), sync                         |
  * | 4    | transports | http, federation (gRPC), cli, handle-protocol                                    |
- * | 5    | wiring     | app.ts, main.ts, config/ (load.ts collects every section), bootstrap             |
+ * | 5    | wiring     | app.ts, main.ts, config/ (load.ts collects every section), bootstrap, cluster/   |
  */
 export const LAYERS: readonly { readonly name: string; readonly members: readonly string[] }[] = [
   {
@@ -48,7 +48,7 @@ export const LAYERS: readonly { readonly name: string; readonly members: readonl
   },
   {
     name: 'wiring',
-    members: ['node/src/app.ts', 'node/src/main.ts', 'node/src/config/', 'node/src/bootstrap/'],
+    members: ['node/src/app.ts', 'node/src/main.ts', 'node/src/config/', 'node/src/bootstrap/', 'node/src/cluster/'],
   },
 ];
 
