@@ -25,7 +25,7 @@ export interface FloorResult {
 const PREFIX = '88.100.5';
 
 /** The values RecordService stores for an import line `{suffix, values: [URL]}` by the prefix admin. */
-function valuesOf(n: number, now: string): HandleValue[] {
+export function valuesOf(n: number, now: string): HandleValue[] {
   const url: HandleValue = {
     index: 1,
     type: 'URL',

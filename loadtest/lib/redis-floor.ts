@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
-import { formatPermissions, PERM_IDENTIFIER_OWNER } from '../../node/src/records/permissions.ts';
-import type { HandleValue } from '../../node/src/records/types.ts';
 import { changeEntry, nextRecord } from '../../node/src/store/record-transitions.ts';
+import { valuesOf, type FloorResult } from './import-floor.ts';
 
 /**
  * Context for the Redis runs of `npm run bench:import` (their target is a ratio to the lmdb-js
@@ -11,37 +10,9 @@ import { changeEntry, nextRecord } from '../../node/src/store/record-transitions
  * always, Redis answers an EXEC only after the AOF write is fsynced.
  */
 
-export interface RedisFloorResult {
-  readonly lines: number;
-  readonly txnSize: number;
-  readonly transactions: number;
-  readonly seconds: number;
-  readonly linesPerSecond: number;
-}
+export type RedisFloorResult = Omit<FloorResult, 'inFlight'>;
 
 const PREFIX = '88.100.5';
-
-function valuesOf(n: number, now: string): HandleValue[] {
-  const admin = { handle: `${PREFIX}/ADMIN`, index: 300, permissions: formatPermissions(PERM_IDENTIFIER_OWNER) };
-  return [
-    {
-      index: 1,
-      type: 'URL',
-      data: { format: 'string', value: `https://passport.example/${n}` },
-      ttl: 86_400,
-      timestamp: now,
-      access: 'public',
-    },
-    {
-      index: 100,
-      type: 'HS_ADMIN',
-      data: { format: 'admin', value: admin },
-      ttl: 86_400,
-      timestamp: now,
-      access: 'public',
-    },
-  ];
-}
 
 export async function redisFloor(url: string, lines: number, txnSize: number): Promise<RedisFloorResult> {
   const redis = new Redis(url, { keyPrefix: 'floor:' });

@@ -155,6 +155,8 @@ interface ItemResult {
 
 /** The node writes a stored line as {"position":n,"ok":true,...}: those need no parse (most lines, in a bulk import). */
 const OK_LINE = /^\{"position":\d+,"ok":true,/;
+/** Line codes that say "try again" (HTTP 503), not "this line is wrong". */
+const TRANSIENT: ReadonlySet<string> = new Set(['IDN_ERR_STORE_UNAVAILABLE', 'IDN_ERR_UNAVAILABLE']);
 const itemResult = (line: string): ItemResult => (OK_LINE.test(line) ? { ok: true } : (JSON.parse(line) as ItemResult));
 
 async function postWithRetry(job: Job, body: string, expected: number, key: string): Promise<ItemResult[]> {
@@ -179,6 +181,10 @@ async function postWithRetry(job: Job, body: string, expected: number, key: stri
           'CLI_ERR_BATCH_CUT',
           `the node answered ${results.length} of ${expected} lines.`,
         );
+      // The store was unavailable for the chunk's commit (its outcome unknown, e.g. a Redis timeout):
+      // the chunk is sent again with its key, so lines the commit did store answer as replays.
+      if (results.some((r) => r.code !== undefined && TRANSIENT.has(r.code)))
+        throw new CliError(EXIT.UNAVAILABLE, 'CLI_ERR_STORE_UNAVAILABLE', 'the node could not commit a chunk.');
       return results;
     } catch (e) {
       const retryable = e instanceof CliError && e.exit === EXIT.UNAVAILABLE;
