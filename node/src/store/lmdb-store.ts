@@ -14,7 +14,7 @@ import {
   checkListLimit,
   decideOp,
 } from './record-transitions.ts';
-import { RecentChanges } from './recent-changes.ts';
+import { RecentLog } from './recent-log.ts';
 import { settle, toStoreError } from './store-errors.ts';
 import type {
   AllocatedRange,
@@ -101,7 +101,7 @@ class LmdbStoreImpl implements LmdbStore {
   readonly kind = 'lmdb';
   readonly #dbs: Dbs;
   readonly #pending = new Set<Promise<unknown>>();
-  readonly #recent = new RecentChanges();
+  readonly #recent = new RecentLog();
   #closed = false;
 
   constructor(dbs: Dbs) {

@@ -19,7 +19,7 @@ import {
 import { redisKeys, type RedisKeys } from './redis-keys.ts';
 import { ALLOCATE_LUA, COMMIT_LUA, HISTORY_DONE_LUA } from './redis-scripts.ts';
 import { toStoreError } from './store-errors.ts';
-import { RecentChanges } from './recent-changes.ts';
+import { RecentLog } from './recent-log.ts';
 import type {
   AllocatedRange,
   ChangeEntry,
@@ -182,7 +182,7 @@ class RedisStoreImpl implements RedisStore {
   readonly #timeoutMs: number;
   readonly #events = new EventEmitter();
   readonly #pending = new Set<Promise<unknown>>();
-  readonly #recent = new RecentChanges();
+  readonly #recent = new RecentLog();
   #closed = false;
   #lost = false;
   #probing = false;

@@ -1,7 +1,7 @@
 import type { ChangeEntry } from './store.ts';
 
-/** About two chunks of a bulk import: enough for the audit and the sync sender to follow a commit. */
-const DEFAULT_CAPACITY = 16_384;
+/** A bulk import's chunks in flight (3 x 2,000) and a margin: enough for the audit and the sync sender to follow a commit. */
+const DEFAULT_CAPACITY = 8_192;
 
 /**
  * The change-log entries this process committed last, as the objects it wrote. The readers that
@@ -10,7 +10,7 @@ const DEFAULT_CAPACITY = 16_384;
  * Only durable entries are added (after the commit resolved); a page is served from here only when
  * every seq it must hold is here, so a reader sees exactly what the store would answer.
  */
-export class RecentChanges {
+export class RecentLog {
   readonly #bySeq = new Map<number, ChangeEntry>();
   readonly #capacity: number;
 
