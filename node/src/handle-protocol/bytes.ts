@@ -103,22 +103,26 @@ export class ByteWriter {
   }
 
   u8(v: number): this {
-    this.buf.writeUInt8(v & 0xff, this.room(1));
+    const at = this.room(1); // first: room() may replace this.buf
+    this.buf.writeUInt8(v & 0xff, at);
     return this;
   }
 
   u16(v: number): this {
-    this.buf.writeUInt16BE(v & 0xffff, this.room(2));
+    const at = this.room(2);
+    this.buf.writeUInt16BE(v & 0xffff, at);
     return this;
   }
 
   u32(v: number): this {
-    this.buf.writeUInt32BE(v >>> 0, this.room(4));
+    const at = this.room(4);
+    this.buf.writeUInt32BE(v >>> 0, at);
     return this;
   }
 
   raw(b: Uint8Array): this {
-    this.buf.set(b, this.room(b.length));
+    const at = this.room(b.length);
+    this.buf.set(b, at);
     return this;
   }
 

@@ -48,11 +48,14 @@ function serveConnection(socket: Socket, dispatcher: HandleDispatcher, limits: T
   const answer = (env: ReturnType<typeof decodeEnvelope>, message: Buffer) => {
     inFlight++;
     if (inFlight >= limits.maxInFlight) socket.pause();
-    void dispatcher.handle(env, message, 'tcp').then((out) => {
-      inFlight--;
-      if (out !== undefined && !socket.destroyed) socket.write(out);
-      if (inFlight < limits.maxInFlight && !socket.destroyed) socket.resume();
-    });
+    void dispatcher
+      .handle(env, message, 'tcp')
+      .catch(() => (metrics?.dropped.labels('tcp', 'failed').inc(), undefined))
+      .then((out) => {
+        inFlight--;
+        if (out !== undefined && !socket.destroyed) socket.write(out);
+        if (inFlight < limits.maxInFlight && !socket.destroyed) socket.resume();
+      });
   };
 
   socket.on('data', (chunk: Buffer) => {

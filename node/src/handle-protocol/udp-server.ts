@@ -48,9 +48,12 @@ export function createUdpSocket(
   };
 
   const answer = (env: Envelope, message: Buffer, from: RemoteInfo) => {
-    void dispatcher.handle(env, message, 'udp').then((out) => {
-      if (out !== undefined) send(out, from);
-    });
+    void dispatcher
+      .handle(env, message, 'udp')
+      .then((out) => {
+        if (out !== undefined) send(out, from);
+      })
+      .catch(() => drop('failed'));
   };
 
   socket.on('message', (d: Buffer, from: RemoteInfo) => {
