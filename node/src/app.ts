@@ -3,6 +3,8 @@ import type { TrustedIssuers } from './access/trusted-issuers.ts';
 import { NO_AUDIT, type AuditLog } from './audit/audit-log.ts';
 import { auditChanges } from './audit/change-audit.ts';
 import { Authenticator } from './auth/authenticate.ts';
+import type { SecretKeyring } from './auth/seal/keyring.ts';
+import { SessionStore, type SessionSettings } from './auth/sessions/session-store.ts';
 import { HomedPrefixes } from './authority/homed-prefixes.ts';
 import { DEFAULT_CACHE_POLICY, type CachePolicy } from './cache/cache-policy.ts';
 import { ResolutionCache } from './cache/resolution-cache.ts';
@@ -19,10 +21,17 @@ import { cachingNodeRefusal } from './federation/caching-writer.ts';
 import { ChangeFeed } from './store/change-feed.ts';
 import type { Store } from './store/store.ts';
 import { RecordService } from './write/record-service.ts';
+import { resealThrough } from './write/reseal.ts';
 
 export interface AppOptions {
   readonly prefixes: readonly string[];
   readonly tokenKey: Buffer;
+  /** Seals and opens the admins' HS_SECKEY values (ADR 0002): main.ts loads it, tests make one. */
+  readonly keyring: SecretKeyring;
+  /** REST sessions (IDNODE_SESSION_TTL_S, IDNODE_SESSION_MAX); defaults when absent. */
+  readonly sessions?: SessionSettings;
+  /** The sessions' clock, in ms; default Date.now (tests move it to expire a session). */
+  readonly sessionClock?: () => number;
   readonly cache?: CachePolicy;
   /** auth=true reads per second (and burst) that may bypass the cache; default 50 (burst 100). */
   readonly authoritativeReadsPerSecond?: number;
@@ -65,12 +74,17 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     homed,
     changes,
     metrics,
+    keyring: opts.keyring,
     ...(opts.cachingUpstream === undefined ? {} : { refuseClientWrite: cachingNodeRefusal(opts.cachingUpstream) }),
   });
   const store = records.store;
   const labels = new PrefixLabeler([...opts.prefixes, ...(opts.metricsPrefixes ?? [])], opts.metricsPrefixLimit ?? 50);
   const readiness = new Readiness(metrics);
-  const authenticator = new Authenticator(store, opts.tokenKey);
+  const authenticator = new Authenticator(store, opts.tokenKey, {
+    keyring: opts.keyring,
+    reseal: resealThrough(records),
+    sessions: new SessionStore(opts.sessions, opts.sessionClock),
+  });
   readiness.add({ name: 'store', check: async () => (await store.lastSeq()) >= 0 });
   const audit = opts.audit ?? NO_AUDIT;
   if (opts.audit) auditChanges(store, changes, opts.audit);
@@ -87,6 +101,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     changes,
     cache,
     tokenKey: opts.tokenKey,
+    keyring: opts.keyring,
     metrics,
     readiness,
     resolution: new ResolutionService({

@@ -7,7 +7,8 @@ import { pino, type Logger } from 'pino';
 import { createAppContext } from './app.ts';
 import { openAuditLog } from './audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
-import { CREDENTIALS_FILE, loadTokenKey } from './bootstrap/secrets-file.ts';
+import { SecretKeyring } from './auth/seal/keyring.ts';
+import { CREDENTIALS_FILE, loadSealKeys, loadTokenKey, SEAL_KEY_FILE } from './bootstrap/secrets-file.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config/load.ts';
 import { listenOrFail, StartupFailure, stepOrFail } from './config/startup-failure.ts';
 import { prepareFederation } from './federation/federation.ts';
@@ -42,6 +43,17 @@ function logCredentials(logger: Logger, config: NodeConfig, generated: boolean):
   for (const p of config.federation.prefixes) logger.info(`admin for ${p}: user "300:${p}/ADMIN" with ${credentials}`);
 }
 
+/** IDNODE_SEAL_KEY, or the seal-key file of the data directory (created at first start, 0600). */
+async function loadKeyring(config: NodeConfig): Promise<SecretKeyring> {
+  const { sealKey } = config.secrets;
+  if (sealKey !== undefined) return SecretKeyring.of(sealKey);
+  const path = join(config.store.dataDir, SEAL_KEY_FILE);
+  const keys = await stepOrFail(`read the seal key ${path}`, 'fix the file or set IDNODE_SEAL_KEY', () =>
+    loadSealKeys(config.store.dataDir),
+  );
+  return SecretKeyring.of(keys.current, keys.previous);
+}
+
 async function main(): Promise<void> {
   // Every configuration problem at once, TLS and trust files read: nothing is created or opened before this.
   const config = await loadConfig(process.env, process.argv.slice(2));
@@ -64,6 +76,7 @@ async function main(): Promise<void> {
   const opened = await stepOrFail(`open ${where}`, hint, () => openConfiguredStore(backend, dataDir));
   const store = opened.store;
   const tokenKey = config.secrets.tokenKey ?? (await loadTokenKey(dataDir));
+  const keyring = await loadKeyring(config);
   const fed = await prepareFederation(
     { federation, host: http.host, tls: config.tlsMaterial, negativeTtlSeconds: config.cache.negativeTtlMs / 1000 },
     // The directory (top-level) reads the store; its decisions are applied through ctx.records.
@@ -76,6 +89,8 @@ async function main(): Promise<void> {
   const ctx = createAppContext(store, {
     prefixes: federation.prefixes,
     tokenKey,
+    keyring,
+    sessions: config.sessions,
     cache: config.cache,
     authoritativeReadsPerSecond: http.authRatePerSecond,
     trustedIssuers: config.trustedIssuers,

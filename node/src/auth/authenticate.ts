@@ -6,9 +6,30 @@ import type { ReadonlyStore } from '../store/store.ts';
 import { verifyToken } from './bearer-token.ts';
 import { storeLookup, type GroupLookup } from './authorise.ts';
 import { CredentialCache } from './credential-cache.ts';
+import { parseUser } from './admin-ref.ts';
 import { makeIdentity, type Identity } from './identity.ts';
+import { useSession, type SessionDeps, type SessionUse } from './sessions/handle-session.ts';
+import { SessionStore } from './sessions/session-store.ts';
 import { PERM_ALL } from '../records/permissions.ts';
-import { isSecretHash, verifySecret } from './secret-hash.ts';
+import type { SealedSecret } from '../records/sealed-secret.ts';
+import type { SecretKeyring } from './seal/keyring.ts';
+import { matchStoredSecret } from './seal/stored-secret.ts';
+
+/**
+ * Re-seals an admin's secret key stored in an older form (a legacy scrypt hash, or sealed under a
+ * rotated-out seal key) after a successful Basic login proved it: writes it again through
+ * RecordService (wired in app.ts) and answers the record's new version, or undefined when it
+ * could not (another writer won, the admin is not homed here): the login still succeeds.
+ */
+export type Reseal = (handle: string, index: number, secret: string, version: number) => Promise<number | undefined>;
+
+export interface AuthenticatorOptions {
+  /** Opens sealed HS_SECKEY values (the same keyring RecordService seals with). */
+  readonly keyring: SecretKeyring;
+  readonly reseal?: Reseal;
+  /** REST sessions (POST /api/sessions); default settings when absent. */
+  readonly sessions?: SessionStore;
+}
 
 /**
  * Turns an Authorization header into an Identity, as Handle REST clients send it:
@@ -18,13 +39,18 @@ export class Authenticator {
   private readonly cache = new CredentialCache();
   private readonly store: ReadonlyStore;
   private readonly tokenKey: Buffer;
+  private readonly opts: AuthenticatorOptions;
   /** HS_VLIST admin groups as the store holds them, for authorisation of the identities this returns. */
   readonly groups: GroupLookup;
+  /** REST sessions, challenged with `Authorization: Handle` (auth/sessions/handle-session.ts). */
+  readonly sessions: SessionStore;
 
-  constructor(store: ReadonlyStore, tokenKey: Buffer) {
+  constructor(store: ReadonlyStore, tokenKey: Buffer, opts: AuthenticatorOptions) {
     this.store = store;
     this.tokenKey = tokenKey;
+    this.opts = opts;
     this.groups = storeLookup(store);
+    this.sessions = opts.sessions ?? new SessionStore();
   }
 
   async authenticate(header: string | undefined): Promise<Identity | undefined> {
@@ -34,10 +60,36 @@ export class Authenticator {
     const rest = space < 0 ? '' : header.slice(space + 1).trim();
     if (scheme === 'basic') return this.basic(rest);
     if (scheme === 'bearer') return this.bearer(rest);
+    if (scheme === 'handle') return (await this.session(rest)).identity;
     throw new IdnError(
       'IDN_ERR_INVALID_CREDENTIAL',
-      `Unsupported Authorization scheme "${scheme.slice(0, 20)}"; use Basic or Bearer.`,
+      `Unsupported Authorization scheme "${scheme.slice(0, 20)}"; use Basic, Bearer or Handle.`,
     );
+  }
+
+  /**
+   * `Authorization: Handle ...` (the text after the scheme): the session it names, authenticated
+   * now when the header carries a challenge answer, and the identity the session holds (undefined:
+   * not authenticated yet). The admin's key record changing ends the session, as it revokes tokens.
+   */
+  async session(params: string): Promise<SessionUse> {
+    const use = await useSession(this.sessionDeps(), params);
+    const identity = use.identity;
+    if (identity === undefined || use.fresh) return use;
+    const record = await this.adminRecord(identity.handle);
+    if (record?.version !== identity.keyVersion) {
+      this.sessions.close(use.session.id);
+      throw new IdnError('IDN_ERR_SESSION_EXPIRED', "The session ended: the admin's key record changed; log in again.");
+    }
+    return use;
+  }
+
+  private sessionDeps(): SessionDeps {
+    return {
+      sessions: this.sessions,
+      keyring: this.opts.keyring,
+      store: this.store,
+    };
   }
 
   private async basic(b64: string): Promise<Identity> {
@@ -56,12 +108,29 @@ export class Authenticator {
     if (record && this.cache.has(cacheKey))
       return makeIdentity(index, record.handle, 'basic', PERM_ALL, record.version);
     // The key is the HS_SECKEY value at the index the user names, wherever that index is (Handle).
-    const stored = record?.values.find((v) => v.index === index && isSecretKeyType(v.type))?.data.value;
-    // Hash even when the admin does not exist so that timing does not reveal which handles exist.
-    const ok = isSecretHash(stored) ? await verifySecret(secret, stored) : (await verifySecret(secret, DUMMY), false);
-    if (!ok || !record) throw new IdnError('IDN_ERR_AUTH_FAILED');
-    this.cache.add(cacheKey);
-    return makeIdentity(index, record.handle, 'basic', PERM_ALL, record.version);
+    const value = record?.values.find((v) => v.index === index && isSecretKeyType(v.type));
+    const match = await matchStoredSecret(this.opts.keyring, value?.data, secret);
+    if (match === false || !record || !value) throw new IdnError('IDN_ERR_AUTH_FAILED');
+    const version = (await this.resealIfOld(record, value, match, secret)) ?? record.version;
+    this.cache.add(CredentialCache.key(who.toLowerCase(), secret, version));
+    return makeIdentity(index, record.handle, 'basic', PERM_ALL, version);
+  }
+
+  /** A legacy or stale form, proved by this login, is sealed anew (ADR 0002): the new version, if written. */
+  private async resealIfOld(
+    record: StoredRecord,
+    value: StoredRecord['values'][number],
+    match: 'sealed' | 'scrypt',
+    secret: string,
+  ): Promise<number | undefined> {
+    const reseal = this.opts.reseal;
+    const stale = match === 'scrypt' || this.opts.keyring.isStale(value.data.value as SealedSecret);
+    if (!stale || reseal === undefined) return undefined;
+    try {
+      return await reseal(record.handle, value.index, secret, record.version);
+    } catch {
+      return undefined;
+    }
   }
 
   private async bearer(token: string): Promise<Identity> {
@@ -78,32 +147,5 @@ export class Authenticator {
   private async adminRecord(handle: string): Promise<StoredRecord | undefined> {
     const r = await this.store.get(parseIdentifier(handle, 'text').key);
     return isLive(r) ? r : undefined;
-  }
-}
-
-const DUMMY = { alg: 'scrypt', N: 16384, r: 8, p: 1, salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAA' } as const;
-
-/** `300%3A88.100.5/ADMIN` (Handle clients percent-encode the colon) or `300:88.100.5/ADMIN`. */
-export function parseUser(user: string): { index: number; handle: string } {
-  let u: string;
-  try {
-    u = decodeURIComponent(user);
-  } catch {
-    throw new IdnError('IDN_ERR_INVALID_CREDENTIAL', 'The Basic user name is not valid percent-encoding.');
-  }
-  const m = /^(\d{1,10}):(.+)$/.exec(u);
-  if (!m)
-    throw new IdnError(
-      'IDN_ERR_INVALID_CREDENTIAL',
-      'The user must be "<index>:<admin-handle>", e.g. 300:88.100.5/ADMIN.',
-    );
-  const index = Number(m[1]);
-  try {
-    return { index, handle: parseIdentifier(m[2] ?? '', 'text').handle };
-  } catch (e) {
-    throw new IdnError(
-      'IDN_ERR_INVALID_CREDENTIAL',
-      `The admin handle is not a valid identifier: ${(e as Error).message}`,
-    );
   }
 }

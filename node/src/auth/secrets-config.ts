@@ -11,6 +11,8 @@ export interface SecretSettings {
   readonly adminSecret: string | undefined;
   /** Key signing Bearer tokens; undefined: generated once. */
   readonly tokenKey: Buffer | undefined;
+  /** Key sealing HS_SECKEY values (AES-256-GCM, ADR 0002); undefined: `<data dir>/seal-key`. */
+  readonly sealKey: Buffer | undefined;
 }
 
 const raw = Type.Object({
@@ -36,6 +38,18 @@ const raw = Type.Object({
       { pattern: '^[A-Za-z0-9+/_-]{43,}={0,2}$' },
     ),
   ),
+  IDNODE_SEAL_KEY: Type.Optional(
+    textVar(
+      'base64 of exactly 32 bytes, e.g. from `openssl rand -base64 32`',
+      {
+        description: "key sealing the admins' secret keys in the store (share it between instances of one store)",
+        defaultText: 'generated once into <data dir>/seal-key (0600)',
+        secret: true,
+      },
+      // 32 bytes are 43 base64 characters and one "=" (or 43 unpadded, base64url too).
+      { pattern: '^[A-Za-z0-9+/_-]{43}=?$' },
+    ),
+  ),
 });
 
 export const secretsSection: ConfigSection<typeof raw.properties, SecretSettings> = {
@@ -44,5 +58,6 @@ export const secretsSection: ConfigSection<typeof raw.properties, SecretSettings
   normalise: (v) => ({
     adminSecret: v.IDNODE_ADMIN_SECRET,
     tokenKey: v.IDNODE_TOKEN_KEY === undefined ? undefined : Buffer.from(v.IDNODE_TOKEN_KEY, 'base64'),
+    sealKey: v.IDNODE_SEAL_KEY === undefined ? undefined : Buffer.from(v.IDNODE_SEAL_KEY, 'base64'),
   }),
 };

@@ -1,8 +1,9 @@
-import { verifySecret, isSecretHash } from '../auth/secret-hash.ts';
+import { matchStoredSecret } from '../auth/seal/stored-secret.ts';
 import { isIdnError } from '../errors/idn-error.ts';
 import { naHandleOf } from '../authority/homed-prefixes.ts';
 import { parseIdentifier } from '../identifier/index.ts';
 import { isSecretKeyType } from '../records/admin-value.ts';
+import { isSealedSecret } from '../records/sealed-secret.ts';
 import type { IdentifierChange } from '../records/change-set.ts';
 import {
   ADMIN_KEY_INDEX,
@@ -72,8 +73,10 @@ async function ensureAdminRecord(
   if (isLive(existing)) {
     if (!rekey || secret === undefined) return false;
     // The key of `300:P/ADMIN` is the HS_SECKEY at index 300 (an operator may keep other values anywhere).
-    const stored = existing.values.find((v) => v.index === ADMIN_KEY_INDEX && isSecretKeyType(v.type))?.data.value;
-    if (isSecretHash(stored) && (await verifySecret(secret, stored))) return false;
+    // Unchanged and sealed under the current key: nothing to write (a legacy or stale form is sealed anew).
+    const stored = existing.values.find((v) => v.index === ADMIN_KEY_INDEX && isSecretKeyType(v.type))?.data;
+    const current = stored !== undefined && isSealedSecret(stored.value) && !records.keyring.isStale(stored.value);
+    if (current && (await matchStoredSecret(records.keyring, stored, secret)) === 'sealed') return false;
     const change = { op: 'upsert-indexes', id, values: [secretKeyInput(secret)], ifMatch: existing.version } as const;
     await write(records, who, change, SETUP);
     return false;

@@ -40,3 +40,30 @@ export async function loadTokenKey(dataDir: string): Promise<Buffer> {
   await writePrivate(path, key.toString('base64'));
   return key;
 }
+
+export const SEAL_KEY_FILE = 'seal-key';
+
+/**
+ * The seal keys of the HS_SECKEY values (ADR 0002): `<data dir>/seal-key`, created at first start
+ * (32 random bytes, base64, mode 0600). One key per line: the first seals, any further lines are
+ * older keys that still open what they sealed (rotation: put a new key on the first line).
+ */
+export async function loadSealKeys(dataDir: string): Promise<{ current: Buffer; previous: Buffer[] }> {
+  const path = join(dataDir, SEAL_KEY_FILE);
+  const existing = await readIfExists(path);
+  if (existing === undefined) {
+    const key = randomBytes(32);
+    await writePrivate(path, `${key.toString('base64')}\n`);
+    return { current: key, previous: [] };
+  }
+  const keys = existing
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => Buffer.from(l, 'base64'));
+  const [current, ...previous] = keys;
+  if (current === undefined || keys.some((k) => k.length !== 32)) {
+    throw new Error(`${path} must hold base64 keys of 32 bytes, one a line (the first seals)`);
+  }
+  return { current, previous };
+}

@@ -3,6 +3,8 @@ import type { TProperties } from 'typebox';
 import { readTrustedIssuers, trustSection, type TrustSettings } from '../access/trust-config.ts';
 import type { TrustedIssuers } from '../access/trusted-issuers.ts';
 import { secretsSection, type SecretSettings } from '../auth/secrets-config.ts';
+import { sessionsSection } from '../auth/sessions/config.ts';
+import type { SessionSettings } from '../auth/sessions/session-store.ts';
 import { cacheSection } from '../cache/config.ts';
 import type { CachePolicy } from '../cache/cache-policy.ts';
 import { Problems, type Problem } from '../config-kit/problems.ts';
@@ -41,6 +43,7 @@ export interface NodeConfig {
   readonly log: LogSettings;
   readonly metrics: MetricsSettings;
   readonly secrets: SecretSettings;
+  readonly sessions: SessionSettings;
 }
 
 /** The configuration with the files it names read and checked. */
@@ -73,6 +76,7 @@ const SECTIONS: readonly ConfigSection<TProperties, unknown>[] = [
   logSection,
   metricsSection,
   secretsSection,
+  sessionsSection,
 ];
 
 /** Read by the other programs of this package (the idnode CLI and its launcher), never by the server. */
@@ -189,6 +193,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     log: read(logSection),
     metrics: read(metricsSection),
     secrets: read(secretsSection),
+    sessions: read(sessionsSection),
   };
   problems.endPhase();
   const config: NodeConfig = {
@@ -202,6 +207,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     log: sections.log(),
     metrics: sections.metrics(),
     secrets: sections.secrets(),
+    sessions: sections.sessions(),
   };
   problems.endPhase();
   // Phase 3, the whole.

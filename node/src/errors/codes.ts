@@ -208,6 +208,30 @@ export const ERRORS = {
     grpc: GrpcCode.UNAUTHENTICATED,
     message: 'The Authorization header is malformed.',
   },
+  IDN_ERR_CHALLENGE_FAILED: {
+    rc: HandleRc.AUTHENTICATION_FAILED,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The challenge answer does not prove the secret key named by "id" (check the secret, alg and nonce).',
+  },
+  IDN_ERR_SESSION_EXPIRED: {
+    rc: HandleRc.AUTHENTICATION_NEEDED,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The session is unknown or expired: POST /api/sessions for a new one and authenticate again.',
+  },
+  IDN_ERR_SESSION_LIMIT: {
+    rc: HandleRc.SERVER_BUSY,
+    http: 503,
+    grpc: GrpcCode.RESOURCE_EXHAUSTED,
+    message: 'This node holds as many sessions as it allows; retry later, or use Basic or a Bearer token.',
+  },
+  IDN_ERR_SECRET_UNUSABLE: {
+    rc: HandleRc.AUTHENTICATION_FAILED,
+    http: 401,
+    grpc: GrpcCode.UNAUTHENTICATED,
+    message: 'The stored secret key cannot verify this kind of answer.',
+  },
   IDN_ERR_NOT_AUTHORIZED: {
     rc: HandleRc.NOT_AUTHORIZED,
     http: 403,

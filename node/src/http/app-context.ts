@@ -1,5 +1,6 @@
 import type { ReaderResolver } from '../access/reader.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
+import type { SecretKeyring } from '../auth/seal/keyring.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
 import type { ResolutionService } from '../resolve/resolution-service.ts';
@@ -26,6 +27,11 @@ export interface AppContext {
   readonly store: ReadonlyStore;
   readonly homed: HomedPrefixes;
   readonly tokenKey: Buffer;
+  /**
+   * Opens the admins' sealed HS_SECKEY values, for challenge-response (auth/handle-challenge).
+   * Never log what it opens.
+   */
+  readonly keyring: SecretKeyring;
   /** Announces every committed change (local writes; other instances' through the backend). */
   readonly changes: ChangeFeed;
   readonly cache: ResolutionCache | undefined;

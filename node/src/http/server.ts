@@ -26,6 +26,7 @@ import { refuseScan, registerProxy } from './routes/proxy.ts';
 import { renderOutcome } from './render/render-outcome.ts';
 import { errorAnswer } from '../resolve/answer.ts';
 import { registerTokens } from './routes/tokens.ts';
+import { registerHandleSessions } from './routes/handle-sessions.ts';
 import { registerWellKnown } from './routes/well-known.ts';
 import { registerGs1DigitalLink } from './routes/gs1-digital-link.ts';
 import { registerGs1Compressed } from './routes/gs1-compressed.ts';
@@ -155,6 +156,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerHandlesRead(app, ctx);
   registerHandlesWrite(app, ctx);
   registerTokens(app, ctx);
+  registerHandleSessions(app, ctx);
   registerAdminApplications(app, ctx);
   registerAdminIdentifiersBatch(app, ctx);
   registerAdminSerials(app, ctx);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { hashSecret } from '../auth/secret-hash.ts';
 import { formatPermissions, PERM_ALL } from './permissions.ts';
 import type { ValueInput } from './schema.ts';
 import type { HandleValue } from './types.ts';
@@ -7,7 +6,7 @@ import type { HandleValue } from './types.ts';
 /**
  * The values every prefix P carries, whoever creates it (the node's bootstrap for homed
  * prefixes, the registry on approval): `0.NA/P` names `300:P/ADMIN` with all rights, and
- * `P/ADMIN` holds that admin's secret at index 300, as an scrypt hash only.
+ * `P/ADMIN` holds that admin's secret at index 300 (RecordService stores it sealed, ADR 0002).
  */
 
 export const ADMIN_KEY_INDEX = 300;
@@ -29,19 +28,13 @@ export function prefixAdminValue(adminHandle: string, now: string): HandleValue 
   };
 }
 
-/** HS_SECKEY at index 300: the secret's scrypt hash, readable by nobody but authorities (and redacted then). */
-export async function secretKeyValue(secret: string, now: string): Promise<HandleValue> {
-  const data = { format: 'scrypt', value: await hashSecret(secret) };
-  return { index: ADMIN_KEY_INDEX, type: 'HS_SECKEY', data, ttl: 86_400, timestamp: now, access: 'authority' };
-}
-
 /** prefixAdminValue as a client sends it, for a change set (RecordService validates and stamps it). */
 export function prefixAdminInput(adminHandle: string): ValueInput {
   const value = { handle: adminHandle, index: ADMIN_KEY_INDEX, permissions: formatPermissions(PERM_ALL) };
   return { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value } };
 }
 
-/** The admin secret in the clear, for a change set: RecordService seals it (scrypt) before it is stored. */
+/** The admin secret in the clear, for a change set: RecordService seals it (ADR 0002) before it is stored. */
 export const secretKeyInput = (secret: string): ValueInput => ({
   index: ADMIN_KEY_INDEX,
   type: 'HS_SECKEY',

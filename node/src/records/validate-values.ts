@@ -5,7 +5,7 @@ import { isAdminType, isKeyType, isSecretKeyType } from './admin-value.ts';
 import { PERMISSION_STRING } from './permissions.ts';
 import { isPolicyType, POLICY_KEYS, POLICY_TYPE } from './policy.ts';
 import { MAX_INDEX, type ValueInput } from './schema.ts';
-import { SEALED_SECRET_FORMAT, sealedSecretProblem } from './sealed-secret.ts';
+import { sealedSecretProblem, STORED_SECRET_FORMATS } from './sealed-secret.ts';
 import type { AccessTier, HandleValue, ValueData } from './types.ts';
 
 /**
@@ -88,10 +88,11 @@ export type ValueForm = 'client' | 'stored';
 
 function checkSecret(path: string, data: ValueData, form: ValueForm): void {
   if (form === 'stored') {
-    if (data.format !== SEALED_SECRET_FORMAT) {
-      fail(path, `a copied secret key must arrive sealed (format "${SEALED_SECRET_FORMAT}"), not "${data.format}"`);
+    if (!STORED_SECRET_FORMATS.includes(data.format)) {
+      const formats = STORED_SECRET_FORMATS.map((f) => `"${f}"`).join(' or ');
+      fail(path, `a copied secret key must arrive sealed (format ${formats}), not "${data.format}"`);
     }
-    const why = sealedSecretProblem(data.value);
+    const why = sealedSecretProblem(data.value, data.format);
     if (why !== undefined) fail(path, `malformed sealed secret: ${why}`);
     return;
   }

@@ -1,3 +1,4 @@
+import type { SecretKeyring } from '../auth/seal/keyring.ts';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { BatchOutcome, BatchResult, ChangeBatch } from '../records/change-set.ts';
 import type { StoredRecord } from '../records/types.ts';
@@ -20,6 +21,7 @@ export interface BatchDeps {
   readonly opts: PrepareRules & { readonly changes: ChangeFeed };
   readonly checks: readonly WriteCheck[];
   readonly lock: KeyLock;
+  readonly keyring: SecretKeyring;
 }
 
 /**
@@ -73,7 +75,7 @@ async function plan(
 ): Promise<Attempt> {
   const view = new RecordView(deps.store);
   await view.load(prepared.flatMap((p) => (p === undefined ? [] : [p.change.id.key])));
-  const ctx = { who, now, view, checks: deps.checks, read: (k: string) => view.get(k) };
+  const ctx = { who, now, view, checks: deps.checks, read: (k: string) => view.get(k), keyring: deps.keyring };
   const errors = new Map(refused);
   const plans: (Plan | undefined)[] = [];
   for (const [i, p] of prepared.entries()) {

@@ -1,5 +1,6 @@
 import { requireAdmin, storeLookup } from '../auth/authorise.ts';
 import type { Identity } from '../auth/identity.ts';
+import type { SecretKeyring } from '../auth/seal/keyring.ts';
 import { governingPrefix, naHandleOf, parentPrefix } from '../authority/homed-prefixes.ts';
 import { IdnError } from '../errors/idn-error.ts';
 import { identifierKey, type ParsedIdentifier } from '../identifier/index.ts';
@@ -33,6 +34,8 @@ export interface PlanContext {
   readonly checks: readonly WriteCheck[];
   /** The view's reads, for checks. */
   readonly read: (key: string) => Promise<StoredRecord | undefined>;
+  /** Seals the secrets the change writes (ADR 0002). */
+  readonly keyring: SecretKeyring;
 }
 
 /** One change decided: what it does, the store op that does it (none when unchanged), the record after. */
@@ -135,7 +138,7 @@ async function planCreate(p: PreparedChange, ctx: PlanContext, tomb: StoredRecor
   }
   // Judged after authorisation, so only a caller who may create here learns about the deletion.
   if (tomb !== undefined && !revives(ctx.who)) checkReuse((await governingRecord(ctx, id, isNa)).na, tomb);
-  let values = await sealSecrets(p.values ?? [], []);
+  let values = sealSecrets(p.values ?? [], [], ctx.keyring);
   const identity = identityOf(ctx.who);
   if (identity !== undefined && countAdmins(values) === 0) {
     values = [defaultAdmin(identity, isNa, ctx.now, values), ...values];
@@ -169,7 +172,7 @@ async function planUpdate(p: PreparedChange, ctx: PlanContext, existing: StoredR
     return plan('deleted', id.key, record, { op: 'delete', key: id.key, cond });
   }
   if (change.op === 'create') throw new IdnError('IDN_ERR_ALREADY_EXISTS');
-  const sealed = change.op === 'remove-indexes' ? [] : await sealSecrets(p.values ?? [], existing.values);
+  const sealed = change.op === 'remove-indexes' ? [] : sealSecrets(p.values ?? [], existing.values, ctx.keyring);
   const next = planValueChange(existing.values, valueChange(p, sealed, ctx.who));
   await authorise(ctx, admins, next.needed, existing.handle);
   if (recordAdmins && countAdmins(next.values) === 0) throw new IdnError('IDN_ERR_LAST_ADMIN');

@@ -85,3 +85,20 @@ export function registryPrincipal(
     homedOnly: true,
   };
 }
+
+/**
+ * An admin's Basic login proved its secret, stored in an older form (a legacy scrypt hash, or
+ * sealed under a rotated-out key): writes that secret again (RecordService seals it under the
+ * current key, ADR 0002). Only upsert-indexes of that one record, only under homed prefixes (a
+ * synced copy of another node's admin stays as that node stored it).
+ */
+export function resealPrincipal(handle: string): SystemPrincipal {
+  const key = identifierKey(handle);
+  return {
+    kind: 'system',
+    name: 'reseal',
+    mayChange: (id, change) => id.key === key && change.op === 'upsert-indexes',
+    revivesTombstones: false,
+    homedOnly: true,
+  };
+}

@@ -1,3 +1,4 @@
+import { SecretKeyring } from '../auth/seal/keyring.ts';
 import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../identifier/index.ts';
@@ -31,6 +32,11 @@ export interface RecordServiceOptions {
   /** Checks beyond the built-in ones (metadata schemas, resolution config), run on every write. */
   readonly extraChecks?: readonly WriteCheck[];
   readonly clock?: () => Date;
+  /**
+   * Seals every HS_SECKEY written (ADR 0002). app.ts always passes the node's keyring (the seal
+   * key of the data directory or IDNODE_SEAL_KEY); absent, a key of this process only (tests).
+   */
+  readonly keyring?: SecretKeyring;
 }
 
 /**
@@ -78,12 +84,15 @@ export class RecordService {
   readonly #opts: RecordServiceOptions;
   readonly #checks: readonly WriteCheck[];
   readonly #lock = new KeyLock();
+  /** Seals what is written; the bootstrap reads it to tell whether a stored secret is current. */
+  readonly keyring: SecretKeyring;
   /** What routes, registries and the resolution chain get: the same store, reads only. */
   readonly store: ReadonlyStore;
 
   constructor(store: Store, opts: RecordServiceOptions) {
     this.#store = store;
     this.#opts = opts;
+    this.keyring = opts.keyring ?? SecretKeyring.ephemeral();
     this.#checks = [createMetadataWriteCheck(store), checkPolicyPlacement, ...(opts.extraChecks ?? [])];
     this.store = readonlyStore(store);
   }
@@ -119,7 +128,13 @@ export class RecordService {
    * fails (the store is unavailable, a system record's condition failed: tagged `system: i`).
    */
   async applyEach(batch: ChangeBatch, who: Principal): Promise<BatchResult> {
-    const deps = { store: this.#store, opts: this.#opts, checks: this.#checks, lock: this.#lock };
+    const deps = {
+      store: this.#store,
+      opts: this.#opts,
+      checks: this.#checks,
+      lock: this.#lock,
+      keyring: this.keyring,
+    };
     const result = await applyEach(deps, batch, who, (this.#opts.clock?.() ?? new Date()).toISOString());
     if (who.kind === 'client') {
       this.#count(result.outcomes.flatMap((o) => (o.ok ? [o.applied] : [])));
@@ -167,7 +182,7 @@ export class RecordService {
   ): Promise<ApplyResult> {
     const view = new RecordView(this.#store);
     await view.load(prepared.map((p) => p.change.id.key));
-    const ctx = { who, now, view, checks: this.#checks, read: (k: string) => view.get(k) };
+    const ctx = { who, now, view, checks: this.#checks, read: (k: string) => view.get(k), keyring: this.keyring };
     const plans: Plan[] = [];
     for (const [i, p] of prepared.entries()) plans.push(await forChange(set, i, () => planChange(p, ctx)));
     const actor = actorOf(who);

@@ -7,10 +7,12 @@ const KEY = Buffer.alloc(32, 9);
 
 describe('secrets config section', () => {
   it.each([
-    [{}, { adminSecret: undefined, tokenKey: undefined }],
-    [{ IDNODE_ADMIN_SECRET: 'twelve-chars' }, { adminSecret: 'twelve-chars', tokenKey: undefined }],
-    [{ IDNODE_TOKEN_KEY: KEY.toString('base64') }, { adminSecret: undefined, tokenKey: KEY }],
-    [{ IDNODE_TOKEN_KEY: KEY.toString('base64url') }, { adminSecret: undefined, tokenKey: KEY }],
+    [{}, { adminSecret: undefined, tokenKey: undefined, sealKey: undefined }],
+    [{ IDNODE_ADMIN_SECRET: 'twelve-chars' }, { adminSecret: 'twelve-chars', tokenKey: undefined, sealKey: undefined }],
+    [{ IDNODE_TOKEN_KEY: KEY.toString('base64') }, { adminSecret: undefined, tokenKey: KEY, sealKey: undefined }],
+    [{ IDNODE_TOKEN_KEY: KEY.toString('base64url') }, { adminSecret: undefined, tokenKey: KEY, sealKey: undefined }],
+    [{ IDNODE_SEAL_KEY: KEY.toString('base64') }, { adminSecret: undefined, tokenKey: undefined, sealKey: KEY }],
+    [{ IDNODE_SEAL_KEY: KEY.toString('base64url') }, { adminSecret: undefined, tokenKey: undefined, sealKey: KEY }],
   ])('normalises %j', (env, value) => {
     expect(readSection(secretsSection, env)).toEqual({ value, problems: [] });
   });
@@ -21,6 +23,11 @@ describe('secrets config section', () => {
       'IDNODE_TOKEN_KEY',
       Buffer.alloc(16, 1).toString('base64'),
       'IDNODE_TOKEN_KEY must be base64 of at least 32 bytes, e.g. from `openssl rand -base64 32` (got 24 characters, value hidden)',
+    ],
+    [
+      'IDNODE_SEAL_KEY',
+      Buffer.alloc(48, 1).toString('base64'),
+      'IDNODE_SEAL_KEY must be base64 of exactly 32 bytes, e.g. from `openssl rand -base64 32` (got 64 characters, value hidden)',
     ],
   ])('refuses %s without echoing the secret', (name, value, line) => {
     const { problems } = readSection(secretsSection, { [name]: value });

@@ -5,7 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TrustedIssuers } from '../../src/access/trusted-issuers.ts';
 import { createAppContext } from '../../src/app.ts';
 import { openAuditLog } from '../../src/audit/audit-log.ts';
+import { SecretKeyring } from '../../src/auth/seal/keyring.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
+import { loadSealKeys } from '../../src/bootstrap/secrets-file.ts';
 import type { AppContext } from '../../src/http/app-context.ts';
 import type { CachePolicy } from '../../src/cache/cache-policy.ts';
 import type { HttpsMaterial } from '../../src/http/config.ts';
@@ -49,24 +51,34 @@ export interface TestNodeOptions {
   readonly passport?: PassportSettings;
   /** Serve HTTPS (HTTP/2 and HTTP/1.1) with this certificate and key, as IDNODE_TLS_CERT / IDNODE_TLS_KEY do. */
   readonly https?: HttpsMaterial;
+  /** Use this data directory (kept on close) instead of a fresh temp one: a restart of the same node. */
+  readonly dataDir?: string;
+  /** REST sessions' settings and clock (a test moves the clock to expire a session). */
+  readonly sessions?: { readonly ttlMs: number; readonly max: number };
+  readonly sessionClock?: () => number;
 }
 
 export async function startTestNode(
   prefixes: readonly string[] = ['88.100.5', '88.100.6'],
   opts: TestNodeOptions = {},
 ): Promise<TestNode> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'idnode-test-'));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'idnode-test-')));
+  // The seal key as main.ts keeps it: <dataDir>/seal-key, created at first start.
+  const seal = await loadSealKeys(dataDir);
   const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
   const backend = opts.wrapStore ? opts.wrapStore(store) : store;
   const audit = opts.audit ? openAuditLog(join(dataDir, 'audit')) : undefined;
   const ctx = createAppContext(backend, {
     prefixes,
     tokenKey: Buffer.alloc(32, 7),
+    keyring: SecretKeyring.of(seal.current, seal.previous),
     ...(opts.cache ? { cache: opts.cache } : {}),
     ...(opts.authoritativeReadsPerSecond ? { authoritativeReadsPerSecond: opts.authoritativeReadsPerSecond } : {}),
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
     ...(audit ? { audit } : {}),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.sessions ? { sessions: opts.sessions } : {}),
+    ...(opts.sessionClock ? { sessionClock: opts.sessionClock } : {}),
     ...(opts.passport ? { passport: opts.passport } : {}),
   });
   await bootstrapHomedPrefixes(ctx.records, prefixes, dataDir, TEST_SECRET);
@@ -84,7 +96,7 @@ export async function startTestNode(
       await app.close();
       await audit?.close();
       await store.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (opts.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

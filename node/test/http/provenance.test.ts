@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DelegationRegistry } from '../../../prefix-registry/src/index.ts';
+import { SecretKeyring } from '../../src/auth/seal/keyring.ts';
 import { createAppContext } from '../../src/app.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import { NodeHealthTracker } from '../../src/federation/node-health.ts';
@@ -193,6 +194,7 @@ describe('provenance on a top-level node: referrals and emergency takeover', () 
     const ctx = createAppContext(store, {
       prefixes: ['88.100.7', '88'],
       tokenKey: Buffer.alloc(32, 7),
+      keyring: SecretKeyring.ephemeral(),
       federation: { selfId: 'top', directory, health },
     });
     app = await buildServer(ctx, { logger: false });

@@ -23,6 +23,7 @@ import { basicAuth } from '../helpers/test-node.ts';
 
 const SECRET = 'multi-instance-secret-0123';
 const TOKEN_KEY = randomBytes(32).toString('base64');
+const SEAL_KEY = randomBytes(32).toString('base64');
 const HANDLE = '88.100.5/MULTI-X';
 const ROUNDS = 20;
 const POLL_MS = 2;
@@ -95,6 +96,8 @@ describe('three node processes on one Redis: cross-instance invalidation', () =>
           IDNODE_REDIS_URL: redis.url,
           IDNODE_ADMIN_SECRET: SECRET,
           IDNODE_TOKEN_KEY: TOKEN_KEY,
+          // One store, one seal key: every instance opens the secrets the others sealed (ADR 0002).
+          IDNODE_SEAL_KEY: SEAL_KEY,
           IDNODE_LOG_LEVEL: 'warn',
         }),
       );

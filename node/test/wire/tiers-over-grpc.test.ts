@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretKeyring } from '../../src/auth/seal/keyring.ts';
 import { createAppContext, type NodeContext } from '../../src/app.ts';
 import { startGrpcServer, type RunningGrpcServer } from '../../src/federation/grpc-server.ts';
 import { PeerClient } from '../../src/federation/peer-client.ts';
@@ -45,6 +46,7 @@ async function askingNode(upstream: PeerClient): Promise<string> {
   const ctx = createAppContext(store, {
     prefixes: [],
     tokenKey: Buffer.alloc(32, 3),
+    keyring: SecretKeyring.ephemeral(),
     federation: { selfId: 'asker', upstream },
   });
   const app: FastifyInstance = await buildServer(ctx, { logger: false });

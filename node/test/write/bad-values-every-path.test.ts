@@ -199,7 +199,7 @@ const secretOf = async (handle: string) =>
   (await node.ctx.store.get(parseIdentifier(handle, 'text').key))?.values.find((v) => v.type === 'HS_SECKEY');
 
 describe('a planted cleartext secret is stored only sealed', () => {
-  const sealed = { format: 'scrypt', value: { alg: 'scrypt' } };
+  const sealed = { format: 'sealed', value: { alg: 'A256GCM' } };
 
   // CSV cannot carry a secret at all: secrets live at indexes 300-399, CSV columns are values 2, 3, ...
   it.each(PATHS.filter((p) => p.tag !== 'SYNC' && p.tag !== 'IMPC').map((p) => [p.name, p] as const))(
@@ -217,7 +217,7 @@ describe('a planted cleartext secret is stored only sealed', () => {
     },
   );
 
-  it('on sync apply: a cleartext secret is refused; a sealed one is copied as the same hash', async () => {
+  it('on sync apply: a cleartext secret is refused; a sealed one is copied as it is (opaque)', async () => {
     const hostile = `${SYNC_P}/SECRET-CLEAR`;
     const [answer] = await syncPath(rig)([{ handle: hostile, values: [GOOD_URL, SECRET_VALUE] }]);
     expect(answer).toEqual({ ok: false, code: 'IDN_ERR_INVALID_VALUE' });
@@ -309,7 +309,7 @@ describe('prefix approval', () => {
     }
     expect(JSON.stringify(written)).not.toContain(secret);
     const admin = records.find((e) => e.key === `${P}.3/admin`)!.record.values.find((v) => v.type === 'HS_SECKEY');
-    expect(admin).toMatchObject({ access: 'authority', data: { format: 'scrypt' } });
+    expect(admin).toMatchObject({ access: 'authority', data: { format: 'sealed' } });
     const anonymous = await (await fetch(`${node.url}/api/handles/0.NA/${P}.3`)).text();
     expect(anonymous).not.toContain('示例电池有限公司');
   });

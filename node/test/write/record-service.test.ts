@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeIdentity } from '../../src/auth/identity.ts';
-import { hashSecret, isSecretHash } from '../../src/auth/secret-hash.ts';
+import { hashSecret } from '../../src/auth/secret-hash.ts';
+import { isSealedSecret } from '../../src/records/sealed-secret.ts';
 import { HomedPrefixes } from '../../src/authority/homed-prefixes.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import { IdnError } from '../../src/errors/idn-error.ts';
@@ -79,8 +80,8 @@ describe('RecordService', () => {
   it('bootstrap wrote the prefix records through the service: secret sealed, actor named', async () => {
     const adminRecord = await store.get(id(`${P}/ADMIN`).key);
     const secret = adminRecord?.values.find((v) => v.type === 'HS_SECKEY');
-    expect(secret?.data.format).toBe('scrypt');
-    expect(isSecretHash(secret?.data.value)).toBe(true);
+    expect(secret?.data.format).toBe('sealed');
+    expect(isSealedSecret(secret?.data.value)).toBe(true);
     expect(secret?.access).toBe('authority');
     const log = await store.changesSince(0, 10);
     expect(log.map((e) => [e.record.handle, e.actor, e.reason])).toEqual([
@@ -112,7 +113,7 @@ describe('RecordService', () => {
     const clear: ValueInput = { index: 300, type: 'HS_SECKEY', data: 'a-long-enough-secret' };
     const done = await records.apply({ changes: [{ op: 'create', id: id(`${P}/KEYED`), values: [clear] }] }, registry);
     const stored = done.changes[0]?.record.values[0];
-    expect(stored?.data.format).toBe('scrypt');
+    expect(stored?.data.format).toBe('sealed');
     expect(JSON.stringify(stored)).not.toContain('a-long-enough-secret');
   });
 
@@ -267,7 +268,7 @@ describe('RecordService', () => {
       'values[2]: HS_SECKEY at index 2 (idnode keeps keys at 300-399)',
     ]);
     const stored = await store.get(id(h).key);
-    expect(isSecretHash(stored?.values.find((v) => v.index === 2)?.data.value)).toBe(true);
+    expect(isSealedSecret(stored?.values.find((v) => v.index === 2)?.data.value)).toBe(true);
     expect(stored?.values.find((v) => v.index === 2)?.access).toBe('authority');
     // The last-admin rule counts the HS_ADMIN at index 1.
     const drop: IdentifierChange = { op: 'remove-indexes', id: id(h), indexes: [1] };
@@ -389,6 +390,10 @@ describe('RecordService', () => {
       { format: 'scrypt', value: { ...hash, N: 2 ** 30 } },
       { format: 'scrypt', value: { ...hash, extra: 1 } },
       { format: 'scrypt', value: { ...hash, hash: 'not base64!' } },
+      { format: 'sealed', value: { alg: 'A256GCM', kid: 'x', iv: '', ct: '', tag: '' } },
+      { format: 'sealed', value: { ...records.keyring.seal('copied-secret-0123456'), alg: 'A128GCM' } },
+      { format: 'sealed', value: { ...records.keyring.seal('copied-secret-0123456'), secret: 'copied' } },
+      { format: 'aes', value: records.keyring.seal('copied-secret-0123456') },
     ]) {
       expect((await refusal({ changes: [secretAs(data)] }, copier)).code, JSON.stringify(data)).toBe(
         'IDN_ERR_INVALID_VALUE',

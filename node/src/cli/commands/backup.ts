@@ -13,7 +13,8 @@ import { dataDirOf } from './data-dir.ts';
  * writing. `restore` replaces the data files and so refuses while any process has them open.
  */
 
-const SECRET_FILES = ['admin-credentials.json', 'token-key'] as const;
+// The seal key belongs with the store: without it the admins' sealed secret keys cannot be opened (ADR 0002).
+const SECRET_FILES = ['admin-credentials.json', 'token-key', 'seal-key'] as const;
 const MANIFEST = 'idnode-backup.json';
 
 interface Manifest {

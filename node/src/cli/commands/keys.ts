@@ -9,6 +9,7 @@ import { handlePath } from '../http-client.ts';
 import { dataDirOf } from './data-dir.ts';
 
 const TOKEN_KEY_FILE = 'token-key';
+const SEAL_KEY_FILE = 'seal-key';
 const CREDENTIALS_FILE = 'admin-credentials.json';
 
 async function describe(path: string): Promise<{ path: string; exists: boolean; mode?: string }> {
@@ -25,22 +26,25 @@ async function show(run: Run, o: { dataDir?: string; reveal?: boolean }) {
   const dir = dataDirOf(o.dataDir);
   const tokenKey = await describe(join(dir, TOKEN_KEY_FILE));
   const credentials = await describe(join(dir, CREDENTIALS_FILE));
+  const sealKey = await describe(join(dir, SEAL_KEY_FILE));
   const reveal = o.reveal === true && credentials.exists;
   const admins = reveal ? (JSON.parse(await readFile(credentials.path, 'utf8')) as unknown) : undefined;
   const env = {
     IDNODE_TOKEN_KEY: process.env.IDNODE_TOKEN_KEY !== undefined,
     IDNODE_ADMIN_SECRET: process.env.IDNODE_ADMIN_SECRET !== undefined,
+    IDNODE_SEAL_KEY: process.env.IDNODE_SEAL_KEY !== undefined,
   };
-  run.out.result({ dataDir: dir, tokenKey, credentials, env, ...(reveal ? { admins } : {}) }, () =>
+  run.out.result({ dataDir: dir, tokenKey, sealKey, credentials, env, ...(reveal ? { admins } : {}) }, () =>
     [
       `token key:   ${tokenKey.path} ${tokenKey.exists ? `(mode ${tokenKey.mode})` : '(absent: IDNODE_TOKEN_KEY or not started yet)'}`,
+      `seal key:    ${sealKey.path} ${sealKey.exists ? `(mode ${sealKey.mode})` : '(absent: IDNODE_SEAL_KEY or not started yet)'}`,
       `credentials: ${credentials.path} ${credentials.exists ? `(mode ${credentials.mode})` : '(absent: IDNODE_ADMIN_SECRET or not started yet)'}`,
       ...(reveal ? [JSON.stringify(admins, null, 2)] : []),
     ].join('\n'),
   );
 }
 
-/** New admin secret through the API: PUT of HS_SECKEY at index 300 (the node stores its scrypt hash; old tokens die). */
+/** New admin secret through the API: PUT of HS_SECKEY at index 300 (the node stores it sealed, ADR 0002; old tokens die). */
 async function rotateSecret(run: Run, o: { prefix: string; newSecretFile?: string; writeSecret?: string }) {
   const auth = await requireCredentials(run.globals);
   const secret =
