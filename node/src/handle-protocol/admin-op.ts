@@ -102,7 +102,7 @@ export async function answerOp(deps: AdminDeps, req: RequestMessage): Promise<Re
   const answer = decodeChallengeAnswer(req.body);
   try {
     const identity = await deps.verifier.verify({ ...answer, nonce: pending.nonce, digest: pending.digest });
-    if (identity === undefined) return { ...errorReply(new IdnError('IDN_ERR_AUTH_FAILED')), ...original };
+    if (identity === undefined) return { ...errorReply(new IdnError('IDN_ERR_CHALLENGE_FAILED')), ...original };
     const change = changeOf(pending.request, deps.nowSeconds());
     const result = await deps.records.apply({ changes: [change], reason: 'handle protocol' }, clientPrincipal(identity));
     const handle = result.changes[0]?.record.handle ?? change.id.handle;
@@ -113,11 +113,3 @@ export async function answerOp(deps: AdminDeps, req: RequestMessage): Promise<Re
     throw e;
   }
 }
-
-/** Until secrets can be opened (sealed reversibly), no answer can be checked: every one is refused. */
-export const REFUSE_ALL: ChallengeVerifier = {
-  verify: () =>
-    Promise.reject(
-      new IdnError('IDN_ERR_AUTH_FAILED', 'This node cannot verify HS_SECKEY challenge answers (secrets are hashed).'),
-    ),
-};

@@ -1,4 +1,5 @@
 import { HandleRc } from '../errors/codes.ts';
+import { IdnError } from '../errors/idn-error.ts';
 import type { ResolutionService } from '../resolve/resolution-service.ts';
 import { answerOp, challengeOp, type AdminDeps } from './admin-op.ts';
 import { WireError } from './bytes.ts';
@@ -18,7 +19,11 @@ export interface DispatcherDeps {
   readonly nowSeconds: () => number;
 }
 
-const protocolError = (message: string): Reply => ({ rc: HandleRc.PROTOCOL_ERROR, body: errorBody(message) });
+/** A message that does not parse: the table's IDN_ERR_HANDLE_PROTOCOL (RC 4), saying what was wrong. */
+const protocolError = (message: string): Reply => {
+  const e = new IdnError('IDN_ERR_HANDLE_PROTOCOL', `Malformed message: ${message}.`);
+  return { rc: e.spec.rc, body: errorBody(e.message) };
+};
 
 /** A header too short to read still gets an answer: its opcode if 4 bytes are there, else 0. */
 function stubRequest(envelope: Envelope, message: Buffer): RequestMessage {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { ResolutionService } from '../resolve/resolution-service.ts';
 import type { RecordService } from '../write/record-service.ts';
-import { REFUSE_ALL, type ChallengeVerifier } from './admin-op.ts';
+import type { ChallengeVerifier } from './admin-op.ts';
 import { ChallengeTable } from './challenges.ts';
 import { HandleDispatcher } from './dispatcher.ts';
 import type { HandleMetrics } from './metrics.ts';
@@ -18,7 +18,8 @@ export interface HandleServerOptions {
   readonly records: RecordService;
   readonly siteInfo: Buffer;
   readonly siteSerial: number;
-  readonly verifier?: ChallengeVerifier;
+  /** Checks challenge answers (secret-key-verifier.ts). */
+  readonly verifier: ChallengeVerifier;
   readonly metrics?: HandleMetrics;
   readonly tcp?: Partial<TcpLimits>;
   readonly udp?: Partial<UdpLimits>;
@@ -36,7 +37,7 @@ export async function startHandleServer(o: HandleServerOptions): Promise<HandleS
   const admin = {
     records: o.records,
     challenges: new ChallengeTable(),
-    verifier: o.verifier ?? REFUSE_ALL,
+    verifier: o.verifier,
     nowSeconds,
   };
   const dispatcher = new HandleDispatcher({

@@ -1,5 +1,6 @@
 import { startHandleServer, type HandleServer } from '../../src/handle-protocol/handle-server.ts';
 import type { ChallengeVerifier } from '../../src/handle-protocol/admin-op.ts';
+import { secretKeyVerifier } from '../../src/handle-protocol/secret-key-verifier.ts';
 import { HandleMetrics } from '../../src/handle-protocol/metrics.ts';
 import { encodeSiteInfo } from '../../src/handle-protocol/site-info.ts';
 import { HandleClient, type HandleClientOptions } from '../../src/cli/handle-client/client.ts';
@@ -29,7 +30,7 @@ export async function startHandleNode(
     siteInfo: encodeSiteInfo({ host: '127.0.0.1', port: 2641, serial: 1, description: 'test' }),
     siteSerial: 1,
     metrics: new HandleMetrics(node.ctx.metrics.registry),
-    ...(opts.verifier ? { verifier: opts.verifier } : {}),
+    verifier: opts.verifier ?? secretKeyVerifier(node.ctx.store, node.ctx.keyring),
     ...(opts.udpMaxResponsePackets ? { udp: { maxResponsePackets: opts.udpMaxResponsePackets } } : {}),
   });
   return {
