@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import { pino, type Logger } from 'pino';
-import { createAppContext } from './app.ts';
+import { createAppContext, type NodeContext } from './app.ts';
 import { openAuditLog } from './audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
 import { SecretKeyring } from './auth/seal/keyring.ts';
@@ -16,6 +16,11 @@ import { federationView } from './federation/federation-view.ts';
 import { readCursor } from './sync/index.ts';
 import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
+import { startHandleServer } from './handle-protocol/handle-server.ts';
+import { HandleMetrics } from './handle-protocol/metrics.ts';
+import { secretKeyVerifier } from './handle-protocol/secret-key-verifier.ts';
+import { encodeSiteInfo } from './handle-protocol/site-info.ts';
+import { bootstrapPrefixSites } from './bootstrap/homed-prefix-site.ts';
 import { describeStore } from './store/config.ts';
 import { openConfiguredStore } from './store/open-store.ts';
 import { readonlyStore } from './store/readonly-store.ts';
@@ -52,6 +57,33 @@ async function loadKeyring(config: NodeConfig): Promise<SecretKeyring> {
     loadSealKeys(config.store.dataDir),
   );
   return SecretKeyring.of(keys.current, keys.previous);
+}
+
+/** A listen host clients can reach as it is (not a wildcard), else loopback. */
+const reachable = (host: string): string => (['0.0.0.0', '::', ''].includes(host) ? '127.0.0.1' : host);
+
+/** The native Handle protocol, when configured: TCP+UDP on one port, and this node's HS_SITE on every homed 0.NA/<prefix>. */
+async function startHandleFor(config: NodeConfig, ctx: NodeContext, nodeId: string, httpPort: string) {
+  const h = config.handle;
+  if (h.port === undefined) return undefined;
+  const host = h.advertise ?? reachable(config.http.host);
+  const server = await listenOrFail(`${config.http.host}:${h.port} (Handle TCP+UDP)`, 'IDNODE_HANDLE_PORT', () =>
+    startHandleServer({
+      host: config.http.host,
+      port: h.port ?? 0,
+      resolution: ctx.resolution,
+      records: ctx.records,
+      verifier: secretKeyVerifier(ctx.store, ctx.keyring),
+      metrics: new HandleMetrics(ctx.metrics.registry),
+      siteSerial: 1,
+      siteFor: (port) =>
+        encodeSiteInfo({ host, port, httpPort: Number(httpPort), serial: 1, description: `idnode ${nodeId}` }),
+      tcp: { maxConnections: h.maxConnections, idleTimeoutMs: h.idleTimeoutMs },
+      udp: { maxResponsePackets: h.udpMaxResponsePackets },
+    }),
+  );
+  await bootstrapPrefixSites(ctx.records, config.federation.prefixes, server.siteInfo);
+  return server;
 }
 
 async function main(): Promise<void> {
@@ -126,6 +158,7 @@ async function main(): Promise<void> {
   const address = await listenOrFail(`${http.host}:${http.port}`, 'IDNODE_HTTP_PORT', () =>
     app.listen({ port: http.port, host: http.host }),
   );
+  const handle = await startHandleFor(config, ctx, fed.selfId, new URL(address).port);
   const syncMount = syncMountFor(fed, ctx.records, federation.delegations);
   const grpcPort = await listenOrFail(`${http.host}:${federation.grpc?.port ?? ''} (gRPC)`, 'IDNODE_GRPC_PORT', () =>
     fed.start(
@@ -157,6 +190,7 @@ async function main(): Promise<void> {
     ctx.readiness.startDraining();
     await new Promise((r) => setTimeout(r, http.drainDelayMs));
     await app.close();
+    await handle?.close();
     await sender?.stop();
     await fed.close(2_000);
     await store.close();
@@ -168,6 +202,7 @@ async function main(): Promise<void> {
       address,
       https: config.httpsMaterial !== undefined,
       grpcPort,
+      handlePort: handle?.port,
       role: fed.role,
       nodeId: fed.selfId,
       prefixes: federation.prefixes,

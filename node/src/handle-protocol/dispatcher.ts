@@ -12,8 +12,8 @@ import { encodeReply, errorBody, type Reply } from './respond.ts';
 export interface DispatcherDeps {
   readonly resolution: ResolutionService;
   readonly admin: AdminDeps;
-  /** This node's HS_SITE value (site-info.ts), the GET_SITE_INFO answer. */
-  readonly siteInfo: Buffer;
+  /** This node's HS_SITE value (site-info.ts), the GET_SITE_INFO answer (known once the port is bound). */
+  readonly siteInfo: () => Buffer;
   readonly siteSerial: number;
   readonly metrics?: HandleMetrics;
   readonly nowSeconds: () => number;
@@ -69,7 +69,7 @@ export class HandleDispatcher {
     }
     const op = req.header.opCode;
     if (op === OC.RESOLUTION) return resolveOp(this.deps.resolution, req);
-    if (op === OC.GET_SITE_INFO) return { rc: HandleRc.SUCCESS, body: this.deps.siteInfo };
+    if (op === OC.GET_SITE_INFO) return { rc: HandleRc.SUCCESS, body: this.deps.siteInfo() };
     if (ADMIN_OPCODES.has(op)) return challengeOp(this.deps.admin, req);
     if (op === OC.RESPONSE_TO_CHALLENGE) return answerOp(this.deps.admin, req);
     return { rc: HandleRc.OPERATION_DENIED, body: errorBody(`Operation ${op} is not supported by this server.`) };

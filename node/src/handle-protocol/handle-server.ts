@@ -16,7 +16,8 @@ export interface HandleServerOptions {
   readonly port: number;
   readonly resolution: ResolutionService;
   readonly records: RecordService;
-  readonly siteInfo: Buffer;
+  /** This node's HS_SITE value, given the port bound (site-info.ts encodeSiteInfo). */
+  readonly siteFor: (port: number) => Buffer;
   readonly siteSerial: number;
   /** Checks challenge answers (secret-key-verifier.ts). */
   readonly verifier: ChallengeVerifier;
@@ -27,6 +28,8 @@ export interface HandleServerOptions {
 
 export interface HandleServer {
   readonly port: number;
+  /** The HS_SITE value served by GET_SITE_INFO (and written on the homed prefixes' 0.NA records). */
+  readonly siteInfo: Buffer;
   close(): Promise<void>;
 }
 
@@ -40,10 +43,11 @@ export async function startHandleServer(o: HandleServerOptions): Promise<HandleS
     verifier: o.verifier,
     nowSeconds,
   };
+  let siteInfo: Buffer = Buffer.alloc(0);
   const dispatcher = new HandleDispatcher({
     resolution: o.resolution,
     admin,
-    siteInfo: o.siteInfo,
+    siteInfo: () => siteInfo,
     siteSerial: o.siteSerial,
     nowSeconds,
     ...(o.metrics ? { metrics: o.metrics } : {}),
@@ -56,6 +60,7 @@ export async function startHandleServer(o: HandleServerOptions): Promise<HandleS
   tcp.listen(o.port, o.host);
   await once(tcp, 'listening');
   const port = (tcp.address() as AddressInfo).port;
+  siteInfo = o.siteFor(port);
   const udp: UdpSocket = createUdpSocket(
     o.host,
     dispatcher,
@@ -71,6 +76,7 @@ export async function startHandleServer(o: HandleServerOptions): Promise<HandleS
   }
   return {
     port,
+    siteInfo,
     close: async () => {
       udp.close();
       const closed = new Promise<void>((r) => tcp.close(() => r()));

@@ -27,7 +27,7 @@ export async function startHandleNode(
     port: 0,
     resolution: node.ctx.resolution,
     records: node.ctx.records,
-    siteInfo: encodeSiteInfo({ host: '127.0.0.1', port: 2641, serial: 1, description: 'test' }),
+    siteFor: () => encodeSiteInfo({ host: '127.0.0.1', port: 2641, serial: 1, description: 'test' }),
     siteSerial: 1,
     metrics: new HandleMetrics(node.ctx.metrics.registry),
     verifier: opts.verifier ?? secretKeyVerifier(node.ctx.store, node.ctx.keyring),
