@@ -15,7 +15,13 @@ afterAll(() => node.close());
 
 const rest = async (handle: string) => {
   const res = await fetch(`${node.url}/api/handles/${handle}`);
-  return { status: res.status, body: (await res.json()) as { responseCode: number; values?: { index: number; type: string; data: { value: unknown } }[] } };
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      responseCode: number;
+      values?: { index: number; type: string; data: { value: unknown } }[];
+    },
+  };
 };
 const qr = (handle: string) => fetch(`${node.url}/${handle}`, { redirect: 'manual' });
 

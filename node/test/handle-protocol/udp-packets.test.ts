@@ -1,6 +1,13 @@
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bodyResolution, headerAndBody, readEnvelope, readResolution, readResponse, request } from '../../src/cli/handle-client/wire.ts';
+import {
+  bodyResolution,
+  headerAndBody,
+  readEnvelope,
+  readResolution,
+  readResponse,
+  request,
+} from '../../src/cli/handle-client/wire.ts';
 import { putRecord } from '../helpers/test-node.ts';
 import { startHandleNode, type HandleTestNode } from './handle-node.ts';
 
