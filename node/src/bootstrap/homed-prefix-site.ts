@@ -38,7 +38,10 @@ export async function bootstrapPrefixSites(
     if (current?.data.format === 'base64' && current.data.value === value) continue;
     const input = { index, type: SITE_TYPE, data: { format: 'base64', value } };
     await records.apply(
-      { changes: [{ op: 'upsert-indexes', id, values: [input], ifMatch: existing.version }], reason: 'HS_SITE of this node' },
+      {
+        changes: [{ op: 'upsert-indexes', id, values: [input], ifMatch: existing.version }],
+        reason: 'HS_SITE of this node',
+      },
       who,
     );
   }

@@ -104,7 +104,10 @@ export async function answerOp(deps: AdminDeps, req: RequestMessage): Promise<Re
     const identity = await deps.verifier.verify({ ...answer, nonce: pending.nonce, digest: pending.digest });
     if (identity === undefined) return { ...errorReply(new IdnError('IDN_ERR_CHALLENGE_FAILED')), ...original };
     const change = changeOf(pending.request, deps.nowSeconds());
-    const result = await deps.records.apply({ changes: [change], reason: 'handle protocol' }, clientPrincipal(identity));
+    const result = await deps.records.apply(
+      { changes: [change], reason: 'handle protocol' },
+      clientPrincipal(identity),
+    );
     const handle = result.changes[0]?.record.handle ?? change.id.handle;
     const body = original.opCode === OC.CREATE_HANDLE ? new ByteWriter(64).utf8(handle).done() : Buffer.alloc(0);
     return { rc: HandleRc.SUCCESS, body, ...original };

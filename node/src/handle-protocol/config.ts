@@ -30,7 +30,10 @@ const raw = Type.Object({
   IDNODE_HANDLE_ADVERTISE: Type.Optional(
     textVar(
       'a host name or IP address, e.g. 192.0.2.10 or handle.example.org',
-      { description: 'address Handle clients reach this node at (its HS_SITE value)', defaultText: 'the listen host, else 127.0.0.1' },
+      {
+        description: 'address Handle clients reach this node at (its HS_SITE value)',
+        defaultText: 'the listen host, else 127.0.0.1',
+      },
       { pattern: '^[A-Za-z0-9._:-]{1,253}$' },
     ),
   ),

@@ -28,7 +28,15 @@ const protocolError = (message: string): Reply => {
 /** A header too short to read still gets an answer: its opcode if 4 bytes are there, else 0. */
 function stubRequest(envelope: Envelope, message: Buffer): RequestMessage {
   const opCode = message.length >= 4 ? message.readUInt32BE(0) : 0;
-  const header = { opCode, responseCode: 0, opFlags: 0, siteSerial: 0, recursionCount: 0, expiration: 0, bodyLength: 0 };
+  const header = {
+    opCode,
+    responseCode: 0,
+    opFlags: 0,
+    siteSerial: 0,
+    recursionCount: 0,
+    expiration: 0,
+    bodyLength: 0,
+  };
   return { envelope, header, body: Buffer.alloc(0), signed: Buffer.alloc(HEADER_SIZE) };
 }
 
@@ -57,7 +65,8 @@ export class HandleDispatcher {
       reply = await this.operate(req);
     } catch (e) {
       req ??= stubRequest(envelope, message);
-      reply = e instanceof WireError ? protocolError(e.message) : { rc: HandleRc.ERROR, body: errorBody('Internal error.') };
+      reply =
+        e instanceof WireError ? protocolError(e.message) : { rc: HandleRc.ERROR, body: errorBody('Internal error.') };
     }
     this.deps.metrics?.answered(opcodeLabel(reply.opCode ?? req.header.opCode), transport, reply.rc);
     return encodeReply(req, reply, this.deps.siteSerial, this.deps.nowSeconds());

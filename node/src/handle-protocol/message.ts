@@ -73,7 +73,7 @@ export interface RequestMessage {
   readonly signed: Buffer;
 }
 
-export const hasFlag = (h: Header, flag: number): boolean => ((h.opFlags & flag) >>> 0) !== 0;
+export const hasFlag = (h: Header, flag: number): boolean => (h.opFlags & flag) >>> 0 !== 0;
 
 /** Header, body and (ignored) credential of one message, `message` being the MessageLength bytes after the envelope. */
 export function decodeMessage(envelope: Envelope, message: Buffer): RequestMessage {

@@ -28,9 +28,7 @@ function answerError(a: Exclude<ResolvedAnswer, FoundAnswer>): IdnError {
 
 /** Success body: the handle as the client sent it, the value count, the values back to back. */
 function foundBody(handle: Buffer, a: FoundAnswer): Buffer {
-  const w = new ByteWriter(64 + a.values.length * 64)
-    .bytes(handle)
-    .u32(a.values.length);
+  const w = new ByteWriter(64 + a.values.length * 64).bytes(handle).u32(a.values.length);
   for (const v of a.values) encodeValue(w, v);
   return w.done();
 }

@@ -30,7 +30,12 @@ export class Reassembly {
     let a = this.open.get(key);
     if (a === undefined) {
       if (this.open.size >= this.max) return 'dropped';
-      a = { total: env.messageLength, buf: Buffer.alloc(env.messageLength), seen: new Set(), expiresAt: now + this.timeoutMs };
+      a = {
+        total: env.messageLength,
+        buf: Buffer.alloc(env.messageLength),
+        seen: new Set(),
+        expiresAt: now + this.timeoutMs,
+      };
       this.open.set(key, a);
     }
     const packets = Math.ceil(a.total / UDP_CHUNK);

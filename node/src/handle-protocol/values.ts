@@ -127,5 +127,7 @@ export function toValueInput(w: WireValue, nowSeconds: number): ValueInput {
   const ttl = w.ttlType === 1 ? Math.max(0, w.ttl - nowSeconds) : w.ttl;
   const input: ValueInput = { index: w.index, type: w.type, data, ttl: Math.min(ttl, MAX_TTL) };
   // The wire has no legitimate-interest tier: not publicly readable is for authorities.
-  return (w.permissions & PERM.PUBLIC_READ) !== 0 ? input : ({ ...input, access: 'authority' } as unknown as ValueInput);
+  return (w.permissions & PERM.PUBLIC_READ) !== 0
+    ? input
+    : ({ ...input, access: 'authority' } as unknown as ValueInput);
 }

@@ -77,7 +77,10 @@ export class HandleClient {
   private async exchange(out: Buffer, udp: boolean): Promise<{ ex: Exchanged; via: 'udp' | 'tcp' }> {
     if (udp) {
       try {
-        return { ex: await udpExchange(this.o.host, this.o.port, out, { waitsMs: this.o.udpWaitsMs ?? [500, 1000, 1500] }), via: 'udp' };
+        return {
+          ex: await udpExchange(this.o.host, this.o.port, out, { waitsMs: this.o.udpWaitsMs ?? [500, 1000, 1500] }),
+          via: 'udp',
+        };
       } catch {
         // No whole answer over UDP (lost, or too long for the server to send): TCP, as CNRI clients do.
       }
@@ -86,7 +89,11 @@ export class HandleClient {
   }
 
   /** Sends one request, checks request id, digest and expiry, and decodes the body by opcode and RC. */
-  async send(op: number, body: Buffer, opts: { sessionId?: number; publicOnly?: boolean; udp?: boolean } = {}): Promise<Answer & { signed: Buffer }> {
+  async send(
+    op: number,
+    body: Buffer,
+    opts: { sessionId?: number; publicOnly?: boolean; udp?: boolean } = {},
+  ): Promise<Answer & { signed: Buffer }> {
     const requestId = randomInt(1, 0x7fffffff);
     const signed = headerAndBody(op, body, { requestId, ...opts });
     const out = request(signed, { requestId, ...(opts.sessionId === undefined ? {} : { sessionId: opts.sessionId }) });
@@ -112,7 +119,11 @@ export class HandleClient {
   }
 
   resolve(handle: string, f: { indexes?: readonly number[]; types?: readonly string[]; udp?: boolean } = {}) {
-    return this.send(OP.RESOLUTION, bodyResolution(handle, f.indexes ?? [], f.types ?? []), f.udp === undefined ? {} : { udp: f.udp });
+    return this.send(
+      OP.RESOLUTION,
+      bodyResolution(handle, f.indexes ?? [], f.types ?? []),
+      f.udp === undefined ? {} : { udp: f.udp },
+    );
   }
 
   siteInfo() {
@@ -128,7 +139,10 @@ export class HandleClient {
     const e = first.response.envelope;
     const digest = (first.response.digest ?? Buffer.alloc(1)).subarray(1);
     const answer = secretKeyAnswer(key.secret, nonce, digest, e.major, e.minor);
-    return this.send(OP.CHALLENGE_ANSWER, bodyAnswer(key.handle, key.index, answer), { sessionId: e.sessionId, udp: false });
+    return this.send(OP.CHALLENGE_ANSWER, bodyAnswer(key.handle, key.index, answer), {
+      sessionId: e.sessionId,
+      udp: false,
+    });
   }
 
   create(handle: string, values: readonly OutValue[], key: SecretKey) {

@@ -27,7 +27,8 @@ export function tcpExchange(host: string, port: number, out: Buffer, timeoutMs: 
       got = Buffer.concat([got, c]);
       if (got.length < 20) return;
       const env = readEnvelope(got);
-      if (env.requestId !== requestId) return fail(new Error(`TCP answer for request ${env.requestId}, not ${requestId}`));
+      if (env.requestId !== requestId)
+        return fail(new Error(`TCP answer for request ${env.requestId}, not ${requestId}`));
       if (got.length < 20 + env.length) return;
       s.end();
       resolve({ envelope: env, message: got.subarray(20, 20 + env.length) });

@@ -6,7 +6,16 @@ import { createHash } from 'node:crypto';
  * with node/src/handle-protocol, so a bug in one is caught by the other in the tests.
  */
 
-export const OP = { RESOLUTION: 1, SITE_INFO: 2, CREATE: 100, DELETE: 101, ADD: 102, REMOVE: 103, MODIFY: 104, CHALLENGE_ANSWER: 200 } as const;
+export const OP = {
+  RESOLUTION: 1,
+  SITE_INFO: 2,
+  CREATE: 100,
+  DELETE: 101,
+  ADD: 102,
+  REMOVE: 103,
+  MODIFY: 104,
+  CHALLENGE_ANSWER: 200,
+} as const;
 export const RC = { SUCCESS: 1, AUTH_NEEDED: 402 } as const;
 const OPF_RD = 0x00800000;
 const OPF_REC = 0x10000000;
@@ -74,7 +83,8 @@ export class In {
   }
   int(size: 1 | 2 | 4): number {
     if (this.at + size > this.b.length) throw new Error(`response truncated at byte ${this.at}`);
-    const v = size === 1 ? this.b.readUInt8(this.at) : size === 2 ? this.b.readUInt16BE(this.at) : this.b.readUInt32BE(this.at);
+    const v =
+      size === 1 ? this.b.readUInt8(this.at) : size === 2 ? this.b.readUInt16BE(this.at) : this.b.readUInt32BE(this.at);
     this.at += size;
     return v;
   }
@@ -104,7 +114,11 @@ export const bodyResolution = (handle: string, indexes: readonly number[], types
 export function bodyValues(handle: string, values: readonly OutValue[]): Buffer {
   const o = new Out().text(handle).int(values.length, 4);
   for (const v of values) {
-    o.int(v.index, 4).int(0, 4).int(0, 1).int(v.ttl ?? 86_400, 4).int(v.permissions ?? 0x0e, 1);
+    o.int(v.index, 4)
+      .int(0, 4)
+      .int(0, 1)
+      .int(v.ttl ?? 86_400, 4)
+      .int(v.permissions ?? 0x0e, 1);
     o.text(v.type).blob(v.data).int(0, 4);
   }
   return o.bytes();
@@ -138,13 +152,31 @@ export function headerAndBody(op: number, body: Buffer, o: RequestOptions): Buff
   if (o.publicOnly !== false && op === OP.RESOLUTION) flags |= OPF_PO;
   if (o.digest !== false) flags |= OPF_RD;
   const expires = Math.floor(Date.now() / 1000) + 43_200;
-  return new Out().int(op, 4).int(0, 4).int(flags, 4).int(0, 2).int(0, 1).int(0, 1).int(expires, 4).int(body.length, 4).plain(body).bytes();
+  return new Out()
+    .int(op, 4)
+    .int(0, 4)
+    .int(flags, 4)
+    .int(0, 2)
+    .int(0, 1)
+    .int(0, 1)
+    .int(expires, 4)
+    .int(body.length, 4)
+    .plain(body)
+    .bytes();
 }
 
 /** A whole request: envelope, header, body, empty credential. */
 export function request(signed: Buffer, o: RequestOptions): Buffer {
   const [maj, min] = CLIENT_VERSION;
-  const env = new Out().int(maj, 1).int(min, 1).int(maj & 3, 1).int(min, 1).int(o.sessionId ?? 0, 4).int(o.requestId, 4).int(0, 4).int(signed.length + 4, 4);
+  const env = new Out()
+    .int(maj, 1)
+    .int(min, 1)
+    .int(maj & 3, 1)
+    .int(min, 1)
+    .int(o.sessionId ?? 0, 4)
+    .int(o.requestId, 4)
+    .int(0, 4)
+    .int(signed.length + 4, 4);
   return Buffer.concat([env.bytes(), signed, Buffer.alloc(4)]);
 }
 
@@ -191,7 +223,7 @@ export function readResponse(envelope: Envelope, message: Buffer): Response {
   const opCode = r.int(4);
   const rc = r.int(4);
   const flags = r.int(4);
-  r.int(2), r.int(1), r.int(1);
+  (r.int(2), r.int(1), r.int(1));
   const expiration = r.int(4);
   const bodyLength = r.int(4);
   const body = message.subarray(24, 24 + bodyLength);
@@ -211,7 +243,12 @@ export function readResponse(envelope: Envelope, message: Buffer): Response {
 /** The digest this client expects for the header+body it sent, at the response version (>= 2.7: SHA-256). */
 export function expectedDigest(major: number, minor: number, signed: Buffer): Buffer {
   const sha256 = major > 2 || (major === 2 && minor >= 7);
-  return Buffer.concat([Buffer.from([sha256 ? 3 : 2]), createHash(sha256 ? 'sha256' : 'sha1').update(signed).digest()]);
+  return Buffer.concat([
+    Buffer.from([sha256 ? 3 : 2]),
+    createHash(sha256 ? 'sha256' : 'sha1')
+      .update(signed)
+      .digest(),
+  ]);
 }
 
 export function readValue(r: In): InValue {
