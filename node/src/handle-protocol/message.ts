@@ -78,15 +78,14 @@ export const hasFlag = (h: Header, flag: number): boolean => (h.opFlags & flag) 
 /** Header, body and (ignored) credential of one message, `message` being the MessageLength bytes after the envelope. */
 export function decodeMessage(envelope: Envelope, message: Buffer): RequestMessage {
   const r = new ByteReader(message);
-  const header: Header = {
-    opCode: r.u32(),
-    responseCode: r.u32(),
-    opFlags: r.u32(),
-    siteSerial: r.u16(),
-    recursionCount: r.u8(),
-    expiration: (r.u8(), r.u32()),
-    bodyLength: r.i32(),
-  };
+  const opCode = r.u32();
+  const responseCode = r.u32();
+  const opFlags = r.u32();
+  const siteSerial = r.u16();
+  const recursionCount = r.u8();
+  r.u8('reserved');
+  const expiration = r.u32();
+  const header: Header = { opCode, responseCode, opFlags, siteSerial, recursionCount, expiration, bodyLength: r.i32() };
   if (header.bodyLength < 0 || header.bodyLength > r.remaining) {
     throw new WireError(`BodyLength ${header.bodyLength} exceeds the ${r.remaining} bytes after the header`);
   }

@@ -23,7 +23,7 @@ export function createTcpServer(
   dispatcher: HandleDispatcher,
   limits: TcpLimits,
   metrics?: HandleMetrics,
-): { server: Server; destroyAll(): void } {
+): { server: Server; destroyAll: () => void } {
   const server = createServer({ noDelay: true });
   const open = new Set<Socket>();
   server.maxConnections = limits.maxConnections;

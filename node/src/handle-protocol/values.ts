@@ -77,7 +77,10 @@ export function decodeValue(r: ByteReader): WireValue {
   const type = r.utf8('value type');
   const data = r.bytes('value data');
   const refs = r.count('reference count', 8);
-  for (let i = 0; i < refs; i++) (r.utf8('reference handle'), r.u32('reference index'));
+  for (let i = 0; i < refs; i++) {
+    r.utf8('reference handle');
+    r.u32('reference index');
+  }
   return { index, ttlType, ttl, permissions, type, data };
 }
 

@@ -223,7 +223,7 @@ export function readResponse(envelope: Envelope, message: Buffer): Response {
   const opCode = r.int(4);
   const rc = r.int(4);
   const flags = r.int(4);
-  (r.int(2), r.int(1), r.int(1));
+  r.at += 4; // site serial, recursion count, reserved
   const expiration = r.int(4);
   const bodyLength = r.int(4);
   const body = message.subarray(24, 24 + bodyLength);
@@ -260,7 +260,10 @@ export function readValue(r: In): InValue {
   const type = r.text();
   const data = r.blob();
   const refs = r.int(4);
-  for (let i = 0; i < refs; i++) (r.text(), r.int(4));
+  for (let i = 0; i < refs; i++) {
+    r.text();
+    r.int(4);
+  }
   return { index, timestamp, ttlType, ttl, permissions, type, data };
 }
 
