@@ -26,11 +26,20 @@ function answerError(a: Exclude<ResolvedAnswer, FoundAnswer>): IdnError {
   }
 }
 
-/** Success body: the handle as the client sent it, the value count, the values back to back. */
-function foundBody(handle: Buffer, a: FoundAnswer): Buffer {
-  const w = new ByteWriter(64 + a.values.length * 64).bytes(handle).u32(a.values.length);
+/** The values back to back, as the wire carries them. */
+function valueBytes(a: FoundAnswer): Buffer {
+  const w = new ByteWriter(16 + a.values.length * 64).u32(a.values.length);
   for (const v of a.values) encodeValue(w, v);
   return w.done();
+}
+
+/**
+ * Success body: the handle as the client sent it, the value count, the values. Unfiltered values
+ * are encoded once per answer and tier and kept with a cached answer (as the JSON body is).
+ */
+function foundBody(handle: Buffer, a: FoundAnswer): Buffer {
+  const values = a.filtered ? valueBytes(a) : a.memo.get(`handle:${a.tier}`, () => valueBytes(a));
+  return new ByteWriter(8 + handle.length + values.length).bytes(handle).raw(values).done();
 }
 
 /**
