@@ -146,7 +146,9 @@ async function main(): Promise<void> {
     for (const row of rows) console.log(row);
     const per = (k: 'udp' | 'http') => sums[k].us / Math.max(1, sums[k].n);
     console.log(
-      `\nserver CPU per request: UDP ${per('udp').toFixed(1)} µs, HTTP cache hit ${per('http').toFixed(1)} µs, UDP/HTTP ${(per('udp') / per('http')).toFixed(2)}  (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})`,
+      `\nserver CPU per request: UDP ${per('udp').toFixed(1)} µs, HTTP cache hit ${per('http').toFixed(1)} µs, UDP/HTTP ${(per('udp') / per('http')).toFixed(2)}  (load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')})`,
     );
   } finally {
     await server.stop();

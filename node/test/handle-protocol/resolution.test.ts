@@ -104,3 +104,21 @@ describe('get site info', () => {
     ]);
   });
 });
+
+describe('HS_SITE on the homed prefix record', () => {
+  it('is written from the configuration once, and a client looking up the prefix finds this node', async () => {
+    const { bootstrapPrefixSites } = await import('../../src/bootstrap/homed-prefix-site.ts');
+    const { encodeSiteInfo } = await import('../../src/handle-protocol/site-info.ts');
+    const { readSite } = await import('./site-reader.ts');
+    const site = encodeSiteInfo({ host: '192.0.2.10', port: 2641, httpPort: 8000, serial: 1, description: 'x' });
+    await bootstrapPrefixSites(node.ctx.records, ['88.100.5'], site);
+    const before = await node.ctx.store.get('0.na/88.100.5');
+    await bootstrapPrefixSites(node.ctx.records, ['88.100.5'], site);
+    expect((await node.ctx.store.get('0.na/88.100.5'))?.version).toBe(before?.version);
+    const a = await node.client().resolve('0.NA/88.100.5', { types: ['HS_SITE'] });
+    expect(a.rc).toBe(1);
+    const s = readSite(a.values?.[0]?.data ?? Buffer.alloc(0));
+    expect([s.primary, s.servers[0]?.address]).toEqual([true, '192.0.2.10']);
+    expect(s.servers[0]?.interfaces).toContainEqual({ type: 2, protocol: 2, port: 8000 });
+  });
+});
