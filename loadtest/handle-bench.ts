@@ -70,7 +70,10 @@ async function udpRound(port: number): Promise<{ requests: number; lost: number;
         lost++;
         if (now < end) send();
       }
-      if (now >= end + 300) (clearInterval(sweep), resolve());
+      if (now >= end + 300) {
+        clearInterval(sweep);
+        resolve();
+      }
     }, 50);
     for (let i = 0; i < CONCURRENCY; i++) send();
   });

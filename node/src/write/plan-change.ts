@@ -154,7 +154,9 @@ function valueChange(p: PreparedChange, sealed: HandleValue[], who: Principal): 
   const c = p.change;
   if (c.op === 'remove-indexes') return { op: 'remove-indexes', indexes: c.indexes };
   if (c.op === 'upsert-indexes')
-    return c.mode === undefined ? { op: 'upsert-indexes', values: sealed } : { op: 'upsert-indexes', values: sealed, mode: c.mode };
+    return c.mode === undefined
+      ? { op: 'upsert-indexes', values: sealed }
+      : { op: 'upsert-indexes', values: sealed, mode: c.mode };
   // Stored values from another node replace the record exactly (admins included); a client's replace is an edit.
   return { op: valueFormOf(who) === 'stored' ? 'copy' : 'replace', values: sealed };
 }

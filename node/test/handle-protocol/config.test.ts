@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config/load.ts';
+import type { ConfigError } from '../../src/config/load.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import { withRoleDefault } from '../../src/handle-protocol/config.ts';
 
 describe('IDNODE_HANDLE_* configuration', () => {
