@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import { pino, type Logger } from 'pino';
-import { createAppContext } from './app.ts';
 import { SLOT_VAR } from './cluster/messages.ts';
 import { runPrimary } from './cluster/primary.ts';
 import { WorkerLink } from './cluster/worker-link.ts';
+import { createAppContext, type NodeContext } from './app.ts';
 import { openAuditLog } from './audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
 import { SecretKeyring } from './auth/seal/keyring.ts';
@@ -21,6 +21,11 @@ import { readCursor } from './sync/index.ts';
 import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
 import { describeStore, storeInUse } from './store/config.ts';
+import { startHandleServer } from './handle-protocol/handle-server.ts';
+import { HandleMetrics } from './handle-protocol/metrics.ts';
+import { secretKeyVerifier } from './handle-protocol/secret-key-verifier.ts';
+import { encodeSiteInfo } from './handle-protocol/site-info.ts';
+import { bootstrapPrefixSites } from './bootstrap/homed-prefix-site.ts';
 import { openConfiguredStore } from './store/open-store.ts';
 import { readonlyStore } from './store/readonly-store.ts';
 
@@ -56,6 +61,33 @@ async function loadKeyring(config: NodeConfig): Promise<SecretKeyring> {
     loadSealKeys(config.store.dataDir),
   );
   return SecretKeyring.of(keys.current, keys.previous);
+}
+
+/** A listen host clients can reach as it is (not a wildcard), else loopback. */
+const reachable = (host: string): string => (['0.0.0.0', '::', ''].includes(host) ? '127.0.0.1' : host);
+
+/** The native Handle protocol, when configured: TCP+UDP on one port, and this node's HS_SITE on every homed 0.NA/<prefix>. */
+async function startHandleFor(config: NodeConfig, ctx: NodeContext, nodeId: string, httpPort: string) {
+  const h = config.handle;
+  if (h.port === undefined) return undefined;
+  const host = h.advertise ?? reachable(config.http.host);
+  const server = await listenOrFail(`${config.http.host}:${h.port} (Handle TCP+UDP)`, 'IDNODE_HANDLE_PORT', () =>
+    startHandleServer({
+      host: config.http.host,
+      port: h.port ?? 0,
+      resolution: ctx.resolution,
+      records: ctx.records,
+      verifier: secretKeyVerifier(ctx.store, ctx.keyring),
+      metrics: new HandleMetrics(ctx.metrics.registry),
+      siteSerial: 1,
+      siteFor: (port) =>
+        encodeSiteInfo({ host, port, httpPort: Number(httpPort), serial: 1, description: `idnode ${nodeId}` }),
+      tcp: { maxConnections: h.maxConnections, idleTimeoutMs: h.idleTimeoutMs },
+      udp: { maxResponsePackets: h.udpMaxResponsePackets },
+    }),
+  );
+  await bootstrapPrefixSites(ctx.records, config.federation.prefixes, server.siteInfo);
+  return server;
 }
 
 async function main(): Promise<void> {
@@ -150,6 +182,8 @@ async function main(): Promise<void> {
   const address = await listenOrFail(`${http.host}:${http.port}`, 'IDNODE_HTTP_PORT', () =>
     app.listen({ port: http.port, host: http.host }),
   );
+  // Like gRPC, one process owns the Handle port: a challenge and its answer must reach the same state.
+  const handle = lead ? await startHandleFor(config, ctx, fed.selfId, new URL(address).port) : undefined;
   const syncMount = syncMountFor(fed, ctx.records, federation.delegations);
   const grpcPort = await listenOrFail(`${http.host}:${federation.grpc?.port ?? ''} (gRPC)`, 'IDNODE_GRPC_PORT', () =>
     fed.start(
@@ -187,6 +221,7 @@ async function main(): Promise<void> {
     ctx.readiness.startDraining();
     await new Promise((r) => setTimeout(r, http.drainDelayMs));
     await app.close();
+    await handle?.close();
     await sender?.stop();
     await fed.close(2_000);
     await store.close();
@@ -198,6 +233,7 @@ async function main(): Promise<void> {
       address,
       https: config.httpsMaterial !== undefined,
       grpcPort,
+      handlePort: handle?.port,
       role: fed.role,
       nodeId: fed.selfId,
       prefixes: federation.prefixes,

@@ -6,8 +6,8 @@ export interface Identity {
   readonly handle: string;
   /** identifierKey(handle), for matching HS_ADMIN references. */
   readonly handleKey: string;
-  /** How the caller proved it: Basic, a Bearer token, or a REST session's challenge-response (Handle). */
-  readonly via: 'basic' | 'bearer' | 'session';
+  /** How the caller proved it: Basic, a Bearer token, a REST session's challenge-response (Handle), or a native-protocol challenge. */
+  readonly via: 'basic' | 'bearer' | 'session' | 'challenge';
   /** A bearer token may narrow the admin's rights (mask of Perm bits). */
   readonly permMask: number;
   /** Version of the admin handle's record the credential was checked against (binds tokens to it). */

@@ -12,6 +12,7 @@ import { Problems, type Problem } from '../config-kit/problems.ts';
 import { checkSection, type ConfigSection, type Vars } from '../config-kit/section.ts';
 import { defaultTextOf, descriptionOf, expectedOf, isSecret } from '../config-kit/vars.ts';
 import { federationSection, validateFederation, type FederationConfig } from '../federation/config.ts';
+import { handleSection, validateHandle, withRoleDefault, type HandleSettings } from '../handle-protocol/config.ts';
 import { readTlsMaterial, tlsSection, validateTls, type TlsSettings } from '../federation/tls-config.ts';
 import type { TlsMaterial } from '../federation/tls-material.ts';
 import {
@@ -38,6 +39,8 @@ export interface NodeConfig {
   readonly store: StoreSettings;
   readonly cache: CachePolicy;
   readonly federation: FederationConfig;
+  /** The native Handle protocol (RFC 3652) on TCP+UDP. */
+  readonly handle: HandleSettings;
   readonly tls: TlsSettings;
   readonly passport: PassportSettings;
   readonly trust: TrustSettings;
@@ -72,6 +75,7 @@ const SECTIONS: readonly ConfigSection<TProperties, unknown>[] = [
   storeSection,
   cacheSection,
   federationSection,
+  handleSection,
   tlsSection,
   passportSection,
   trustSection,
@@ -190,6 +194,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     store: read(storeSection),
     cache: read(cacheSection),
     federation: read(federationSection),
+    handle: read(handleSection),
     tls: read(tlsSection),
     passport: read(passportSection),
     trust: read(trustSection),
@@ -200,11 +205,13 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     workers: read(workersSection),
   };
   problems.endPhase();
+  const federation = sections.federation();
   const config: NodeConfig = {
     http: sections.http(),
     store: sections.store(),
     cache: sections.cache(),
-    federation: sections.federation(),
+    federation,
+    handle: withRoleDefault(sections.handle(), federation.role),
     tls: sections.tls(),
     passport: sections.passport(),
     trust: sections.trust(),
@@ -217,6 +224,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
   problems.endPhase();
   // Phase 3, the whole.
   validateFederation(config, problems);
+  validateHandle(config, problems);
   validateTls(config, problems);
   validateWorkers({ workers: config.workers, role: config.federation.role }, problems);
   problems.endPhase();

@@ -151,6 +151,13 @@ export const ERRORS = {
     grpc: GrpcCode.NOT_FOUND,
     message: 'The identifier has no value at that index that you may see.',
   },
+  // The native Handle protocol (node/src/handle-protocol): a message that does not parse.
+  IDN_ERR_HANDLE_PROTOCOL: {
+    rc: HandleRc.PROTOCOL_ERROR,
+    http: 400,
+    grpc: GrpcCode.INVALID_ARGUMENT,
+    message: 'The Handle protocol message is malformed (RFC 3652 envelope, header, body).',
+  },
   IDN_ERR_NOT_RESPONSIBLE: {
     rc: HandleRc.SERVER_NOT_RESPONSIBLE,
     http: 400,

@@ -35,6 +35,11 @@ export type IdentifierChange =
       readonly op: 'upsert-indexes';
       readonly values: readonly ValueInput[];
       readonly indexes?: readonly number[];
+      /**
+       * Handle's ADD_VALUE ('add': an index already in use is refused, IDN_ERR_VALUE_EXISTS) and
+       * MODIFY_VALUE ('modify': a missing index is refused, IDN_ERR_VALUE_NOT_FOUND); default both.
+       */
+      readonly mode?: 'add' | 'modify';
     })
   | (ChangeBase & { readonly op: 'remove-indexes'; readonly indexes: readonly number[] })
   /**

@@ -127,7 +127,9 @@ function notLive(tomb: StoredRecord): IdnError {
 async function planCreate(p: PreparedChange, ctx: PlanContext, tomb: StoredRecord | undefined): Promise<Plan> {
   const { change, isNa } = p;
   const id = change.id;
-  if (change.op === 'delete' || change.op === 'remove-indexes') {
+  // Handle's ADD_VALUE and MODIFY_VALUE name an existing handle (RC 100 otherwise); PUT ?index= may create.
+  const needsRecord = change.op === 'upsert-indexes' && change.mode !== undefined;
+  if (change.op === 'delete' || change.op === 'remove-indexes' || needsRecord) {
     throw tomb === undefined ? new IdnError('IDN_ERR_NOT_FOUND') : notLive(tomb);
   }
   if (ctx.who.kind === 'client') {
@@ -151,7 +153,10 @@ async function planCreate(p: PreparedChange, ctx: PlanContext, tomb: StoredRecor
 function valueChange(p: PreparedChange, sealed: HandleValue[], who: Principal): ValueChange {
   const c = p.change;
   if (c.op === 'remove-indexes') return { op: 'remove-indexes', indexes: c.indexes };
-  if (c.op === 'upsert-indexes') return { op: 'upsert-indexes', values: sealed };
+  if (c.op === 'upsert-indexes')
+    return c.mode === undefined
+      ? { op: 'upsert-indexes', values: sealed }
+      : { op: 'upsert-indexes', values: sealed, mode: c.mode };
   // Stored values from another node replace the record exactly (admins included); a client's replace is an edit.
   return { op: valueFormOf(who) === 'stored' ? 'copy' : 'replace', values: sealed };
 }

@@ -6,7 +6,7 @@ import type { HandleValue } from '../records/types.ts';
 /** A change to the values of a live identifier, its values already validated and sealed. */
 export type ValueChange =
   | { readonly op: 'replace'; readonly values: readonly HandleValue[] }
-  | { readonly op: 'upsert-indexes'; readonly values: readonly HandleValue[] }
+  | { readonly op: 'upsert-indexes'; readonly values: readonly HandleValue[]; readonly mode?: 'add' | 'modify' }
   | { readonly op: 'remove-indexes'; readonly indexes: readonly number[] }
   /** Exactly these values, timestamps included: a copy of another node's record (sync apply). */
   | { readonly op: 'copy'; readonly values: readonly HandleValue[] };
@@ -52,6 +52,25 @@ function keepUnchangedTimestamps(next: HandleValue[], before: Map<number, Handle
   });
 }
 
+/** Handle's ADD_VALUE refuses an index in use, MODIFY_VALUE one that is missing. */
+function checkUpsertMode(
+  before: Map<number, HandleValue>,
+  values: readonly HandleValue[],
+  mode: 'add' | 'modify' | undefined,
+): void {
+  if (mode === undefined) return;
+  const clash = values.filter((v) => before.has(v.index) === (mode === 'add')).map((v) => v.index);
+  if (clash.length === 0) return;
+  if (mode === 'add') {
+    throw new IdnError('IDN_ERR_VALUE_EXISTS', `A value exists at index ${clash.join(', ')}; modify it instead.`, {
+      indexes: clash,
+    });
+  }
+  throw new IdnError('IDN_ERR_VALUE_NOT_FOUND', `No value at index ${clash.join(', ')}; add it instead.`, {
+    indexes: clash,
+  });
+}
+
 /** Values after the change and the permissions it needs, for an identifier that exists. */
 export function planValueChange(existing: readonly HandleValue[], req: ValueChange): ValueChangePlan {
   const before = byIndex(existing);
@@ -64,6 +83,7 @@ export function planValueChange(existing: readonly HandleValue[], req: ValueChan
         countAdmins(req.values) > 0 ? [...req.values] : [...existing.filter((v) => isAdminType(v.type)), ...req.values];
       break;
     case 'upsert-indexes': {
+      checkUpsertMode(before, req.values, req.mode);
       const m = new Map(before);
       for (const v of req.values) m.set(v.index, v);
       next = [...m.values()];

@@ -55,7 +55,7 @@ describe('loadConfig: the whole configuration', () => {
 
   it('refuses unknown IDNODE_ variables, each named, with a hint when one is close', () => {
     expect(problemsOf({ IDNODE_PORT: '80', IDNODE_CACHE_MAX: '5', IDNODE_COLOUR: 'blue' })).toEqual([
-      'IDNODE_PORT is not an idnode variable; did you mean IDNODE_HTTP_PORT or IDNODE_GRPC_PORT?',
+      'IDNODE_PORT is not an idnode variable; did you mean IDNODE_HTTP_PORT, IDNODE_GRPC_PORT or IDNODE_HANDLE_PORT?',
       'IDNODE_CACHE_MAX is not an idnode variable; did you mean IDNODE_CACHE_MAX_ENTRIES, IDNODE_CACHE_MAX_MB or IDNODE_CACHE_MAX_TTL_S?',
       'IDNODE_COLOUR is not an idnode variable',
     ]);

@@ -3,6 +3,7 @@ import { action, addGlobals, type Run } from '../command-kit.ts';
 import { credentialsOf } from '../context.ts';
 import { CliError, EXIT, exitForHttp } from '../exit-codes.ts';
 import { handlePath } from '../http-client.ts';
+import { DEFAULT_HANDLE_PORT, resolveOverHandle } from './resolve-handle.ts';
 
 interface Span {
   readonly node?: string;
@@ -39,7 +40,16 @@ function valueLines(a: Answer): string[] {
   );
 }
 
-async function resolve(run: Run, id: string, o: { trace?: boolean; auth?: boolean }): Promise<number> {
+interface ResolveOptions {
+  trace?: boolean;
+  auth?: boolean;
+  handleProtocol?: boolean;
+  udp?: boolean;
+  handlePort?: string;
+}
+
+async function resolve(run: Run, id: string, o: ResolveOptions): Promise<number> {
+  if (o.handleProtocol === true || o.udp === true) return resolveOverHandle(run, id, o);
   const q = new URLSearchParams();
   if (o.trace === true) q.set('trace', 'true');
   if (o.auth === true) q.set('auth', 'true');
@@ -81,6 +91,9 @@ export function registerResolveCommand(program: Command): void {
       .command('resolve <id>')
       .description('resolve an identifier over HTTP')
       .option('--trace', 'show each resolution stage and hop to another node, with timings')
-      .option('--auth', 'authoritative answer (bypasses caches)'),
+      .option('--auth', 'authoritative answer (bypasses caches)')
+      .option('--handle-protocol', "the native Handle protocol (RFC 3652, TCP) to the --url's host instead of HTTP")
+      .option('--udp', 'with --handle-protocol: UDP first, TCP when UDP gives no answer (as Handle clients do)')
+      .option('--handle-port <port>', `with --handle-protocol: the Handle port (default ${DEFAULT_HANDLE_PORT})`),
   ).action(action(resolve));
 }
