@@ -5,8 +5,16 @@ import { openRedisStore, type RedisStore } from './redis-store.ts';
 import type { StoreConfig } from './store-config.ts';
 import type { Store } from './store.ts';
 
+/** What an operator is told when the store's connection goes and comes back (Redis; LMDB has none). */
+export interface ConnectionWatch {
+  lost(): void;
+  restored(): void;
+}
+
 export interface OpenedStore {
   readonly store: Store;
+  /** Reports the connection's loss and recovery; returns the unwatch. */
+  watchConnection(w: ConnectionWatch): () => void;
   /**
    * Connects the store's cross-instance signals to this node's change feed: keys changed by other
    * instances are announced on it; a lost connection or subscription is announced as a gap (news
@@ -20,7 +28,7 @@ export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Pr
   if (cfg.kind === 'lmdb') {
     const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
     // LMDB has no cross-process channel: local changes are already on the feed; another process's show at expiry.
-    return { store, attach: () => Promise.resolve(() => Promise.resolve()) };
+    return { store, attach: () => Promise.resolve(() => Promise.resolve()), watchConnection: () => () => undefined };
   }
   const store = await openRedisStore({
     ...(cfg.url === undefined ? {} : { url: cfg.url }),
@@ -29,7 +37,15 @@ export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Pr
     waitReplicas: cfg.waitReplicas,
     commandTimeoutMs: cfg.commandTimeoutMs,
   });
-  return { store, attach: (changes) => attachRedis(store, changes) };
+  const watchConnection = (w: ConnectionWatch): (() => void) => {
+    const offLost = store.onConnectionLost(() => w.lost());
+    const offBack = store.onReconnect(() => w.restored());
+    return () => {
+      offLost();
+      offBack();
+    };
+  };
+  return { store, attach: (changes) => attachRedis(store, changes), watchConnection };
 }
 
 async function attachRedis(store: RedisStore, changes: ChangeFeed): Promise<() => Promise<void>> {
