@@ -11,6 +11,7 @@ import { startGrpcServer, type GrpcMount, type RunningGrpcServer } from './grpc-
 import { NodeHealthTracker } from './node-health.ts';
 import { registerLinkMetrics, registerNodeMetrics } from './link-metrics.ts';
 import { watchTakeovers } from './takeover-watch.ts';
+import { lagGauges } from '../sync/lag-gauges.ts';
 import { linkReport, NodeLink, UPSTREAM_CHECK } from './node-link.ts';
 import { isLinkFailure, PeerPool, type PeerClient } from './peer-client.ts';
 import { ReferralCache } from './referral-cache.ts';
@@ -138,6 +139,9 @@ export async function prepareFederation(
       if (link !== undefined) registerLinkMetrics(ctx.metricsRegistry, link);
       if (directory !== undefined) {
         registerNodeMetrics(ctx.metricsRegistry, health);
+        // The same sync-lag series every node has: the top-level sends nothing upstream, so 0; the
+        // lag of each node towards it is idnode_federation_node_sync_lag_entries{node}.
+        lagGauges(ctx.metricsRegistry).set(0, 0);
         stopWatch = watchTakeovers(health, logger, ctx.metricsRegistry);
       }
       return server?.port;

@@ -28,6 +28,10 @@ async function until(cond: () => Promise<boolean>, limitMs = 30_000): Promise<vo
 describe('takeover visibility on the top-level node', () => {
   it('logs and counts the start when a secondary is killed, and counts the end when it is back', async () => {
     expect(await metric(topo.top, EVENTS, 'node="secA",event="start"')).toBe(0);
+    // The top-level has the sync-lag series every node has (0: it sends nothing upstream).
+    const text = await (await fetch(`${topo.top.url}/metrics`)).text();
+    expect(text).toMatch(/^idnode_sync_lag_entries 0$/m);
+    expect(text).toMatch(/^idnode_sync_lag_seconds 0$/m);
     topo.a.child.kill('SIGKILL');
     await until(async () => (await metric(topo.top, EVENTS, 'node="secA",event="start"')) === 1);
     const line = topo.top
