@@ -121,6 +121,19 @@ async function main(): Promise<void> {
   const store = opened.store;
   // Which data this node serves is the first thing an operator checks: one line, every start.
   logger.info({ log: 'store', ...storeInUse(config.store) }, `store: ${where}`);
+  // Warn level: an operator running at warn must still see the store go and come back.
+  opened.watchConnection({
+    lost: () =>
+      logger.warn(
+        { log: 'store', event: 'connection-lost', ...storeInUse(config.store) },
+        `lost the connection to ${where}: reads not in the cache and every write answer 503 until it is back`,
+      ),
+    restored: () =>
+      logger.warn(
+        { log: 'store', event: 'connection-restored', ...storeInUse(config.store) },
+        `the connection to ${where} is restored (caches dropped: news may have been missed)`,
+      ),
+  });
   const tokenKey = config.secrets.tokenKey ?? (await loadTokenKey(dataDir));
   const keyring = await loadKeyring(config);
   const fed = await prepareFederation(

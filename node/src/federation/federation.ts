@@ -10,6 +10,8 @@ import { DelegationRegistry } from '../../../prefix-registry/src/index.ts';
 import { startGrpcServer, type GrpcMount, type RunningGrpcServer } from './grpc-server.ts';
 import { NodeHealthTracker } from './node-health.ts';
 import { registerLinkMetrics, registerNodeMetrics } from './link-metrics.ts';
+import { watchTakeovers } from './takeover-watch.ts';
+import { lagGauges } from '../sync/lag-gauges.ts';
 import { linkReport, NodeLink, UPSTREAM_CHECK } from './node-link.ts';
 import { isLinkFailure, PeerPool, type PeerClient } from './peer-client.ts';
 import { ReferralCache } from './referral-cache.ts';
@@ -84,6 +86,7 @@ export async function prepareFederation(
     : undefined;
   let server: RunningGrpcServer | undefined;
   let link: NodeLink | undefined;
+  let stopWatch: (() => void) | undefined;
 
   return {
     role: f.role,
@@ -134,10 +137,17 @@ export async function prepareFederation(
       if (upstream !== undefined) addUpstreamReadiness(ctx.readiness, upstream, link);
       registerFederationMetrics(ctx.metricsRegistry, peers, followStats, referrals);
       if (link !== undefined) registerLinkMetrics(ctx.metricsRegistry, link);
-      if (directory !== undefined) registerNodeMetrics(ctx.metricsRegistry, health);
+      if (directory !== undefined) {
+        registerNodeMetrics(ctx.metricsRegistry, health);
+        // The same sync-lag series every node has: the top-level sends nothing upstream, so 0; the
+        // lag of each node towards it is idnode_federation_node_sync_lag_entries{node}.
+        lagGauges(ctx.metricsRegistry).set(0, 0);
+        stopWatch = watchTakeovers(health, logger, ctx.metricsRegistry);
+      }
       return server?.port;
     },
     async close(graceMs) {
+      stopWatch?.();
       link?.stop();
       await server?.shutdown(graceMs);
       peers.close();

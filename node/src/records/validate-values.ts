@@ -2,7 +2,13 @@ import { IdnError } from '../errors/idn-error.ts';
 import { parseIdentifier } from '../identifier/index.ts';
 import { checkLink } from './link-value.ts';
 import { isAdminType, isKeyType, isSecretKeyType } from './admin-value.ts';
-import { PERMISSION_STRING } from './permissions.ts';
+import {
+  formatPermissions,
+  PERM_NAMES_MSB_FIRST,
+  PERMISSION_STRING,
+  permMaskOf,
+  unknownPermNames,
+} from './permissions.ts';
 import { isPolicyType, POLICY_KEYS, POLICY_TYPE } from './policy.ts';
 import { MAX_INDEX, type ValueInput } from './schema.ts';
 import { sealedSecretProblem, STORED_SECRET_FORMATS } from './sealed-secret.ts';
@@ -75,7 +81,10 @@ function checkAdmin(path: string, data: ValueData): void {
   if (typeof v.index !== 'number' || !Number.isInteger(v.index) || v.index < 1)
     fail(`${path}.value.index`, 'must be a positive integer');
   if (typeof v.permissions !== 'string' || !PERMISSION_STRING.test(v.permissions)) {
-    fail(`${path}.value.permissions`, 'must be a 12-character string of 0 and 1');
+    fail(
+      `${path}.value.permissions`,
+      `must be a 12-character string of 0 and 1 (most significant bit first: the last is ADD_HANDLE) or names from ${PERM_NAMES_MSB_FIRST.join(', ')}`,
+    );
   }
 }
 
@@ -174,6 +183,27 @@ function checkByType(path: string, type: string, data: ValueData, form: ValueFor
   }
 }
 
+/**
+ * HS_ADMIN permissions may be written as names (`["ADD_HANDLE", "READ_VALUE"]`); they are stored as
+ * Handle's string (most significant bit first), so every Handle client reads them unchanged.
+ */
+function adminPermissionNames(path: string, type: string, data: ValueData): ValueData {
+  const v = data.value as { permissions?: unknown } | null;
+  if (type.toUpperCase() !== 'HS_ADMIN' || v === null || typeof v !== 'object' || !Array.isArray(v.permissions)) {
+    return data;
+  }
+  const names = v.permissions as unknown[];
+  const bad = names.filter((n) => typeof n !== 'string' || unknownPermNames([n]).length > 0);
+  if (bad.length > 0 || names.length === 0) {
+    fail(
+      `${path}.value.permissions`,
+      `${bad.length > 0 ? `${bad.map((n) => JSON.stringify(n).slice(0, 30)).join(', ')} is not a right` : 'no rights named'}; ` +
+        `write a 12-character string of 0 and 1 or names from ${PERM_NAMES_MSB_FIRST.join(', ')}`,
+    );
+  }
+  return { ...data, value: { ...v, permissions: formatPermissions(permMaskOf(names as string[])) } };
+}
+
 function toData(d: ValueInput['data']): ValueData {
   return typeof d === 'string' ? { format: 'string', value: d } : { format: d.format, value: d.value };
 }
@@ -222,7 +252,7 @@ function validateEach(input: readonly ValueInput[], now: string, pathPrefix: str
       });
     seen.add(v.index);
     const type = v.type.toUpperCase().startsWith('HS_') ? v.type.toUpperCase() : v.type;
-    const data = toData(v.data);
+    const data = adminPermissionNames(`${path}.data`, type, toData(v.data));
     if (Buffer.byteLength(JSON.stringify(data.value) ?? '', 'utf8') > MAX_VALUE_BYTES) {
       fail(`${path}.data`, `value larger than ${MAX_VALUE_BYTES} bytes`);
     }

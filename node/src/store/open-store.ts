@@ -5,8 +5,16 @@ import { openRedisStore, type RedisStore } from './redis-store.ts';
 import type { StoreConfig } from './store-config.ts';
 import type { Store } from './store.ts';
 
+/** What an operator is told when the store's connection goes and comes back (Redis; LMDB has none). */
+export interface ConnectionWatch {
+  lost(): void;
+  restored(): void;
+}
+
 export interface OpenedStore {
   readonly store: Store;
+  /** Reports the connection's loss and recovery; returns the unwatch. */
+  watchConnection(w: ConnectionWatch): () => void;
   /**
    * Connects the store's cross-instance signals to this node's change feed: keys changed by other
    * instances are announced on it; a lost connection or subscription is announced as a gap (news
@@ -30,6 +38,7 @@ export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Pr
       store,
       attach: () => Promise.resolve(() => Promise.resolve()),
       refreshReads: () => store.refreshReads(),
+      watchConnection: () => () => undefined,
     };
   }
   const store = await openRedisStore({
@@ -39,7 +48,15 @@ export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Pr
     waitReplicas: cfg.waitReplicas,
     commandTimeoutMs: cfg.commandTimeoutMs,
   });
-  return { store, attach: (changes) => attachRedis(store, changes) };
+  const watchConnection = (w: ConnectionWatch): (() => void) => {
+    const offLost = store.onConnectionLost(() => w.lost());
+    const offBack = store.onReconnect(() => w.restored());
+    return () => {
+      offLost();
+      offBack();
+    };
+  };
+  return { store, attach: (changes) => attachRedis(store, changes), watchConnection };
 }
 
 async function attachRedis(store: RedisStore, changes: ChangeFeed): Promise<() => Promise<void>> {

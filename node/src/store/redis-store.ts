@@ -65,6 +65,8 @@ export interface RedisStore extends Store {
   readonly kind: 'redis';
   /** Called each time the connection comes back after a loss: a cache in front may be stale. */
   onReconnect(cb: () => void): () => void;
+  /** Once per loss of the connection to our keys, before the matching onReconnect. */
+  onConnectionLost(cb: () => void): () => void;
   /**
    * Keys written by any store instance on this namespace (needs publishInvalidations).
    * `onGap` runs when the subscription comes back after a loss: messages may have been missed.
@@ -308,6 +310,12 @@ class RedisStoreImpl implements RedisStore {
     await this.#conn.idnHistoryDone(k.historyTo, k.seq, until);
   }
 
+  /** Called once when the connection to our keys is lost (its recovery is `onReconnect`). */
+  onConnectionLost(cb: () => void): () => void {
+    this.#events.on('lost', cb);
+    return () => void this.#events.off('lost', cb);
+  }
+
   onReconnect(cb: () => void): () => void {
     this.#events.on('reconnect', cb);
     return () => void this.#events.off('reconnect', cb);
@@ -530,7 +538,10 @@ class RedisStoreImpl implements RedisStore {
    * dropped on it is not dropped while the store still cannot refill it.
    */
   #watchConnection(): void {
-    const lost = (): void => void (this.#lost = true);
+    const lost = (): void => {
+      if (!this.#lost && !this.#closed) this.#events.emit('lost');
+      this.#lost = true;
+    };
     const back = (): void => void this.#confirmBack();
     this.#conn.on('error', () => undefined);
     this.#conn.on('close', lost);

@@ -58,6 +58,23 @@ const allocate = (body: unknown, key: string | undefined, signal?: AbortSignal) 
   });
 
 describe('registry admin API: serial allocation', () => {
+  it('answers the formatted suffixes too, not numbers only (listed up to 1000, first and last always)', async () => {
+    const small = (await (await allocate({ count: 3, pattern: 'SN-{n:6}' }, 'rough-fmt-1')).json()) as Record<
+      string,
+      unknown
+    >;
+    const first = small.first as number;
+    const fmt = (n: number) => `SN-${String(n).padStart(6, '0')}`;
+    expect(small).toMatchObject({ firstSuffix: fmt(first), lastSuffix: fmt(first + 2) });
+    expect(small.suffixes).toEqual([fmt(first), fmt(first + 1), fmt(first + 2)]);
+    const big = (await (await allocate({ count: 1001, pattern: 'SN-{n:6}' }, 'rough-fmt-2')).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(big).toMatchObject({ firstSuffix: fmt(big.first as number), lastSuffix: fmt(big.last as number) });
+    expect(big.suffixes).toBeUndefined();
+  });
+
   it('a retry after a client timeout (server already committed) returns the same range', async () => {
     const body = { count: 1000, pattern: 'SN-{n:9}' };
     const committed = nextSerialCommit();

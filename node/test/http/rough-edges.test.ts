@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPermissions, PERM_NAMES_MSB_FIRST, permMaskOf } from '../../src/records/permissions.ts';
 import type { Store } from '../../src/store/store.ts';
 import { toStoreError } from '../../src/store/store-errors.ts';
 import { putRecord, startTestNode, urlValue, type TestNode } from '../helpers/test-node.ts';
@@ -121,6 +122,36 @@ describe('credentials', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('IDN_ERR_INVALID_BODY');
     expect(bad.body.message).toContain('"READ_VALUES" is not a right');
+  });
+});
+
+describe('permission strings', () => {
+  it('are read most significant bit first: the last character is ADD_HANDLE, the first LIST_HANDLES', () => {
+    expect(PERM_NAMES_MSB_FIRST[0]).toBe('LIST_HANDLES');
+    expect(PERM_NAMES_MSB_FIRST.at(-1)).toBe('ADD_HANDLE');
+    expect(formatPermissions(permMaskOf(['ADD_HANDLE']))).toBe('000000000001');
+    expect(formatPermissions(permMaskOf(['LIST_HANDLES']))).toBe('100000000000');
+  });
+
+  it('HS_ADMIN takes names and stores the Handle string (unchanged order); an unknown name is refused', async () => {
+    const admin = (permissions: unknown) => ({
+      index: 100,
+      type: 'HS_ADMIN',
+      data: { format: 'admin', value: { handle: '88.100.5/ADMIN', index: 300, permissions } },
+    });
+    const put = await putRecord(
+      node.url,
+      '88.100.5/ROUGH-ADM',
+      [urlValue(1, 'https://example.com/adm'), admin(['ADD_HANDLE', 'READ_VALUE', 'MODIFY_VALUE'])],
+      admin5,
+    );
+    expect(put.status, JSON.stringify(put.body)).toBe(201);
+    const read = await json('/api/handles/88.100.5/ROUGH-ADM?index=100', { headers: { authorization: admin5 } });
+    const values = read.body.values as { data: { value: { permissions: string } } }[];
+    expect(values[0]!.data.value.permissions).toBe('010000010001');
+    const bad = await putRecord(node.url, '88.100.5/ROUGH-ADM2', [admin(['ADD_HANDLES'])], admin5);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('"ADD_HANDLES" is not a right');
   });
 });
 

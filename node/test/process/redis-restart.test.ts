@@ -251,6 +251,13 @@ describe('single redis-server (AOF, appendfsync always) killed under load and re
     for (const s of [...uncached, ...writes]) expect(s.ms).toBeLessThan(REDIS_TIMEOUT_MS + 500);
     expect(recoveryMs).toBeLessThan(5000);
     expect(lost).toBe(0);
+    // The operator is told, at warn level: one line when the connection went, one when it came back.
+    const events = node
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"log":"store"') && l.includes('"event":'))
+      .map((l) => (JSON.parse(l) as { event: string; backend: string }).event);
+    expect(events).toEqual(['connection-lost', 'connection-restored']);
   }, 60_000);
 });
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
+import { renderSerial, serialSuffixes } from '../../../../prefix-registry/src/index.ts';
 import { identityName } from '../../auth/identity.ts';
 import { Perm } from '../../records/permissions.ts';
 import { ErrorResponse } from '../../records/schema.ts';
@@ -15,6 +16,9 @@ const Body = Type.Object({
 });
 type Body = Static<typeof Body>;
 
+/** Up to this many suffixes are listed in the answer; a bigger range gives its first and last (pattern + numbers say the rest). */
+const LISTED_MAX = 1000;
+
 const Range = Type.Object({
   prefix: Type.String(),
   pattern: Type.String(),
@@ -22,7 +26,20 @@ const Range = Type.Object({
   last: Type.Integer(),
   count: Type.Integer(),
   replayed: Type.Boolean(),
+  firstSuffix: Type.String(),
+  lastSuffix: Type.String(),
+  suffixes: Type.Optional(Type.Array(Type.String(), { description: `Every suffix, for ranges up to ${LISTED_MAX}` })),
 });
+
+/** The numbers as the suffixes the caller registers: the pattern applied, as the registry renders it. */
+function withSuffixes<R extends { pattern: string; first: number; last: number; count: number }>(range: R) {
+  return {
+    ...range,
+    firstSuffix: renderSerial(range.pattern, range.first),
+    lastSuffix: renderSerial(range.pattern, range.last),
+    ...(range.count <= LISTED_MAX ? { suffixes: [...serialSuffixes(range)] } : {}),
+  };
+}
 
 /** POST /api/admin/prefixes/{prefix}/serials: reserve a range of serial numbers; replayable by Idempotency-Key. */
 export function registerAdminSerials(app: FastifyInstance, ctx: AppContext): void {
@@ -34,7 +51,7 @@ export function registerAdminSerials(app: FastifyInstance, ctx: AppContext): voi
         tags: ['registry'],
         params: Params,
         body: Body,
-        response: { 201: Range, '4xx': ErrorResponse },
+        response: { 200: Range, 201: Range, '4xx': ErrorResponse },
       },
     },
     async (request, reply) => {
@@ -52,7 +69,7 @@ export function registerAdminSerials(app: FastifyInstance, ctx: AppContext): voi
         },
         (set) => ctx.records.apply(set, who),
       );
-      return reply.code(range.replayed ? 200 : 201).send(range);
+      return reply.code(range.replayed ? 200 : 201).send(withSuffixes(range));
     },
   );
 }
