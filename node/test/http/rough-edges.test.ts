@@ -23,8 +23,15 @@ function withOutage(inner: Store): Store {
       const real = Reflect.get(target, prop, receiver) as unknown;
       if (typeof real !== 'function') return real;
       const call = (real as (...a: unknown[]) => unknown).bind(target);
-      if (prop !== 'get' && prop !== 'commit') return call;
-      return (...args: unknown[]) => (failing(prop) ? Promise.reject(ioFailure()) : call(...args));
+      // Reads come as get, getMany or (LMDB, on the request thread) getSync: each fails as the backend would.
+      if (prop === 'getSync')
+        return (...args: unknown[]) => {
+          if (failing('get')) throw ioFailure();
+          return call(...args);
+        };
+      const kind = prop === 'getMany' ? 'get' : prop;
+      if (kind !== 'get' && kind !== 'commit') return call;
+      return (...args: unknown[]) => (failing(kind) ? Promise.reject(ioFailure()) : call(...args));
     },
   });
 }
