@@ -71,6 +71,8 @@ function launch(dir: string, spec: NodeSpec, httpPort: number, grpcPort: number)
       IDNODE_TLS_DIR: join(dir, 'certs', spec.name),
       IDNODE_ADMIN_SECRET: DEV_SECRET,
       IDNODE_HEARTBEAT_S: '2',
+      // Four federated nodes on one machine would all take the Handle port 2641: none speaks it here.
+      IDNODE_HANDLE_PORT: 'off',
     },
     stdio: ['ignore', out, out],
     detached: true,

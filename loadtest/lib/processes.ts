@@ -87,7 +87,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
   const child = spawn(NODE_BIN, [opts.script], {
     cwd: ROOT,
-    env: { ...process.env, ...opts.env },
+    // Federated roles take the Handle port 2641 by default: several servers of a bench would collide.
+    env: { ...process.env, IDNODE_HANDLE_PORT: 'off', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

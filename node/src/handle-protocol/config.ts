@@ -18,14 +18,22 @@ export interface HandleSettings {
 }
 
 /** As the section reads it; the port's default depends on the role (withRoleDefault). */
-export type HandleSection = Omit<HandleSettings, 'port'> & { readonly port: number | undefined };
+/** `off`: no Handle port whatever the role (several federated nodes on one machine, tests). */
+export type HandleSection = Omit<HandleSettings, 'port'> & { readonly port: number | 'off' | undefined };
 
 const raw = Type.Object({
   IDNODE_HANDLE_PORT: Type.Optional(
-    intVar(0, 65535, {
-      description: 'TCP and UDP port of the native Handle protocol (0 = ephemeral)',
-      defaultText: `${DEFAULT_HANDLE_PORT} (federated roles); standalone: off unless set`,
-    }),
+    Type.Refine(
+      textVar(
+        'an integer 0-65535, or off',
+        {
+          description: 'TCP and UDP port of the native Handle protocol (0 = ephemeral, off = none)',
+          defaultText: `${DEFAULT_HANDLE_PORT} (federated roles); standalone: off unless set`,
+        },
+        { pattern: '^(off|[0-9]{1,5})$' },
+      ),
+      (v) => v === 'off' || Number(v) <= 65535,
+    ),
   ),
   IDNODE_HANDLE_ADVERTISE: Type.Optional(
     textVar(
@@ -55,7 +63,10 @@ export const handleSection: ConfigSection<typeof raw.properties, HandleSection> 
   name: 'handle',
   raw,
   normalise: (v) => ({
-    port: v.IDNODE_HANDLE_PORT === undefined ? undefined : Number(v.IDNODE_HANDLE_PORT),
+    port:
+      v.IDNODE_HANDLE_PORT === undefined || v.IDNODE_HANDLE_PORT === 'off'
+        ? v.IDNODE_HANDLE_PORT
+        : Number(v.IDNODE_HANDLE_PORT),
     advertise: v.IDNODE_HANDLE_ADVERTISE,
     maxConnections: Number(v.IDNODE_HANDLE_MAX_CONNECTIONS),
     idleTimeoutMs: Number(v.IDNODE_HANDLE_IDLE_TIMEOUT_S) * 1000,
@@ -65,6 +76,7 @@ export const handleSection: ConfigSection<typeof raw.properties, HandleSection> 
 
 /** Federated roles speak Handle on 2641 unless told otherwise; a plain standalone node only when asked. */
 export function withRoleDefault(s: HandleSection, role: string): HandleSettings {
+  if (s.port === 'off') return { ...s, port: undefined };
   return { ...s, port: s.port ?? (role === 'standalone' ? undefined : DEFAULT_HANDLE_PORT) };
 }
 

@@ -57,6 +57,8 @@ export async function spawnNode(
       ...process.env,
       IDNODE_HOST: '127.0.0.1',
       IDNODE_LOG_LEVEL: 'info',
+      // Federated roles take the Handle port 2641 by default: several nodes of a test would collide.
+      IDNODE_HANDLE_PORT: 'off',
       ...env,
       ...grpcEnv,
       IDNODE_HTTP_PORT: String(port),
