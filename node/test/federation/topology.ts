@@ -30,7 +30,11 @@ export async function waitReady(node: NodeProcess, timeoutMs = 15_000): Promise<
   }
 }
 
-export async function startTopology(extraNodes: readonly string[] = []): Promise<Topology> {
+/** `aEnv`: more environment for secondary A (e.g. a Handle port). */
+export async function startTopology(
+  extraNodes: readonly string[] = [],
+  aEnv: Record<string, string> = {},
+): Promise<Topology> {
   const dir = await mkdtemp(join(tmpdir(), 'idnode-fed-'));
   const certs = join(dir, 'certs');
   await generateCerts({ out: certs, nodes: ['top', 'secA', 'secB', ...extraNodes] });
@@ -65,6 +69,7 @@ export async function startTopology(extraNodes: readonly string[] = []): Promise
       IDNODE_PREFIXES: '88.100,88.100.5',
       IDNODE_UPSTREAM: upstream,
       IDNODE_TLS_DIR: tls('secA'),
+      ...aEnv,
     }),
     start('secB', {
       IDNODE_ROLE: 'secondary',
