@@ -31,6 +31,8 @@ export interface PeerClientOptions {
 
 export interface PeerStats {
   streamRequests: number;
+  /** Messages written on the stream: fewer than streamRequests when misses were batched. */
+  streamMessages: number;
   unaryRequests: number;
   coalesced: number;
   streamOpens: number;
@@ -91,7 +93,14 @@ export function channelOptions(expectNodeId: string | undefined): Record<string,
 
 export class PeerClient {
   readonly address: string;
-  readonly stats: PeerStats = { streamRequests: 0, unaryRequests: 0, coalesced: 0, streamOpens: 0, failures: 0 };
+  readonly stats: PeerStats = {
+    streamRequests: 0,
+    streamMessages: 0,
+    unaryRequests: 0,
+    coalesced: 0,
+    streamOpens: 0,
+    failures: 0,
+  };
   /** Time of the last answer from this peer (any status): the link works. */
   lastSuccessAt = 0;
   private readonly client: ResolutionClientType;
@@ -188,7 +197,11 @@ export class PeerClient {
   private openStream(): PeerStream | undefined {
     if (this.stream !== undefined) return this.stream;
     if (Date.now() < this.streamDownUntil) return undefined;
-    const events = { answer: (r: ResolveResponse__Output) => this.answer(r), broke: this.streamBroke.bind(this) };
+    const events = {
+      answer: (r: ResolveResponse__Output) => this.answer(r),
+      broke: this.streamBroke.bind(this),
+      sent: () => void this.stats.streamMessages++,
+    };
     const single = this.opts.transport === 'stream' || this.batchUnsupported;
     this.stream = single ? openSingleStream(this.client, events) : openBatchStream(this.client, events);
     this.stats.streamOpens++;

@@ -22,6 +22,8 @@ export interface StreamEvents {
   answer(r: ResolveResponse__Output): void;
   /** The stream ended or failed; `err` tells why (UNIMPLEMENTED: the peer has no batch stream). */
   broke(s: PeerStream, err?: ServiceError): void;
+  /** One message written (stats: requests per message). */
+  sent(): void;
 }
 
 /** Requests per message: bounded so a burst cannot build a message near the peer's size limit. */
@@ -40,7 +42,11 @@ export function openSingleStream(client: ResolutionClientType, ev: StreamEvents)
   const call = client.ResolveStream();
   // write() returning false only means the HTTP/2 window is full: the request is queued, and the
   // per-request deadline bounds how long it may wait there.
-  const s: PeerStream = { batched: false, write: (r) => void call.write(r), cancel: () => call.cancel() };
+  const write = (r: WireRequest): void => {
+    call.write(r);
+    ev.sent();
+  };
+  const s: PeerStream = { batched: false, write, cancel: () => call.cancel() };
   call.on('data', (r: ResolveResponse__Output) => ev.answer(r));
   watch(call, s, ev);
   return s;
@@ -57,7 +63,10 @@ export function openBatchStream(client: ResolutionClientType, ev: StreamEvents):
     const all = outbox;
     outbox = [];
     if (cancelled) return;
-    for (let i = 0; i < all.length; i += MAX_BATCH) call.write({ requests: all.slice(i, i + MAX_BATCH) });
+    for (let i = 0; i < all.length; i += MAX_BATCH) {
+      call.write({ requests: all.slice(i, i + MAX_BATCH) });
+      ev.sent();
+    }
   };
   const s: PeerStream = {
     batched: true,
