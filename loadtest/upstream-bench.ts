@@ -18,7 +18,8 @@ import { startUpstreamPair, suffixOf } from './upstream/federation.ts';
  *         "not found".
  * Reports req/s, p50/p99, server CPU µs per request of BOTH processes (/proc/<pid>/stat), and the
  * ratio miss/hit of throughput, paired per round. The Done-when target is miss/hit >= 0.5.
- * --keys n (1000) --rounds n (3) --duration s (5) --connections c (64) --cpu-prof dir --out dir
+ * --keys n (1000) --rounds n (3) --duration s (5) --connections c (64) --out dir
+ * --cpu-prof dir --only miss: profile the caching node on one scenario (no report).
  */
 
 const { values } = parseArgs({
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '64' },
     'cpu-prof': { type: 'string' },
+    only: { type: 'string' },
     out: { type: 'string', default: join(import.meta.dirname, 'results') },
   },
 });
@@ -80,8 +82,15 @@ try {
   for (let i = 0; i < keys; i++) await (await fetch(pair.caching.url + api + suffixOf(i))).arrayBuffer();
   await run('hit', 2);
   await run('miss', 2);
-  const pairs: { hit: Measured; miss: Measured; ratio: number; load: number[] }[] = [];
-  for (let i = 0; i < rounds; i++) {
+  const only = values.only === 'hit' || values.only === 'miss' ? values.only : undefined;
+  if (only !== undefined) {
+    const r = await run(only, seconds);
+    log(
+      `${only} only: ${Math.round(r.rps)} req/s ${r.serverCpuUsPerReq.toFixed(1)} µs/req; load ${loadavg().map(r2).join(' ')}`,
+    );
+  }
+  const pairs: Pair[] = [];
+  for (let i = 0; i < (only === undefined ? rounds : 0); i++) {
     const hit = await run('hit', seconds);
     const miss = await run('miss', seconds);
     const load = loadavg().map(r2);
@@ -92,7 +101,16 @@ try {
         `${miss.secondaryCpuUsPerReq.toFixed(1)} µs/req secondary; miss/hit ${r2(miss.rps / hit.rps)}; load ${load.join(' ')}`,
     );
   }
-  const summary = (pick: (p: (typeof pairs)[number]) => Measured) => ({
+  if (only === undefined) await writeReport(pairs);
+} finally {
+  await pair.stop();
+  await removeDir(dir);
+}
+
+type Pair = { hit: Measured; miss: Measured; ratio: number; load: number[] };
+
+async function writeReport(pairs: readonly Pair[]): Promise<void> {
+  const summary = (pick: (p: Pair) => Measured) => ({
     rps: Math.round(median(pairs.map((p) => pick(p).rps))),
     p50_us: median(pairs.map((p) => pick(p).p50Us)),
     p99_us: median(pairs.map((p) => pick(p).p99Us)),
@@ -122,7 +140,4 @@ try {
   await mkdir(values.out, { recursive: true });
   await writeFile(join(values.out, 'upstream.json'), JSON.stringify(report, null, 2) + '\n');
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-} finally {
-  await pair.stop();
-  await removeDir(dir);
 }
