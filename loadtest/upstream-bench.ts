@@ -41,7 +41,8 @@ const log = (line: string): void => void process.stderr.write(line + '\n');
 const r2 = (n: number): number => Math.round(n * 100) / 100;
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!;
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
 interface Measured extends LoadResult {
