@@ -53,6 +53,8 @@ export interface SpawnOptions {
   /** Path polled until it answers 2xx. */
   readonly readyPath: string;
   readonly timeoutMs?: number;
+  /** Flags for node itself (e.g. --cpu-prof), before the script. */
+  readonly nodeArgs?: readonly string[];
 }
 
 function exitWaiter(child: ChildProcess): Promise<void> {
@@ -85,7 +87,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
-  const child = spawn(NODE_BIN, [opts.script], {
+  const child = spawn(NODE_BIN, [...(opts.nodeArgs ?? []), opts.script], {
     cwd: ROOT,
     // Federated roles take the Handle port 2641 by default: several servers of a bench would collide.
     env: { ...process.env, IDNODE_HANDLE_PORT: 'off', ...opts.env },

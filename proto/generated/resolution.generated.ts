@@ -26,9 +26,17 @@ import type {
   ResolveRequest__Output as _idnode_v1_ResolveRequest__Output,
 } from './idnode/v1/ResolveRequest.generated.ts';
 import type {
+  ResolveRequestBatch as _idnode_v1_ResolveRequestBatch,
+  ResolveRequestBatch__Output as _idnode_v1_ResolveRequestBatch__Output,
+} from './idnode/v1/ResolveRequestBatch.generated.ts';
+import type {
   ResolveResponse as _idnode_v1_ResolveResponse,
   ResolveResponse__Output as _idnode_v1_ResolveResponse__Output,
 } from './idnode/v1/ResolveResponse.generated.ts';
+import type {
+  ResolveResponseBatch as _idnode_v1_ResolveResponseBatch,
+  ResolveResponseBatch__Output as _idnode_v1_ResolveResponseBatch__Output,
+} from './idnode/v1/ResolveResponseBatch.generated.ts';
 import type {
   TraceSpan as _idnode_v1_TraceSpan,
   TraceSpan__Output as _idnode_v1_TraceSpan__Output,
@@ -54,7 +62,15 @@ export interface ProtoGrpcType {
         service: _idnode_v1_ResolutionDefinition;
       };
       ResolveRequest: MessageTypeDefinition<_idnode_v1_ResolveRequest, _idnode_v1_ResolveRequest__Output>;
+      ResolveRequestBatch: MessageTypeDefinition<
+        _idnode_v1_ResolveRequestBatch,
+        _idnode_v1_ResolveRequestBatch__Output
+      >;
       ResolveResponse: MessageTypeDefinition<_idnode_v1_ResolveResponse, _idnode_v1_ResolveResponse__Output>;
+      ResolveResponseBatch: MessageTypeDefinition<
+        _idnode_v1_ResolveResponseBatch,
+        _idnode_v1_ResolveResponseBatch__Output
+      >;
       ResolveStatus: EnumTypeDefinition;
       TraceSpan: MessageTypeDefinition<_idnode_v1_TraceSpan, _idnode_v1_TraceSpan__Output>;
       ValueData: MessageTypeDefinition<_idnode_v1_ValueData, _idnode_v1_ValueData__Output>;

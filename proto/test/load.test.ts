@@ -1,6 +1,7 @@
 import { credentials, Server, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ResolveResponse, ResolveResponse__Output } from '../generated/idnode/v1/ResolveResponse.generated.ts';
+import type { ResolveResponseBatch__Output } from '../generated/idnode/v1/ResolveResponseBatch.generated.ts';
 import {
   HealthImplementation,
   resolutionService,
@@ -36,6 +37,12 @@ const handlers: ResolutionHandlers = {
   ResolveStream: (call) => {
     call.on('data', (req: { requestId: string; identifier: string }) =>
       call.write(answer(req.requestId, req.identifier)),
+    );
+    call.on('end', () => call.end());
+  },
+  ResolveBatchStream: (call) => {
+    call.on('data', (b: { requests: { requestId: string; identifier: string }[] }) =>
+      call.write({ responses: b.requests.map((r) => answer(r.requestId, r.identifier)) }),
     );
     call.on('end', () => call.end());
   },
@@ -87,6 +94,30 @@ test('ResolveStream multiplexes requests matched by request_id', async () => {
   await done;
   expect(got.size).toBe(50);
   expect(got.get('q7')).toBe('88.100.5/S7');
+});
+
+test('ResolveBatchStream carries many requests per message, each answer with its request_id', async () => {
+  const call = client.resolveBatchStream({ deadline: deadline() });
+  const got = new Map<string, string>();
+  let messages = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    call.on('data', (b: ResolveResponseBatch__Output) => {
+      messages++;
+      for (const r of b.responses) got.set(r.requestId, r.record?.handle ?? '');
+    });
+    call.on('end', resolve);
+    call.on('error', reject);
+  });
+  for (let m = 0; m < 2; m++) {
+    const requests = Array.from({ length: 25 }, (_, i) => ({
+      requestId: `b${m * 25 + i}`,
+      identifier: `88.100.5/B${m * 25 + i}`,
+    }));
+    call.write({ requests });
+  }
+  call.end();
+  await done;
+  expect([messages, got.size, got.get('b31')]).toEqual([2, 50, '88.100.5/B31']);
 });
 
 test('grpc.health.v1 from grpc-health-check answers SERVING', async () => {

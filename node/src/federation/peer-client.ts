@@ -1,16 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import { connectivityState, status, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
+import { connectivityState, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { IdnError } from '../errors/idn-error.ts';
 import type { Outcome, ResolveRequest } from '../resolve/outcome.ts';
 import { outcomeSummary, type TraceSink, type TraceSpan } from '../resolve/trace.ts';
 import { ResolutionClient, type ResolutionClientType } from '../../../proto/load.ts';
 import type { ResolveRequest as WireRequest } from '../../../proto/generated/idnode/v1/ResolveRequest.generated.ts';
 import type { ResolveResponse__Output } from '../../../proto/generated/idnode/v1/ResolveResponse.generated.ts';
+import { openBatchStream, openSingleStream, type PeerStream } from './peer-streams.ts';
 import { outcomeFromWire } from './wire.ts';
 
 /**
  * The client side of Resolution towards one peer. Concurrent misses share ONE long-lived
- * ResolveStream (matched by request_id), identical in-flight requests are coalesced into one,
+ * ResolveBatchStream (the misses of one event-loop turn in one message, matched by request_id;
+ * ResolveStream, one request per message, when the peer does not offer it), identical in-flight requests are coalesced into one,
  * every request has its own deadline, and while the stream is down requests go unary (with the
  * channel's retry policy: Resolve is idempotent) and the stream is reopened after a backoff.
  */
@@ -23,12 +25,14 @@ export interface PeerClientOptions {
   readonly timeoutMs: number;
   /** The node id the peer's certificate must carry (TLS checks the SAN); default: the host in address. */
   readonly expectNodeId?: string;
-  /** 'unary' forces unary calls (throughput comparisons); default 'stream'. */
-  readonly transport?: 'stream' | 'unary';
+  /** 'stream' forces one request per message, 'unary' unary calls (comparisons); default 'batch'. */
+  readonly transport?: 'batch' | 'stream' | 'unary';
 }
 
 export interface PeerStats {
   streamRequests: number;
+  /** Messages written on the stream: fewer than streamRequests when misses were batched. */
+  streamMessages: number;
   unaryRequests: number;
   coalesced: number;
   streamOpens: number;
@@ -50,8 +54,6 @@ interface Hop {
   readonly span: TraceSpan;
   readonly start: number;
 }
-
-type Stream = ClientDuplexStream<WireRequest, ResolveResponse__Output>;
 
 const MAX_HOPS = 8;
 const BACKOFF_MIN_MS = 100;
@@ -91,12 +93,21 @@ export function channelOptions(expectNodeId: string | undefined): Record<string,
 
 export class PeerClient {
   readonly address: string;
-  readonly stats: PeerStats = { streamRequests: 0, unaryRequests: 0, coalesced: 0, streamOpens: 0, failures: 0 };
+  readonly stats: PeerStats = {
+    streamRequests: 0,
+    streamMessages: 0,
+    unaryRequests: 0,
+    coalesced: 0,
+    streamOpens: 0,
+    failures: 0,
+  };
   /** Time of the last answer from this peer (any status): the link works. */
   lastSuccessAt = 0;
   private readonly client: ResolutionClientType;
   private readonly opts: PeerClientOptions;
-  private stream: Stream | undefined;
+  private stream: PeerStream | undefined;
+  /** The peer answered UNIMPLEMENTED to ResolveBatchStream: use ResolveStream from now on. */
+  private batchUnsupported = false;
   private streamDownUntil = 0;
   private backoffMs = BACKOFF_MIN_MS;
   private nextId = 1;
@@ -179,22 +190,22 @@ export class PeerClient {
       const full = { ...wire, requestId };
       this.pending.set(requestId, { resolve, wire: full, deadline, timer, ...(hop === undefined ? {} : { hop }) });
       this.stats.streamRequests++;
-      // write() returning false only means the HTTP/2 window is full: the request is queued, and the
-      // per-request deadline bounds how long it may wait there.
       stream.write(full);
     });
   }
 
-  private openStream(): Stream | undefined {
+  private openStream(): PeerStream | undefined {
     if (this.stream !== undefined) return this.stream;
     if (Date.now() < this.streamDownUntil) return undefined;
-    const stream: Stream = this.client.ResolveStream();
+    const events = {
+      answer: (r: ResolveResponse__Output) => this.answer(r),
+      broke: this.streamBroke.bind(this),
+      sent: () => void this.stats.streamMessages++,
+    };
+    const single = this.opts.transport === 'stream' || this.batchUnsupported;
+    this.stream = single ? openSingleStream(this.client, events) : openBatchStream(this.client, events);
     this.stats.streamOpens++;
-    stream.on('data', (r: ResolveResponse__Output) => this.answer(r));
-    stream.on('error', () => this.streamBroke(stream));
-    stream.on('end', () => this.streamBroke(stream));
-    this.stream = stream;
-    return stream;
+    return this.stream;
   }
 
   private answer(r: ResolveResponse__Output): void {
@@ -209,11 +220,17 @@ export class PeerClient {
   }
 
   /** The stream is gone: back off before reopening, and finish its pending requests unary. */
-  private streamBroke(stream: Stream): void {
+  private streamBroke(stream: PeerStream, err?: ServiceError): void {
     if (this.stream !== stream) return;
     this.stream = undefined;
-    this.streamDownUntil = Date.now() + this.backoffMs * (0.5 + Math.random() / 2);
-    this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+    stream.cancel(); // drops requests not yet flushed: they are finished unary below
+    if (stream.batched && err?.code === status.UNIMPLEMENTED) {
+      // An older peer: not a failure of the link, so no back-off before ResolveStream.
+      this.batchUnsupported = true;
+    } else {
+      this.streamDownUntil = Date.now() + this.backoffMs * (0.5 + Math.random() / 2);
+      this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+    }
     const moved = [...this.pending.values()];
     this.pending.clear();
     for (const p of moved) {

@@ -8,6 +8,8 @@ import type { TraceSpan } from '../resolve/trace.ts';
 import type { ResolutionHandlers } from '../../../proto/load.ts';
 import type { ResolveRequest__Output } from '../../../proto/generated/idnode/v1/ResolveRequest.generated.ts';
 import type { ResolveResponse } from '../../../proto/generated/idnode/v1/ResolveResponse.generated.ts';
+import type { ResolveRequestBatch__Output } from '../../../proto/generated/idnode/v1/ResolveRequestBatch.generated.ts';
+import type { ResolveResponseBatch } from '../../../proto/generated/idnode/v1/ResolveResponseBatch.generated.ts';
 import { outcomeToWire, type AnswerHints } from './wire.ts';
 
 /**
@@ -88,11 +90,53 @@ function serveStream(deps: ResolutionServiceDeps, call: ServerDuplexStream<Resol
   call.on('error', () => undefined);
 }
 
+/**
+ * ResolveStream with many requests per message. Answers that complete in one event-loop turn leave
+ * as one message (flushed from setImmediate), so a burst of misses costs one frame each way instead
+ * of one per request, and a slow answer never holds back the others.
+ */
+function serveBatchStream(
+  deps: ResolutionServiceDeps,
+  call: ServerDuplexStream<ResolveRequestBatch__Output, ResolveResponseBatch>,
+) {
+  let open = 0;
+  let ended = false;
+  let outbox: ResolveResponse[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const responses = outbox;
+    outbox = [];
+    if (responses.length > 0 && !call.cancelled && call.writable) call.write({ responses });
+    if (ended && open === 0) call.end();
+  };
+  const done = (res: ResolveResponse) => {
+    open--;
+    outbox.push(res);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+  call.on('data', (batch: ResolveRequestBatch__Output) => {
+    for (const req of batch.requests) {
+      open++;
+      void answer(deps, req).then(done);
+    }
+  });
+  call.on('end', () => {
+    ended = true;
+    if (!scheduled && open === 0) call.end();
+  });
+  call.on('error', () => undefined);
+}
+
 export function createResolutionHandlers(deps: ResolutionServiceDeps): ResolutionHandlers {
   return {
     Resolve: (call, callback) => {
       void answer(deps, call.request).then((res) => callback(null, res));
     },
     ResolveStream: (call) => serveStream(deps, call),
+    ResolveBatchStream: (call) => serveBatchStream(deps, call),
   };
 }

@@ -105,6 +105,16 @@ describe('upstream miss throughput', () => {
     client.close();
   });
 
+  it('sends concurrent distinct misses as a few batched messages, and answers each one', async () => {
+    const client = new PeerClient(await clientBase());
+    const ids = Array.from({ length: 100 }, (_, i) => parseIdentifier(`88/T-${i}`, 'text'));
+    const outcomes = await Promise.all(ids.map((id) => client.resolve({ id, authoritative: false })));
+    expect(outcomes.map((o) => o.kind === 'found' && o.record.handle)).toEqual(ids.map((id) => id.handle));
+    expect(client.stats.streamRequests).toBe(100);
+    expect(client.stats.streamMessages).toBeLessThanOrEqual(2);
+    client.close();
+  });
+
   it('stream vs unary (figures printed)', async () => {
     const base = await clientBase();
     const clients = {

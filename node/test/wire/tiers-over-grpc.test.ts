@@ -146,7 +146,8 @@ describe('a peer that sends tiers this node does not know', () => {
   };
 
   beforeAll(async () => {
-    const handlers: ResolutionHandlers = {
+    // An older peer: no ResolveBatchStream, so the client falls back to ResolveStream.
+    const handlers: Pick<ResolutionHandlers, 'Resolve' | 'ResolveStream'> = {
       Resolve: (call, cb) => cb(null, answer(call.request)),
       ResolveStream: (call) => {
         call.on('data', (req: ResolveRequest__Output) => call.write(answer(req)));

@@ -7,9 +7,17 @@ import type {
   ResolveRequest__Output as _idnode_v1_ResolveRequest__Output,
 } from '../../idnode/v1/ResolveRequest.generated.ts';
 import type {
+  ResolveRequestBatch as _idnode_v1_ResolveRequestBatch,
+  ResolveRequestBatch__Output as _idnode_v1_ResolveRequestBatch__Output,
+} from '../../idnode/v1/ResolveRequestBatch.generated.ts';
+import type {
   ResolveResponse as _idnode_v1_ResolveResponse,
   ResolveResponse__Output as _idnode_v1_ResolveResponse__Output,
 } from '../../idnode/v1/ResolveResponse.generated.ts';
+import type {
+  ResolveResponseBatch as _idnode_v1_ResolveResponseBatch,
+  ResolveResponseBatch__Output as _idnode_v1_ResolveResponseBatch__Output,
+} from '../../idnode/v1/ResolveResponseBatch.generated.ts';
 
 export interface ResolutionClient extends grpc.Client {
   /**
@@ -60,6 +68,31 @@ export interface ResolutionClient extends grpc.Client {
   ): grpc.ClientUnaryCall;
 
   /**
+   * ResolveStream with many requests per message: the caller sends the misses of one event-loop
+   * turn as one batch; the server answers with what completed in one turn, matched by request_id,
+   * in any order. A server without it answers UNIMPLEMENTED and the caller uses ResolveStream.
+   */
+  ResolveBatchStream(
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<_idnode_v1_ResolveRequestBatch, _idnode_v1_ResolveResponseBatch__Output>;
+  ResolveBatchStream(
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<_idnode_v1_ResolveRequestBatch, _idnode_v1_ResolveResponseBatch__Output>;
+  /**
+   * ResolveStream with many requests per message: the caller sends the misses of one event-loop
+   * turn as one batch; the server answers with what completed in one turn, matched by request_id,
+   * in any order. A server without it answers UNIMPLEMENTED and the caller uses ResolveStream.
+   */
+  resolveBatchStream(
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<_idnode_v1_ResolveRequestBatch, _idnode_v1_ResolveResponseBatch__Output>;
+  resolveBatchStream(
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<_idnode_v1_ResolveRequestBatch, _idnode_v1_ResolveResponseBatch__Output>;
+
+  /**
    * A long-lived stream that multiplexes concurrent cache misses: answers may arrive in any
    * order and are matched to requests by request_id. Either side may half-close at any time.
    */
@@ -90,6 +123,16 @@ export interface ResolutionHandlers extends grpc.UntypedServiceImplementation {
   Resolve: grpc.handleUnaryCall<_idnode_v1_ResolveRequest__Output, _idnode_v1_ResolveResponse>;
 
   /**
+   * ResolveStream with many requests per message: the caller sends the misses of one event-loop
+   * turn as one batch; the server answers with what completed in one turn, matched by request_id,
+   * in any order. A server without it answers UNIMPLEMENTED and the caller uses ResolveStream.
+   */
+  ResolveBatchStream: grpc.handleBidiStreamingCall<
+    _idnode_v1_ResolveRequestBatch__Output,
+    _idnode_v1_ResolveResponseBatch
+  >;
+
+  /**
    * A long-lived stream that multiplexes concurrent cache misses: answers may arrive in any
    * order and are matched to requests by request_id. Either side may half-close at any time.
    */
@@ -102,6 +145,12 @@ export interface ResolutionDefinition extends grpc.ServiceDefinition {
     _idnode_v1_ResolveResponse,
     _idnode_v1_ResolveRequest__Output,
     _idnode_v1_ResolveResponse__Output
+  >;
+  ResolveBatchStream: MethodDefinition<
+    _idnode_v1_ResolveRequestBatch,
+    _idnode_v1_ResolveResponseBatch,
+    _idnode_v1_ResolveRequestBatch__Output,
+    _idnode_v1_ResolveResponseBatch__Output
   >;
   ResolveStream: MethodDefinition<
     _idnode_v1_ResolveRequest,
