@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPermissions, PERM_NAMES_MSB_FIRST, permMaskOf } from '../../src/records/permissions.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -225,5 +226,28 @@ describe('routes', () => {
     expect(res.status).toBe(404);
     expect(body).toMatchObject({ responseCode: 2, code: 'IDN_ERR_NO_REDIRECT_TARGET' });
     expect(res.headers.get('location')).toBeNull();
+  });
+});
+
+describe('GS1 Digital Link errors', () => {
+  it('name positions in the path typed, not in the internal <prefix>/... identifier', async () => {
+    // "01/09506000134352/21/%2E%2E": the "%2E%2E" segment starts at character 22 of what was typed.
+    // node:http sends the path as written (fetch would collapse the dot segment first).
+    const { port } = new URL(node.url);
+    const r = await new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+      httpGet(
+        { host: '127.0.0.1', port, path: '/01/09506000134352/21/%2E%2E', headers: { accept: 'application/json' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+          );
+        },
+      ).on('error', reject);
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('IDN_ERR_DOT_SEGMENT');
+    expect(r.body.message).toMatch(/at character 22\)/);
   });
 });

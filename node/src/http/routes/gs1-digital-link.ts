@@ -46,7 +46,7 @@ export async function answerDigitalLink(
   const prefix = gs1PrefixOf(ctx);
   if (prefix === undefined) throw new IdnError('IDN_ERR_GS1_NOT_CONFIGURED');
   checkGs1Query(request.query as Record<string, unknown>);
-  const id = parseIdentifier(gs1Identifier(prefix, path), 'text');
+  const id = parseTypedPath(prefix, path);
   const base = publicBase(app, ctx.passport);
   const anchorOf = (handle: string): string => {
     const p = gs1PathOfSuffix(handle.slice(handle.indexOf('/') + 1));
@@ -57,6 +57,28 @@ export async function answerDigitalLink(
     anchorOf,
     ...(opts.links === undefined ? {} : { links: opts.links }),
   });
+}
+
+/**
+ * The identifier a Digital Link path maps to. Its grammar errors name positions in what the user
+ * typed (the path after the host's "/", as the percent-encoding errors of parseGs1Path do), not in
+ * the internal `<prefix>/...` identifier the user never wrote.
+ */
+function parseTypedPath(prefix: string, path: Gs1Path): ReturnType<typeof parseIdentifier> {
+  try {
+    return parseIdentifier(gs1Identifier(prefix, path), 'text');
+  } catch (e) {
+    if (!(e instanceof IdnError)) throw e;
+    const shift = [...prefix].length + 1;
+    const at = (n: string) => String(Math.max(1, Number(n) - shift));
+    const message = e.message.replace(
+      /(at characters? )(\d+)(?:-(\d+))?/g,
+      (_m, lead: string, a: string, b?: string) => (b === undefined ? `${lead}${at(a)}` : `${lead}${at(a)}-${at(b)}`),
+    );
+    const pos = e.detail?.position;
+    const detail = typeof pos === 'number' ? { ...e.detail, position: Math.max(1, pos - shift) } : e.detail;
+    throw new IdnError(e.code, message, detail === undefined ? undefined : { ...detail });
+  }
 }
 
 export function registerGs1DigitalLink(app: FastifyInstance, ctx: AppContext): void {
