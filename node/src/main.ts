@@ -121,19 +121,6 @@ async function main(): Promise<void> {
   const store = opened.store;
   // Which data this node serves is the first thing an operator checks: one line, every start.
   logger.info({ log: 'store', ...storeInUse(config.store) }, `store: ${where}`);
-  // Warn level: an operator running at warn must still see the store go and come back.
-  opened.watchConnection({
-    lost: () =>
-      logger.warn(
-        { log: 'store', event: 'connection-lost', ...storeInUse(config.store) },
-        `lost the connection to ${where}: reads not in the cache and every write answer 503 until it is back`,
-      ),
-    restored: () =>
-      logger.warn(
-        { log: 'store', event: 'connection-restored', ...storeInUse(config.store) },
-        `the connection to ${where} is restored (caches dropped: news may have been missed)`,
-      ),
-  });
   const tokenKey = config.secrets.tokenKey ?? (await loadTokenKey(dataDir));
   const keyring = await loadKeyring(config);
   const fed = await prepareFederation(
@@ -160,6 +147,26 @@ async function main(): Promise<void> {
     metricsPrefixLimit: config.metrics.prefixLimit,
     ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),
     ...(fed.role === 'caching' && federation.upstream ? { cachingUpstream: federation.upstream } : {}),
+  });
+  ctx.metrics.storeConnected.set(1);
+  // Warn level: an operator running at warn must still see the store go and come back.
+  opened.watchConnection({
+    lost: () => {
+      ctx.metrics.storeConnectionEvents.labels('lost').inc();
+      ctx.metrics.storeConnected.set(0);
+      logger.warn(
+        { log: 'store', event: 'connection-lost', ...storeInUse(config.store) },
+        `lost the connection to ${where}: reads not in the cache and every write answer 503 until it is back`,
+      );
+    },
+    restored: () => {
+      ctx.metrics.storeConnectionEvents.labels('restored').inc();
+      ctx.metrics.storeConnected.set(1);
+      logger.warn(
+        { log: 'store', event: 'connection-restored', ...storeInUse(config.store) },
+        `the connection to ${where} is restored (caches dropped: news may have been missed)`,
+      );
+    },
   });
   // Bootstrap writes through the context's RecordService, like every other write.
   const boot = await bootstrapHomedPrefixes(ctx.records, federation.prefixes, dataDir, config.secrets.adminSecret);

@@ -71,6 +71,18 @@ export class NodeMetrics {
     buckets: LATENCY_BUCKETS,
     registry: this.registry,
   });
+  /** Redis: the store connection went away or came back (LMDB never reports either). */
+  readonly storeConnectionEvents = new Counter({
+    name: 'idnode_store_connection_events_total',
+    help: 'Store connection lost and restored events (Redis).',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+  readonly storeConnected = new Gauge({
+    name: 'idnode_store_connected',
+    help: '1 while the store connection is up, 0 after it was lost until it is restored.',
+    registers: [this.registry],
+  });
   readonly registrations = new Counter({
     name: 'idnode_registrations_total',
     help: 'Writes to identifiers by operation and result.',

@@ -258,6 +258,11 @@ describe('single redis-server (AOF, appendfsync always) killed under load and re
       .filter((l) => l.includes('"log":"store"') && l.includes('"event":'))
       .map((l) => (JSON.parse(l) as { event: string; backend: string }).event);
     expect(events).toEqual(['connection-lost', 'connection-restored']);
+    // And counted, for alerts: one loss, one restore, connected again.
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    expect(metrics).toMatch(/^idnode_store_connection_events_total\{event="lost"\} 1$/m);
+    expect(metrics).toMatch(/^idnode_store_connection_events_total\{event="restored"\} 1$/m);
+    expect(metrics).toMatch(/^idnode_store_connected 1$/m);
   }, 60_000);
 });
 
