@@ -39,6 +39,15 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 afterAll(async () => {
   // Stop what the block started: the bash it ran in leads their process group.
   if (group !== undefined) {
@@ -47,7 +56,8 @@ afterAll(async () => {
     } catch {
       /* already gone */
     }
-    await new Promise((r) => setTimeout(r, 3000));
+    // Up to 3 s for the group to stop on SIGTERM (signal 0 fails once no member is left).
+    for (let i = 0; i < 60 && groupAlive(group); i++) await new Promise((r) => setTimeout(r, 50));
     try {
       process.kill(-group, 'SIGKILL');
     } catch {
