@@ -67,7 +67,8 @@ describe('deploy/grafana', () => {
     has(/idnode_cache_entries/);
     has(/idnode_cache_size_bytes/);
     has(/outcome="error"/);
-    has(/idnode_upstream_request_duration_seconds_bucket/);
+    has(/idnode_resolve_duration_seconds_bucket\{[^}]*source="upstream"/);
+    has(/idnode_peer_requests_total/);
     has(/idnode_registrations_total/);
     has(/idnode_sync_lag_entries/);
     has(/idnode_sync_lag_seconds/);

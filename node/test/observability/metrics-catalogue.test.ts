@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsDefinedInCode } from '../helpers/code-metrics.ts';
 import { startTestNode, type TestNode } from '../helpers/test-node.ts';
 
 // docs/metrics.md must list every metric the code registers, and only those: a new metric without a row
@@ -16,19 +17,8 @@ const WILDCARDS = rows.filter((r) => r.endsWith('*')).map((r) => r.slice(0, -1))
 const exact = new Set(rows.filter((r) => !r.endsWith('*')));
 const documented = (name: string): boolean => exact.has(name) || WILDCARDS.some((w) => name.startsWith(w));
 
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
-
-/** Metrics of the other roles (federation, sync) are registered only there: the names in the files that use prom-client. */
-const defined = new Set(
-  tsFiles(join(ROOT, 'node/src'))
-    .map((f) => readFileSync(f, 'utf8'))
-    .filter((text) => text.includes("from 'prom-client'"))
-    .flatMap((text) => [...text.matchAll(/['`](idnode_[a-z0-9_]+)['`]/g)].map((m) => m[1] ?? '')),
-);
+/** Metrics of the other roles (federation, sync) are registered only there. */
+const defined = metricsDefinedInCode(ROOT);
 
 describe('docs/metrics.md is the catalogue of the metrics', () => {
   let node: TestNode;
