@@ -31,12 +31,14 @@ const negativeTtlMs = (hint: number | undefined, policy: CachePolicy): number =>
 /*
  * Bytes an entry keeps alive, heap and buffers, fitted to what node/test/cache/entry-size.test.ts
  * measures through the real answer path (Node 24, x64): a fixed part (the entry, its outcome, the
- * memo and its rendered body object, the admission policy's node, the index slots) and about 3.5
+ * memo and its rendered body object, the admission policy's node, the index slots) and about 2.75
  * bytes per character of the record's JSON (the decoded record's objects and strings, plus its
  * encoded body kept in the memo). The cache's byte bound is only meaningful if this is honest.
  */
-const ENTRY_FIXED_BYTES = 1_400;
-const BYTES_PER_RECORD_CHAR = 3.5;
+const ENTRY_FIXED_BYTES = 1_450;
+/** A "not found" without a tombstone: the entry, its outcome, memo and encoded error body only. */
+const NEGATIVE_FIXED_BYTES = 480;
+const BYTES_PER_RECORD_CHAR = 2.75;
 const BYTES_PER_DEPENDENCY = 64;
 
 function sizeOf(outcome: CachedAnswer['outcome'], key: string, dependsOn: DependsOn): number {
@@ -46,7 +48,8 @@ function sizeOf(outcome: CachedAnswer['outcome'], key: string, dependsOn: Depend
   if (outcome.kind === 'found') for (const l of outcome.levels ?? []) recordChars += JSON.stringify(l).length;
   let depBytes = 0;
   for (const d of dependsOn) depBytes += BYTES_PER_DEPENDENCY + d.length * 2;
-  return Math.ceil(ENTRY_FIXED_BYTES + key.length * 2 + recordChars * BYTES_PER_RECORD_CHAR + depBytes);
+  const fixed = record === undefined ? NEGATIVE_FIXED_BYTES : ENTRY_FIXED_BYTES;
+  return Math.ceil(fixed + key.length * 2 + recordChars * BYTES_PER_RECORD_CHAR + depBytes);
 }
 
 export function cacheable(outcome: Outcome): outcome is CachedAnswer['outcome'] {
