@@ -62,13 +62,13 @@ describe('deploy/Dockerfile', () => {
     expect(env).toMatch(/IDNODE_DATA_DIR=\/data/);
   });
 
-  it('checks /livez with node (no curl), exposes HTTP and gRPC, starts main.ts', () => {
+  it('checks /livez with node (no curl), exposes HTTP and gRPC, starts start.ts (the heap sized to the cache, then main.ts)', () => {
     const hc = args('HEALTHCHECK').join(' ');
     expect(hc).toContain('/livez');
     expect(hc).toContain('"node"');
     expect(hc).not.toMatch(/curl|wget/);
     expect(args('EXPOSE').join(' ').split(/\s+/).sort()).toEqual(['50051', '8080']);
-    expect(JSON.parse(args('CMD').at(-1) ?? 'null')).toEqual(['node', 'node/src/main.ts']);
+    expect(JSON.parse(args('CMD').at(-1) ?? 'null')).toEqual(['node', 'node/src/start.ts']);
   });
 });
 

@@ -39,7 +39,7 @@ async function start(dataDir: string): Promise<Running> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const child = spawn(NODE_BIN, [join(ROOT, 'node', 'src', 'main.ts')], {
+  const child = spawn(NODE_BIN, [join(ROOT, 'node', 'src', 'start.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...benchNodeEnv(dataDir, port, randomBytes(18).toString('base64url')) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -28,15 +28,28 @@ function recordTtlMs(record: StoredRecord, hint: number | undefined, policy: Cac
 const negativeTtlMs = (hint: number | undefined, policy: CachePolicy): number =>
   hint === undefined ? policy.negativeTtlMs : Math.min(policy.negativeTtlMs, hint * 1000);
 
-/** Rough bytes held: the record's JSON plus room for a couple of rendered bodies, plus the dependency index. */
+/*
+ * Bytes an entry keeps alive, heap and buffers, fitted to what node/test/cache/entry-size.test.ts
+ * measures through the real answer path (Node 24, x64): a fixed part (the entry, its outcome, the
+ * memo and its rendered body object, the admission policy's node, the index slots) and about 2.75
+ * bytes per character of the record's JSON (the decoded record's objects and strings, plus its
+ * encoded body kept in the memo). The cache's byte bound is only meaningful if this is honest.
+ */
+const ENTRY_FIXED_BYTES = 1_450;
+/** A "not found" without a tombstone: the entry, its outcome, memo and encoded error body only. */
+const NEGATIVE_FIXED_BYTES = 480;
+const BYTES_PER_RECORD_CHAR = 2.75;
+const BYTES_PER_DEPENDENCY = 64;
+
 function sizeOf(outcome: CachedAnswer['outcome'], key: string, dependsOn: DependsOn): number {
   const record = outcome.kind === 'found' ? outcome.record : outcome.gone;
-  let recordBytes = record === undefined ? 0 : JSON.stringify(record).length;
+  let recordChars = record === undefined ? 0 : JSON.stringify(record).length;
   // The GS1 levels above a found record are held with it (its linkset lists their links).
-  if (outcome.kind === 'found') for (const l of outcome.levels ?? []) recordBytes += JSON.stringify(l).length;
+  if (outcome.kind === 'found') for (const l of outcome.levels ?? []) recordChars += JSON.stringify(l).length;
   let depBytes = 0;
-  for (const d of dependsOn) depBytes += 64 + d.length * 2;
-  return 256 + key.length * 2 + recordBytes * 3 + depBytes;
+  for (const d of dependsOn) depBytes += BYTES_PER_DEPENDENCY + d.length * 2;
+  const fixed = record === undefined ? NEGATIVE_FIXED_BYTES : ENTRY_FIXED_BYTES;
+  return Math.ceil(fixed + key.length * 2 + recordChars * BYTES_PER_RECORD_CHAR + depBytes);
 }
 
 export function cacheable(outcome: Outcome): outcome is CachedAnswer['outcome'] {

@@ -48,7 +48,14 @@ export const LAYERS: readonly { readonly name: string; readonly members: readonl
   },
   {
     name: 'wiring',
-    members: ['node/src/app.ts', 'node/src/main.ts', 'node/src/config/', 'node/src/bootstrap/', 'node/src/cluster/'],
+    members: [
+      'node/src/app.ts',
+      'node/src/main.ts',
+      'node/src/start.ts',
+      'node/src/config/',
+      'node/src/bootstrap/',
+      'node/src/cluster/',
+    ],
   },
 ];
 

@@ -17,11 +17,22 @@ interface RenderedRecord {
   readonly cacheControl: string;
 }
 
+/**
+ * A body kept with a cached answer gets memory of its own: Buffer.from() of a short string slices
+ * Node's shared 8 KiB pool, and one long-lived slice pins the whole slab after its neighbours are
+ * garbage, so evictions would leave up to a slab per surviving entry behind (outside the JS heap).
+ */
+function ownBytes(text: string): Buffer {
+  const b = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  b.write(text);
+  return b;
+}
+
 function render(a: FoundAnswer): RenderedRecord {
   // The error table decides the code of an answer whose filters matched nothing (Handle RC 200).
   const responseCode = a.valuesMissing?.spec.rc ?? HandleRc.SUCCESS;
   return {
-    body: Buffer.from(JSON.stringify({ responseCode, handle: a.record.handle, values: a.values })),
+    body: ownBytes(JSON.stringify({ responseCode, handle: a.record.handle, values: a.values })),
     etag: etagOf(a.record, a.tier),
     cacheControl: a.cache.shared ? `public, max-age=${a.cache.maxAge}` : 'private, no-store',
   };
@@ -60,7 +71,7 @@ export function renderJson(reply: FastifyReply, a: ResolvedAnswer): FastifyReply
  */
 function sendNotFound(reply: FastifyReply, a: NotFoundAnswer, memo: RenderMemo | undefined): FastifyReply {
   const e = errorOf(a, true);
-  const encode = (): Buffer => Buffer.from(JSON.stringify(errorBody(e, a.id?.handle)));
+  const encode = (): Buffer => ownBytes(JSON.stringify(errorBody(e, a.id?.handle)));
   prepareError(reply, e);
   return reply
     .code(e.spec.http)
