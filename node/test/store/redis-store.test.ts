@@ -157,18 +157,19 @@ describe('Redis store specifics', () => {
   });
 
   it('gives a bulk commit a deadline scaled to its size, a single write the configured one', async () => {
-    const opts = { ...freshOptions(), commandTimeoutMs: 150 };
+    // The default command timeout (1 s), as a node started without IDNODE_REDIS_TIMEOUT_MS has it.
+    const { commandTimeoutMs: _contract, ...opts } = freshOptions();
     const store = await openRedisStore(opts);
     const raw = new Redis(server.url, { lazyConnect: true });
     await raw.connect();
-    // Holds the server busy for 400 ms (a slow fsync or a big script of another writer).
+    // Holds the server busy for 2.5 s (a slow fsync or a big script of another writer).
     const busy = (): Promise<unknown> =>
       raw.eval(
         "local s = redis.call('TIME') local t0 = s[1] * 1e6 + s[2] " +
-          "repeat local t = redis.call('TIME') until t[1] * 1e6 + t[2] - t0 > 400000 return 1",
+          "repeat local t = redis.call('TIME') until t[1] * 1e6 + t[2] - t0 > 2500000 return 1",
         0,
       );
-    const ops = Array.from({ length: 2000 }, (_, i) => ({
+    const ops = Array.from({ length: 2500 }, (_, i) => ({
       op: 'put' as const,
       key: `88.100.5/bulk-${i}`,
       input: { handle: `88.100.5/bulk-${i}`, values: [] },
@@ -176,7 +177,7 @@ describe('Redis store specifics', () => {
     }));
     const blocked = busy();
     await new Promise((r) => setTimeout(r, 20));
-    await expect(store.commit(ops, META)).resolves.toHaveLength(2000);
+    await expect(store.commit(ops, META)).resolves.toHaveLength(2500);
     await blocked;
     const blockedAgain = busy();
     await new Promise((r) => setTimeout(r, 20));
@@ -185,7 +186,7 @@ describe('Redis store specifics', () => {
     ).rejects.toMatchObject({ code: 'IDN_ERR_STORE_UNAVAILABLE' });
     await blockedAgain;
     const stored = await Promise.all(ops.map((o) => store.get(o.key)));
-    expect(stored.filter((r) => r !== undefined)).toHaveLength(2000);
+    expect(stored.filter((r) => r !== undefined)).toHaveLength(2500);
     raw.disconnect();
     await store.close();
   });
