@@ -39,6 +39,8 @@ const { values } = parseArgs({
     'skip-redis': { type: 'boolean', default: false },
     'skip-lmdb': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    // The node's IDNODE_REDIS_TIMEOUT_MS; unset = the default (bulk commits scale their own deadline).
+    'redis-timeout-ms': { type: 'string' },
   },
 });
 const lines = Number(values.lines);
@@ -84,7 +86,7 @@ const describeRun = (r: ImportRunResult, floor: FloorResult): string =>
   `${r.identifiers} identifiers (${r.distinct} distinct), ${r.errorLines} error lines ${JSON.stringify(r.errorCodes)}: ` +
   `${r.ok ? 'OK' : 'MISMATCH'}`;
 
-const REDIS_TIMEOUT_MS = '5000';
+const redisTimeoutMs = values['redis-timeout-ms'];
 const redisFloors: (RedisFloorResult & { readonly appendfsync: AppendFsync })[] = [];
 
 async function redisRun(fsync: AppendFsync): Promise<ImportRunResult> {
@@ -109,7 +111,10 @@ async function redisRun(fsync: AppendFsync): Promise<ImportRunResult> {
       parallel,
       // A 2,000-line commit is one Lua script of ~1 MB: on a loaded 2-core machine it can take longer
       // than the 1 s default deadline meant for single reads and writes.
-      storeEnv: { IDNODE_REDIS_URL: redis.url, IDNODE_REDIS_TIMEOUT_MS: REDIS_TIMEOUT_MS },
+      storeEnv: {
+        IDNODE_REDIS_URL: redis.url,
+        ...(redisTimeoutMs === undefined ? {} : { IDNODE_REDIS_TIMEOUT_MS: redisTimeoutMs }),
+      },
     });
   } finally {
     await redis.stop();

@@ -24,10 +24,11 @@
  * KEYS: 1 index, 2 seq, 3 log, 4 request id, 5 history-indexed-to, then one record key per op
  *       (5 + i for op i, 1-based), then one history ZSET per op (5 + n + i), then one key per
  *       counter allocated from (5 + 2n + j, 1-based)
- * ARGV: 1 request TTL s, 2 invalidation channel ("" = none), 3 op count n, then 6 per op from
- *       4 + (i - 1) * 6: version read (0 = absent, -1 = not checked: a later op on a key already
+ * ARGV: 1 request TTL s, 2 invalidation channel ("" = none), 3 op count n, 4 the invalidation
+ *       message (every key of the commit and the writer's origin, built by the caller: ONE publish
+ *       per commit, not one per key), then 6 per op from 5 + (i - 1) * 6: version read (0 = absent, -1 = not checked: a later op on a key already
  *       checked), new version, record JSON, change entry JSON without braces, seq and record,
- *       identifier key, "1" live / "0" tombstone; then at 4 + 6n the counter count m, then 2 per
+ *       identifier key, "1" live / "0" tombstone; then at 5 + 6n the counter count m, then 2 per
  *       counter: the value read, the value to set
  * Returns {1, lastSeq} when written (or already written by this request id), {0, opIndex
  * (0-based), actualVersion} on a version race, {0, -j, actualValue} on a counter race.
@@ -37,13 +38,13 @@ local done = redis.call('GET', KEYS[4])
 if done then return {1, tonumber(done)} end
 local n = tonumber(ARGV[3])
 for i = 1, n do
-  local expected = tonumber(ARGV[4 + (i - 1) * 6])
+  local expected = tonumber(ARGV[5 + (i - 1) * 6])
   if expected >= 0 then
     local actual = tonumber(redis.call('HGET', KEYS[5 + i], 'v') or '0')
     if actual ~= expected then return {0, i - 1, actual} end
   end
 end
-local cb = 4 + n * 6
+local cb = 5 + n * 6
 local m = tonumber(ARGV[cb] or '0')
 for j = 1, m do
   local actual = tonumber(redis.call('GET', KEYS[5 + 2 * n + j]) or '0')
@@ -53,7 +54,7 @@ for j = 1, m do redis.call('SET', KEYS[5 + 2 * n + j], ARGV[cb + 2 + (j - 1) * 2
 local indexed = tonumber(redis.call('GET', KEYS[5]) or '0') == tonumber(redis.call('GET', KEYS[2]) or '0')
 local last = redis.call('INCRBY', KEYS[2], n)
 for i = 1, n do
-  local b = 4 + (i - 1) * 6
+  local b = 5 + (i - 1) * 6
   local id = string.format('%d', last - n + i)
   local rec = ARGV[b + 2]
   redis.call('XADD', KEYS[3], id .. '-0', 'e', '{"seq":' .. id .. ',' .. ARGV[b + 3] .. ',"record":' .. rec .. '}')
@@ -64,8 +65,8 @@ for i = 1, n do
   else
     redis.call('ZREM', KEYS[1], ARGV[b + 4])
   end
-  if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[b + 4]) end
 end
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[4]) end
 if indexed then redis.call('SET', KEYS[5], string.format('%d', last)) end
 redis.call('SET', KEYS[4], string.format('%d', last), 'EX', ARGV[1])
 return {1, last}

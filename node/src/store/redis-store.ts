@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import calculateSlot from 'cluster-key-slot';
-import { Cluster, Redis, type ChainableCommander, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Command, Redis, type ChainableCommander, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 import type { StoredRecord } from '../records/types.ts';
 import {
@@ -17,6 +17,7 @@ import {
   decideOp,
 } from './record-transitions.ts';
 import { redisKeys, type RedisKeys } from './redis-keys.ts';
+import { decodeInvalidation, encodeInvalidation } from './redis-invalidation.ts';
 import { ALLOCATE_LUA, COMMIT_LUA, HISTORY_DONE_LUA } from './redis-scripts.ts';
 import { toStoreError } from './store-errors.ts';
 import { RecentLog } from './recent-log.ts';
@@ -98,6 +99,14 @@ const MAX_WRITE_ATTEMPTS = 50;
 /** Beyond commandTimeout: our own deadline, in case a Cluster redirect/retry path re-arms timers. */
 const DEADLINE_MARGIN_MS = 250;
 const LEX_MAX = Buffer.from([0xff]);
+/**
+ * A commit's script grows with its ops (a 2,000-line import chunk is one ~1 MB script, which Redis
+ * parses, runs and appends to its AOF while every other command waits): each this many ops earn
+ * one more commandTimeout. Up to this many keep the configured timeout, so a single-record write
+ * still fails fast when Redis is gone.
+ */
+const OPS_PER_TIMEOUT = 250;
+const COMMIT_SHA = createHash('sha1').update(COMMIT_LUA).digest('hex');
 /** While a lost connection is not confirmed back, probe this often. */
 const RECONNECT_PROBE_MS = 200;
 
@@ -185,6 +194,8 @@ class RedisStoreImpl implements RedisStore {
   readonly #events = new EventEmitter();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #recent = new RecentLog();
+  /** Names this instance in its invalidation messages, so its own subscriber skips them. */
+  readonly #origin = randomUUID();
   #closed = false;
   #lost = false;
   #probing = false;
@@ -210,7 +221,7 @@ class RedisStoreImpl implements RedisStore {
   }
 
   commit(ops: readonly StoreOp[], meta: ChangeMeta): Promise<readonly StoredRecord[]> {
-    return this.#call(() => this.#commit(ops, meta, true));
+    return this.#call(() => this.#commit(ops, meta, true), timeoutScale(ops.length));
   }
 
   put(key: string, input: RecordInput, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord> {
@@ -326,7 +337,12 @@ class RedisStoreImpl implements RedisStore {
     // The subscriber connection is in subscribe mode: no auto-pipelining there.
     const sub: Conn = conn instanceof Cluster ? conn.duplicate() : conn.duplicate({ enableAutoPipelining: false });
     sub.on('error', () => undefined);
-    sub.on('message', (_channel: string, key: string) => cb(key));
+    sub.on('message', (_channel: string, message: string) => {
+      const { origin, keys } = decodeInvalidation(message);
+      // Our own commits were announced locally by the writer (RecordService) already.
+      if (origin === this.#origin) return;
+      for (const key of keys) cb(key);
+    });
     let lost = false;
     sub.on('close', () => (lost = true));
     sub.on('ready', () => {
@@ -360,14 +376,14 @@ class RedisStoreImpl implements RedisStore {
   }
 
   /** Runs one store call: refused after close, tracked for close(), bounded, errors mapped. */
-  #call<T>(fn: () => Promise<T>): Promise<T> {
+  #call<T>(fn: () => Promise<T>, scale = 1): Promise<T> {
     if (this.#closed) {
       return Promise.reject(new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'The store is closed.'));
     }
     const done = withDeadline(
       fn(),
       // A write is a read plus a script (plus WAIT): allow each its own timeout.
-      3 * this.#timeoutMs + DEADLINE_MARGIN_MS,
+      3 * this.#timeoutMs * scale + DEADLINE_MARGIN_MS,
     ).catch((e: unknown) => {
       this.#refreshSlots(e);
       throw toStoreError(e);
@@ -423,7 +439,7 @@ class RedisStoreImpl implements RedisStore {
       const stored = attempt === 0 ? withAbsent(read, creates) : read;
       const decided = decideAll(ops, stored, counters, new Date().toISOString(), tagErrors);
       const args = this.#commitArgs(ops, stored, decided, meta, requestId, counters);
-      const [ok, last = 0] = await this.#replicated((c) => c.idnCommit(...args), 'idnCommit', args);
+      const [ok, last = 0] = await this.#runCommit(args, timeoutScale(ops.length));
       if (ok === 1) {
         // The script numbered the ops last - n + 1 .. last: the entries it appended, as objects.
         const first = last - ops.length + 1;
@@ -436,6 +452,31 @@ class RedisStoreImpl implements RedisStore {
     throw new IdnError('IDN_ERR_STORE_UNAVAILABLE', 'Too many concurrent writes to one identifier.', {
       key: distinct[0],
     });
+  }
+
+  /** The commit script; a bulk one with its deadline scaled to its size (see OPS_PER_TIMEOUT). */
+  #runCommit(args: ScriptArg[], scale: number): Promise<number[]> {
+    if (scale === 1) return this.#replicated((c) => c.idnCommit(...args), 'idnCommit', args);
+    const ms = this.#timeoutMs * scale;
+    return this.#replicated(
+      () =>
+        this.#sendTimed('evalsha', COMMIT_SHA, args, ms).catch((e: unknown) => {
+          if (!(e instanceof Error) || !e.message.includes('NOSCRIPT')) throw e;
+          return this.#sendTimed('eval', COMMIT_LUA, args, ms);
+        }),
+      'idnCommit',
+      args,
+      (pipe, need, waitMs) => {
+        // WAIT queues behind the script: its timer must cover the script's time too.
+        pipe.sendCommand(timedCommand('eval', COMMIT_LUA, args, ms));
+        pipe.sendCommand(timedCommand('wait', need, [waitMs], ms + waitMs));
+      },
+    );
+  }
+
+  /** ioredis arms its commandTimeout only on a command without a timer: ours is armed first. */
+  #sendTimed(name: 'eval' | 'evalsha', script: string, args: ScriptArg[], ms: number): Promise<number[]> {
+    return this.#conn.sendCommand(timedCommand(name, script, args, ms)) as Promise<number[]>;
   }
 
   /** The current values of the counters allocate ops reserve from (0 when never used). */
@@ -484,6 +525,9 @@ class RedisStoreImpl implements RedisStore {
       this.#requestTtl(),
       this.#opts.publishInvalidations === false ? '' : k.invalidations,
       ops.length,
+      this.#opts.publishInvalidations === false
+        ? ''
+        : encodeInvalidation(this.#origin, [...new Set(ops.map((o) => o.key))]),
       ...perOp,
       names.length,
       ...names.flatMap((n) => [counters.get(n)!, after.get(n)!]),
@@ -499,14 +543,18 @@ class RedisStoreImpl implements RedisStore {
     direct: (c: ScriptCommands) => Promise<number[]>,
     name: keyof ScriptCommands,
     args: ScriptArg[],
+    queue?: (pipe: TimedPipeline, need: number, waitMs: number) => void,
   ): Promise<number[]> {
     const need = this.#opts.waitReplicas ?? 0;
     if (need <= 0) return direct(this.#conn);
     const waitMs = this.#opts.waitTimeoutMs ?? Math.floor(this.#timeoutMs / 2);
     const pipe = this.#conn.pipeline() as ChainableCommander &
       Record<keyof ScriptCommands, (...a: ScriptArg[]) => void>;
-    pipe[name](...args);
-    pipe.call('WAIT', need, waitMs);
+    if (queue) queue(pipe as unknown as TimedPipeline, need, waitMs);
+    else {
+      pipe[name](...args);
+      pipe.call('WAIT', need, waitMs);
+    }
     const [scriptReply, waitReply] = (await pipe.exec()) ?? [];
     if (!scriptReply || scriptReply[0]) throw scriptReply?.[0] ?? new Error('empty pipeline reply');
     const result = scriptReply[1] as number[];
@@ -614,6 +662,19 @@ interface Decided {
  * Judges the ops in order against the records and counters read, each later op seeing the
  * earlier ops' results (two allocations from one counter get consecutive ranges).
  */
+function timeoutScale(opCount: number): number {
+  return Math.max(1, Math.ceil(opCount / OPS_PER_TIMEOUT));
+}
+
+/** A pipeline that takes ready-made commands (ioredis has the method, its types do not). */
+type TimedPipeline = ChainableCommander & { sendCommand(c: Command): unknown };
+
+function timedCommand(name: string, first: ScriptArg, args: ScriptArg[], ms: number): Command {
+  const cmd = new Command(name, [first, ...args]);
+  cmd.setTimeout(ms);
+  return cmd;
+}
+
 /** The keys whose first op in the commit creates them (a put expecting the key absent). */
 function createdKeys(ops: readonly StoreOp[]): Set<string> {
   const seen = new Set<string>();

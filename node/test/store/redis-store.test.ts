@@ -81,7 +81,7 @@ describe('Redis store specifics', () => {
       k.history(a),
       k.history(b),
     ];
-    const send = (): Promise<unknown> => raw.eval(COMMIT_LUA, keys.length, ...keys, 60, '', 2, ...op(a), ...op(b));
+    const send = (): Promise<unknown> => raw.eval(COMMIT_LUA, keys.length, ...keys, 60, '', 2, '', ...op(a), ...op(b));
     expect(await send()).toEqual([1, 2]);
     expect(await send()).toEqual([1, 2]);
     expect(await store.lastSeq()).toBe(2);
@@ -121,16 +121,73 @@ describe('Redis store specifics', () => {
     await reopened.close();
   });
 
-  it('publishes the key of every write to subscribers', async () => {
-    const store = await openRedisStore(freshOptions());
+  it('publishes every write to the other instances on the namespace, one message per commit', async () => {
+    const opts = freshOptions();
+    const writer = await openRedisStore(opts);
+    const other = await openRedisStore(opts);
+    const own: string[] = [];
     const seen: string[] = [];
-    const unsubscribe = await store.subscribeInvalidations((key) => seen.push(key));
-    await store.put('88.100.5/a', { handle: '88.100.5/A', values: [] }, undefined, META);
-    await store.delete('88.100.5/a', undefined, META);
-    const deadline = Date.now() + 2000;
-    while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(seen).toEqual(['88.100.5/a', '88.100.5/a']);
-    await unsubscribe();
+    const offOwn = await writer.subscribeInvalidations((key) => own.push(key));
+    const offOther = await other.subscribeInvalidations((key) => seen.push(key));
+    const raw = new Redis(server.url, { lazyConnect: true });
+    await raw.connect();
+    const messages: string[] = [];
+    raw.on('message', (_c: string, m: string) => messages.push(m));
+    await raw.subscribe(redisKeys(opts.keyPrefix!).invalidations);
+    await writer.put('88.100.5/a', { handle: '88.100.5/A', values: [] }, undefined, META);
+    await writer.commit(
+      ['b', 'c', 'd'].map((s) => ({
+        op: 'put' as const,
+        key: `88.100.5/${s}`,
+        input: { handle: `88.100.5/${s}`, values: [] },
+        cond: undefined,
+      })),
+      META,
+    );
+    await writer.delete('88.100.5/a', undefined, META);
+    const deadline = Date.now() + 5000;
+    while (seen.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual(['88.100.5/a', '88.100.5/b', '88.100.5/c', '88.100.5/d', '88.100.5/a']);
+    expect(messages).toHaveLength(3);
+    // The writer's own subscription skips its commits: RecordService announced them already.
+    expect(own).toEqual([]);
+    await Promise.all([offOwn(), offOther()]);
+    raw.disconnect();
+    await Promise.all([writer.close(), other.close()]);
+  });
+
+  it('gives a bulk commit a deadline scaled to its size, a single write the configured one', async () => {
+    // The default command timeout (1 s), as a node started without IDNODE_REDIS_TIMEOUT_MS has it.
+    const { commandTimeoutMs: _contract, ...opts } = freshOptions();
+    const store = await openRedisStore(opts);
+    const raw = new Redis(server.url, { lazyConnect: true });
+    await raw.connect();
+    // Holds the server busy for 2.5 s (a slow fsync or a big script of another writer).
+    const busy = (): Promise<unknown> =>
+      raw.eval(
+        "local s = redis.call('TIME') local t0 = s[1] * 1e6 + s[2] " +
+          "repeat local t = redis.call('TIME') until t[1] * 1e6 + t[2] - t0 > 2500000 return 1",
+        0,
+      );
+    const ops = Array.from({ length: 2500 }, (_, i) => ({
+      op: 'put' as const,
+      key: `88.100.5/bulk-${i}`,
+      input: { handle: `88.100.5/bulk-${i}`, values: [] },
+      cond: { expectAbsent: true as const },
+    }));
+    const blocked = busy();
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(store.commit(ops, META)).resolves.toHaveLength(2500);
+    await blocked;
+    const blockedAgain = busy();
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(
+      store.put('88.100.5/one', { handle: '88.100.5/one', values: [] }, undefined, META),
+    ).rejects.toMatchObject({ code: 'IDN_ERR_STORE_UNAVAILABLE' });
+    await blockedAgain;
+    const stored = await Promise.all(ops.map((o) => store.get(o.key)));
+    expect(stored.filter((r) => r !== undefined)).toHaveLength(2500);
+    raw.disconnect();
     await store.close();
   });
 
