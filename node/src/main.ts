@@ -148,6 +148,7 @@ async function main(): Promise<void> {
     ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),
     ...(fed.role === 'caching' && federation.upstream ? { cachingUpstream: federation.upstream } : {}),
   });
+  ctx.metrics.storeInfo.labels(backend.kind).set(1);
   ctx.metrics.storeConnected.set(1);
   // Warn level: an operator running at warn must still see the store go and come back.
   opened.watchConnection({

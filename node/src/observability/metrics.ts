@@ -78,6 +78,13 @@ export class NodeMetrics {
     labelNames: ['event'] as const,
     registers: [this.registry],
   });
+  /** Which store this node serves (one series, value 1): what an operator checks first. */
+  readonly storeInfo = new Gauge({
+    name: 'idnode_store_info',
+    help: 'The store backend this node serves from (value 1).',
+    labelNames: ['backend'] as const,
+    registers: [this.registry],
+  });
   readonly storeConnected = new Gauge({
     name: 'idnode_store_connected',
     help: '1 while the store connection is up, 0 after it was lost until it is restored.',

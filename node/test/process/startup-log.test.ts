@@ -30,5 +30,9 @@ describe('startup log', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ backend: 'lmdb', path: join(dir, 'data', 'lmdb') });
     expect(String(lines[0]!.msg)).toContain('LMDB');
+    // And as a metric, for dashboards: one series naming the backend.
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    expect(metrics).toMatch(/^idnode_store_info\{backend="lmdb"\} 1$/m);
+    expect(metrics).toMatch(/^idnode_store_connected 1$/m);
   });
 });
