@@ -2,8 +2,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIdentifier } from '../../src/identifier/index.ts';
-import { formatPermissions, PERM_IDENTIFIER_OWNER } from '../../src/records/permissions.ts';
 import type { HandleValue } from '../../src/records/types.ts';
+import { valuesOf } from '../../../loadtest/lib/import-floor.ts';
 import { startTestNode, type TestNode } from '../helpers/test-node.ts';
 
 /*
@@ -25,23 +25,13 @@ function value(index: number, type: string, v: string, now: string): HandleValue
   return { index, type, data: { format: 'string', value: v }, ttl: 86_400, timestamp: now, access: 'public' };
 }
 
-/** The benchmark's record (a URL and the default HS_ADMIN), or a richer one with `extra` more values. */
+/** The benchmark's record (a URL and the default HS_ADMIN, as bench:import writes it), or a richer one with `extra` more values. */
 function values(i: number, now: string, extra: number): HandleValue[] {
-  const admin: HandleValue = {
-    index: 100,
-    type: 'HS_ADMIN',
-    data: {
-      format: 'admin',
-      value: { handle: `${PREFIX}/ADMIN`, index: 300, permissions: formatPermissions(PERM_IDENTIFIER_OWNER) },
-    },
-    ttl: 86_400,
-    timestamp: now,
-    access: 'public',
-  };
+  const [url, admin] = valuesOf(i, now);
   const more = Array.from({ length: extra }, (_, k) =>
     value(2 + k, 'DESC', `Batch ${i} item ${k}: a description of some length, as product records carry`, now),
   );
-  return [value(1, 'URL', `https://passport.example/mem/${i}`, now), ...more, admin];
+  return [url!, ...more, admin!];
 }
 
 function retained(): number {
