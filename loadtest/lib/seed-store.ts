@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { parseIdentifier } from '../../node/src/identifier/index.ts';
-import { formatPermissions, PERM_IDENTIFIER_OWNER } from '../../node/src/records/permissions.ts';
-import type { HandleValue } from '../../node/src/records/types.ts';
 import { openLmdbStore } from '../../node/src/store/lmdb-store.ts';
 import { openRedisStore } from '../../node/src/store/redis-store.ts';
 import type { Store } from '../../node/src/store/store.ts';
+import { valuesOf } from './import-floor.ts';
 
 /**
  * Registers the benchmark identifiers by writing the node's LMDB store directly, before the node
@@ -16,29 +15,6 @@ export const BENCH_PREFIX = '88.100.5';
 export const benchHandle = (i: number): string => `${BENCH_PREFIX}/LT-${String(i).padStart(6, '0')}`;
 
 const BATCH = 5_000;
-
-function recordValues(i: number, now: string): HandleValue[] {
-  const url: HandleValue = {
-    index: 1,
-    type: 'URL',
-    data: { format: 'string', value: `https://passport.example/lt/${i}` },
-    ttl: 86_400,
-    timestamp: now,
-    access: 'public',
-  };
-  const admin: HandleValue = {
-    index: 100,
-    type: 'HS_ADMIN',
-    data: {
-      format: 'admin',
-      value: { handle: `${BENCH_PREFIX}/ADMIN`, index: 300, permissions: formatPermissions(PERM_IDENTIFIER_OWNER) },
-    },
-    ttl: 86_400,
-    timestamp: now,
-    access: 'public',
-  };
-  return [url, admin];
-}
 
 /** Writes `count` records into `<dataDir>/lmdb`, the path node/src/main.ts opens. */
 export async function seedStore(dataDir: string, count: number): Promise<void> {
@@ -60,9 +36,7 @@ async function seed(store: Store, count: number): Promise<void> {
       // ioredis pipelines them on its one connection.
       for (let i = start; i < Math.min(count, start + BATCH); i++) {
         const id = parseIdentifier(benchHandle(i), 'text');
-        writes.push(
-          store.put(id.key, { handle: id.handle, values: recordValues(i, now) }, { expectAbsent: true }, meta),
-        );
+        writes.push(store.put(id.key, { handle: id.handle, values: valuesOf(i, now) }, { expectAbsent: true }, meta));
       }
       await Promise.all(writes);
     }
