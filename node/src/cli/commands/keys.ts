@@ -7,6 +7,9 @@ import { requireCredentials } from '../context.ts';
 import { usage } from '../exit-codes.ts';
 import { handlePath } from '../http-client.ts';
 import { dataDirOf } from './data-dir.ts';
+import { rotateSigningSeeds, signingKeyPath } from '../../signing/key-file.ts';
+import { KEY_POLL_MS } from '../../signing/key-watch.ts';
+import { SigningKeys } from '../../signing/signing-keys.ts';
 
 const TOKEN_KEY_FILE = 'token-key';
 const SEAL_KEY_FILE = 'seal-key';
@@ -79,6 +82,23 @@ async function rotateTokenKey(run: Run, o: { dataDir?: string }) {
   );
 }
 
+/**
+ * A new answer signing key (ADR 0011): the old one stays in the file as the previous key, still in
+ * /.well-known/jwks.json; running nodes on this data directory notice the file and sign with the
+ * new key within about a second, without a restart. Prints key ids only, never a key.
+ */
+async function rotateSigning(run: Run, o: { dataDir?: string }) {
+  const dir = dataDirOf(o.dataDir);
+  const keys = SigningKeys.of(await rotateSigningSeeds(dir));
+  const previous = keys.previous.map((k) => k.kid);
+  run.out.result(
+    { ok: true, signingKey: resolve(signingKeyPath(dir)), kid: keys.current.kid, previous, restartNeeded: false },
+    () =>
+      `new signing key ${keys.current.kid} (previous: ${previous.join(', ') || 'none'}); ` +
+      `running nodes use it within ${KEY_POLL_MS / 1000} s`,
+  );
+}
+
 export function registerKeysCommand(program: Command): void {
   const keys = program.command('keys').description("the node's token key and admin secrets");
   addGlobals(
@@ -102,4 +122,10 @@ export function registerKeysCommand(program: Command): void {
       .description('write a new Bearer-token signing key (restart the node; issued tokens stop working)')
       .option('--data-dir <dir>', 'the node data directory (env IDNODE_DATA_DIR; default ./data)'),
   ).action(action(rotateTokenKey));
+  addGlobals(
+    keys
+      .command('rotate-signing')
+      .description('new answer signing key (Ed25519); the old one stays published as previous; no restart')
+      .option('--data-dir <dir>', 'the node data directory (env IDNODE_DATA_DIR; default ./data)'),
+  ).action(action(rotateSigning));
 }
