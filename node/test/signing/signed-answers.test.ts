@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAnswerSignature } from '../../src/cli/verify-signature.ts';
 import { runCli } from '../cli/cli-helpers.ts';
 import { waitUntil } from '../helpers/redis-server.ts';
 import { spawnNode, type NodeProcess } from '../helpers/spawn-node.ts';
@@ -99,6 +100,11 @@ describe('each kind of answer is signed and verifies', () => {
     );
     if (f.res.headers.get('location') !== null) expect(verdict.covered).toContain('"location"');
     if (f.res.headers.get('content-type') !== null) expect(verdict.covered).toContain('"content-type"');
+    // The exported check `idnode verify` uses agrees (it is node/src code, so it is not the independent one).
+    const answer = { status: f.res.status, headers: f.res.headers, body: f.body, request: { method: 'GET', url: f.url } };
+    expect(verifyAnswerSignature(answer, await jwksRaw())).toMatchObject({ ok: true, kid: verdict.keyid });
+    const changed = { ...answer, body: Buffer.concat([f.body, Buffer.from(' ')]) };
+    expect(verifyAnswerSignature(changed, await jwksRaw())).toMatchObject({ ok: false, code: 'bad-digest' });
   });
 
   it('only when asked (requested mode), and the answer varies on Accept-Signature', async () => {
@@ -192,8 +198,8 @@ describe('keys', () => {
   });
 });
 
-async function jwksRaw(): Promise<{ keys: { x: string }[] }> {
-  return (await (await fetch(`${node.url}/.well-known/jwks.json`)).json()) as { keys: { x: string }[] };
+async function jwksRaw(): Promise<{ keys: { x: string; kid: string; kty: string; crv: string }[] }> {
+  return (await (await fetch(`${node.url}/.well-known/jwks.json`)).json()) as Awaited<ReturnType<typeof jwksRaw>>;
 }
 
 /** The Ed25519 key of 0.NA/88.100.5's HS_PUBKEY, decoded here by the Handle key layout (type, flags, bytes). */
