@@ -22,10 +22,11 @@ const NUMBER = /^-?\d{1,15}(\.\d{1,3})?/;
 const BYTES = /^:([A-Za-z0-9+/]*={0,2}):/;
 
 class Cursor {
-  constructor(
-    readonly text: string,
-    public at = 0,
-  ) {}
+  readonly text: string;
+  at = 0;
+  constructor(text: string) {
+    this.text = text;
+  }
   get rest(): string {
     return this.text.slice(this.at);
   }

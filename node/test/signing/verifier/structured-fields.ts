@@ -24,7 +24,10 @@ export type Member = Item | InnerList;
 
 class Reader {
   i = 0;
-  constructor(readonly s: string) {}
+  readonly s: string;
+  constructor(s: string) {
+    this.s = s;
+  }
   peek(): string {
     return this.s[this.i] ?? '';
   }
