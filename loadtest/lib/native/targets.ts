@@ -98,7 +98,8 @@ export async function startTargets(
     for (const target of ['node', ...wanted] as NodeTarget[]) {
       if (nodes.has(target)) continue;
       const dir = target === 'node' ? dataDir : join(dataDir, target);
-      if (target === 'node-nocache' || target === 'node-signed') await cp(join(dataDir, 'lmdb'), join(dir, 'lmdb'), { recursive: true });
+      if (target === 'node-nocache' || target === 'node-signed')
+        await cp(join(dataDir, 'lmdb'), join(dir, 'lmdb'), { recursive: true });
       if (target === 'node-redis') await mkdir(dir);
       nodes.set(target, await startNode(dir, target, redis?.url));
     }

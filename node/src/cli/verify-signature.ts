@@ -24,7 +24,12 @@ export interface SignedResponse {
 }
 
 export interface Jwks {
-  readonly keys: readonly { readonly kty?: string; readonly crv?: string; readonly x?: string; readonly kid?: string }[];
+  readonly keys: readonly {
+    readonly kty?: string;
+    readonly crv?: string;
+    readonly x?: string;
+    readonly kid?: string;
+  }[];
 }
 
 export type SignatureCheck =
@@ -119,20 +124,27 @@ function keysOf(jwks: Jwks): Map<string, KeyObject> {
 export function verifyAnswerSignature(response: SignedResponse, jwks: Jwks, label?: string): SignatureCheck {
   const input = fieldOf(response, 'signature-input');
   const signature = fieldOf(response, 'signature');
-  if (input === undefined || signature === undefined) return fail('unsigned', 'the answer has no Signature / Signature-Input');
+  if (input === undefined || signature === undefined)
+    return fail('unsigned', 'the answer has no Signature / Signature-Input');
   try {
     const inputs = parseSfDictionary(input);
     const name = label ?? [...inputs.keys()][0];
     const list = name === undefined ? undefined : inputs.get(name);
     const sig = name === undefined ? undefined : parseSfDictionary(signature).get(name);
-    if (list === undefined || !isSfInnerList(list) || sig === undefined || isSfInnerList(sig) || !Buffer.isBuffer(sig.value))
+    if (
+      list === undefined ||
+      !isSfInnerList(list) ||
+      sig === undefined ||
+      isSfInnerList(sig) ||
+      !Buffer.isBuffer(sig.value)
+    )
       return fail('malformed', `no signature labelled ${name ?? '(none)'} in both fields`);
     const covered = list.items.map(itemText);
     if (!covered.includes('"content-digest"')) return fail('malformed', 'the signature does not cover content-digest');
     const kid = paramOf(list.params, 'keyid');
     const alg = paramOf(list.params, 'alg');
     if (typeof kid !== 'string') return fail('malformed', 'the signature names no keyid');
-    if (alg !== undefined && alg !== 'ed25519') return fail('malformed', `alg ${String(alg)} is not ed25519`);
+    if (alg !== undefined && alg !== 'ed25519') return fail('malformed', 'the signature names an alg other than ed25519');
     const key = keysOf(jwks).get(kid);
     if (key === undefined) return fail('unknown-key', `key ${kid} is not in the node's JWKS (current or previous)`);
     if (!verify(null, Buffer.from(baseOf(list, response), 'ascii'), key, sig.value))

@@ -64,7 +64,9 @@ beforeAll(async () => {
     IDNODE_SIGN_ANSWERS: 'requested',
     IDNODE_LOG_LEVEL: 'debug',
   });
-  expect((await putRecord(node.url, '88.100.5/URL-1', [urlValue(1, 'https://maker.example/a')], AUTH)).status).toBe(201);
+  expect((await putRecord(node.url, '88.100.5/URL-1', [urlValue(1, 'https://maker.example/a')], AUTH)).status).toBe(
+    201,
+  );
   const link = {
     index: 2,
     type: 'LINK',
@@ -101,7 +103,12 @@ describe('each kind of answer is signed and verifies', () => {
     if (f.res.headers.get('location') !== null) expect(verdict.covered).toContain('"location"');
     if (f.res.headers.get('content-type') !== null) expect(verdict.covered).toContain('"content-type"');
     // The exported check `idnode verify` uses agrees (it is node/src code, so it is not the independent one).
-    const answer = { status: f.res.status, headers: f.res.headers, body: f.body, request: { method: 'GET', url: f.url } };
+    const answer = {
+      status: f.res.status,
+      headers: f.res.headers,
+      body: f.body,
+      request: { method: 'GET', url: f.url },
+    };
     expect(verifyAnswerSignature(answer, await jwksRaw())).toMatchObject({ ok: true, kid: verdict.keyid });
     const changed = { ...answer, body: Buffer.concat([f.body, Buffer.from(' ')]) };
     expect(verifyAnswerSignature(changed, await jwksRaw())).toMatchObject({ ok: false, code: 'bad-digest' });
@@ -151,7 +158,9 @@ describe('tampering fails verification', () => {
 
 describe('keys', () => {
   it('the kid is the RFC 7638 thumbprint, and 0.NA/<prefix> carries the same key as HS_PUBKEY', async () => {
-    const set = (await (await fetch(`${node.url}/.well-known/jwks.json`)).json()) as { keys: { x: string; kid: string }[] };
+    const set = (await (await fetch(`${node.url}/.well-known/jwks.json`)).json()) as {
+      keys: { x: string; kid: string }[];
+    };
     const k = set.keys[0]!;
     const thumb = createHash('sha256').update(`{"crv":"Ed25519","kty":"OKP","x":"${k.x}"}`).digest('base64url');
     expect(k.kid).toBe(thumb);
@@ -174,8 +183,10 @@ describe('keys', () => {
     expect([...keys.keys()]).toEqual([b.keyid, a.keyid]);
     expect((await verified(before, keys)).verdict).toMatchObject({ ok: true, keyid: a.keyid });
     const bx = (await jwksRaw()).keys[0]!.x;
-    await waitUntil('HS_PUBKEY follows the rotation', 10_000, async () =>
-      (await naPublicKey()) === Buffer.from(bx, 'base64url').toString('hex'),
+    await waitUntil(
+      'HS_PUBKEY follows the rotation',
+      10_000,
+      async () => (await naPublicKey()) === Buffer.from(bx, 'base64url').toString('hex'),
     );
   });
 

@@ -37,7 +37,11 @@ const B26_REQUEST = {
 
 describe('RFC 9421 B.2.6 (ed25519) through the independent verifier', () => {
   it('rebuilds the published signature base byte for byte', () => {
-    const { base } = signatureBase({ kind: 'request', request: B26_REQUEST }, B26_REQUEST.field('signature-input')!, 'sig-b26');
+    const { base } = signatureBase(
+      { kind: 'request', request: B26_REQUEST },
+      B26_REQUEST.field('signature-input')!,
+      'sig-b26',
+    );
     expect(base).toBe(
       [
         '"date": Tue, 20 Apr 2021 02:07:55 GMT',
@@ -54,20 +58,30 @@ describe('RFC 9421 B.2.6 (ed25519) through the independent verifier', () => {
 
   it('verifies the published signature, and refuses it over a changed request', () => {
     const keyFor = (kid: string) => (kid === 'test-key-ed25519' ? TEST_KEY : undefined);
-    expect(verifySignature({ kind: 'request', request: B26_REQUEST }, keyFor)).toMatchObject({ ok: true, created: 1618884473 });
+    expect(verifySignature({ kind: 'request', request: B26_REQUEST }, keyFor)).toMatchObject({
+      ok: true,
+      created: 1618884473,
+    });
     const moved = { ...B26_REQUEST, url: 'https://example.com/bar?param=Value&Pet=dog' };
-    expect(verifySignature({ kind: 'request', request: moved }, keyFor)).toMatchObject({ ok: false, reason: 'bad signature' });
+    expect(verifySignature({ kind: 'request', request: moved }, keyFor)).toMatchObject({
+      ok: false,
+      reason: 'bad signature',
+    });
   });
 });
 
 describe('the node signing pieces against published values', () => {
   it('Content-Digest sha-256 of RFC 9530 Appendix D and B.2 (empty)', () => {
-    expect(contentDigest(Buffer.from('{"hello": "world"}'))).toBe('sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:');
+    expect(contentDigest(Buffer.from('{"hello": "world"}'))).toBe(
+      'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:',
+    );
     expect(contentDigest(undefined)).toBe('sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:');
   });
 
   it('the kid is the RFC 7638 thumbprint (RFC 8037 A.3 example key)', () => {
-    expect(jwkThumbprint('11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo')).toBe('kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k');
+    expect(jwkThumbprint('11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo')).toBe(
+      'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k',
+    );
   });
 
   it('RFC 9421 B.1.4 seed gives the published public key and the same HS_PUBKEY key back', () => {
@@ -102,9 +116,15 @@ describe('the node signing pieces against published values', () => {
       field: fields({ ...h, 'signature-input': s.signatureInput, signature: s.signature }),
     });
     const jwks = keysOf(keys.jwks());
-    expect(verifySignature(response(head), (k) => jwks.get(k))).toMatchObject({ ok: true, created: 1_700_000_000, tag: 'idnode' });
+    expect(verifySignature(response(head), (k) => jwks.get(k))).toMatchObject({
+      ok: true,
+      created: 1_700_000_000,
+      tag: 'idnode',
+    });
     expect(contentDigestMatches(s.contentDigest, body)).toBe(true);
     expect(verifySignature(response(head, 404), (k) => jwks.get(k))).toMatchObject({ ok: false });
-    expect(verifySignature(response({ ...head, 'content-type': 'text/html' }), (k) => jwks.get(k))).toMatchObject({ ok: false });
+    expect(verifySignature(response({ ...head, 'content-type': 'text/html' }), (k) => jwks.get(k))).toMatchObject({
+      ok: false,
+    });
   });
 });

@@ -68,7 +68,12 @@ function componentValue(c: Item, m: MessageView): string {
   if (req && m.kind === 'request') throw new Error('req in a request signature');
   const fromRequest = m.kind === 'request' || req;
   const request = m.kind === 'request' ? m.request : m.request;
-  if (name.startsWith('@')) return derived(name, fromRequest ? request : undefined, fromRequest ? undefined : m.kind === 'response' ? m.status : undefined);
+  if (name.startsWith('@'))
+    return derived(
+      name,
+      fromRequest ? request : undefined,
+      fromRequest ? undefined : m.kind === 'response' ? m.status : undefined,
+    );
   const field = fromRequest ? request?.field : m.kind === 'response' ? m.field : undefined;
   const value = field?.(name);
   if (value === null || value === undefined) throw new Error(`covered field ${name} is missing`);
@@ -76,7 +81,11 @@ function componentValue(c: Item, m: MessageView): string {
 }
 
 /** The signature base of `label`'s Signature-Input member (§2.5), and that member parsed. */
-export function signatureBase(m: MessageView, signatureInput: string, label: string): { base: string; input: InnerList } {
+export function signatureBase(
+  m: MessageView,
+  signatureInput: string,
+  label: string,
+): { base: string; input: InnerList } {
   const member = parseDictionary(signatureInput).get(label);
   if (member === undefined || !isInnerList(member)) throw new Error(`no Signature-Input member ${label}`);
   const seen = new Set<string>();
@@ -110,12 +119,14 @@ export function verifySignature(
     const chosen = label ?? (dict.size === 1 ? [...dict.keys()][0]! : undefined);
     if (chosen === undefined) return { ok: false, reason: 'several signatures and no label chosen' };
     const sig = dict.get(chosen);
-    if (sig === undefined || isInnerList(sig) || sig.item.t !== 'bin') return { ok: false, reason: `no signature ${chosen}` };
+    if (sig === undefined || isInnerList(sig) || sig.item.t !== 'bin')
+      return { ok: false, reason: `no signature ${chosen}` };
     const { base, input: list } = signatureBase(m, input, chosen);
     const keyid = param(list, 'keyid');
     if (keyid?.t !== 'str') return { ok: false, reason: 'no keyid' };
     const alg = param(list, 'alg');
-    if (alg !== undefined && !(alg.t === 'str' && alg.v === 'ed25519')) return { ok: false, reason: 'alg is not ed25519' };
+    if (alg !== undefined && !(alg.t === 'str' && alg.v === 'ed25519'))
+      return { ok: false, reason: 'alg is not ed25519' };
     const key = keyFor(keyid.v);
     if (key === undefined) return { ok: false, reason: `unknown key ${keyid.v}` };
     if (!edVerify(null, Buffer.from(base, 'ascii'), key, sig.item.v)) return { ok: false, reason: 'bad signature' };
