@@ -225,6 +225,7 @@ async function main(): Promise<void> {
         readiness: ctx.readiness,
         metricsRegistry: ctx.metrics.registry,
         httpAddress: address,
+        signer: signing,
       },
       syncMount ? [syncMount] : [],
     ),

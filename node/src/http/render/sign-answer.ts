@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RenderMemo } from '../../records/render-memo.ts';
 import type { ResolvedAnswer } from '../../resolve/answer.ts';
+import type { RelayedSignature } from '../../records/outcome.ts';
 import type { AnswerSignature, AnswerSigner } from '../../signing/answer-signer.ts';
+import { canonicalAnswerPath } from '../../signing/canonical-answer.ts';
+import { contentDigest } from '../../signing/content-digest.ts';
 
 /**
  * The signing step of resolution answers (ADR 0011). renderOutcome arms the reply; the onSend hook
@@ -16,7 +19,12 @@ import type { AnswerSignature, AnswerSigner } from '../../signing/answer-signer.
 
 interface Armed {
   readonly memo: RenderMemo | undefined;
+  /** An upstream answer: its homing node's signature and the request it is valid for. */
+  readonly relayed?: { readonly signed: RelayedSignature; readonly url: string };
 }
+
+/** Kept fields of a relayed signature: this node's key rotation does not concern them. */
+const RELAYED = 'relayed';
 
 interface Kept {
   readonly body: Buffer | string | undefined;
@@ -37,7 +45,20 @@ const memoOf = (a: ResolvedAnswer): RenderMemo | undefined =>
 
 /** This reply is a resolution answer: the onSend hook signs it when the signer wants to. */
 export function armSigning(reply: FastifyReply, answer: ResolvedAnswer): void {
-  armed.set(reply, { memo: memoOf(answer) });
+  const relayed = answer.kind === 'found' ? answer.relayedSignature : undefined;
+  if (relayed === undefined || answer.kind !== 'found') return void armed.set(reply, { memo: memoOf(answer) });
+  const url = canonicalAnswerPath(answer.record.handle);
+  armed.set(reply, { memo: answer.memo, relayed: { signed: relayed, url } });
+}
+
+/**
+ * The upstream's signature, when this response is the one it signed: the canonical request and
+ * the same bytes (same digest). Otherwise (another route, a query, another tier) this node signs.
+ */
+function relayedFor(a: Armed, url: string, body: Buffer | string | undefined): AnswerSignature | undefined {
+  const r = a.relayed;
+  if (r === undefined || url !== r.url || contentDigest(body) !== r.signed.contentDigest) return undefined;
+  return { ...r.signed, kid: RELAYED };
 }
 
 const headerText = (v: unknown): string | undefined =>
@@ -58,7 +79,7 @@ function find(slots: readonly Kept[], k: Omit<Kept, 'signed'>, kid: string): Kep
       s.method === k.method &&
       s.location === k.location &&
       s.contentType === k.contentType &&
-      s.signed.kid === kid
+      (s.signed.kid === kid || s.signed.kid === RELAYED)
     )
       return s;
   }
@@ -81,11 +102,13 @@ function signatureFor(signer: AnswerSigner, request: FastifyRequest, reply: Fast
   const kept = slots === undefined ? undefined : find(slots, key, signer.keys.current.kid);
   if (kept !== undefined) return kept.signed;
   const q = url.indexOf('?');
-  const signed = signer.sign({
-    ...key,
-    path: q < 0 ? url : url.slice(0, q),
-    query: q < 0 ? '' : url.slice(q),
-  });
+  const signed =
+    relayedFor(a, url, body) ??
+    signer.sign({
+      ...key,
+      path: q < 0 ? url : url.slice(0, q),
+      query: q < 0 ? '' : url.slice(q),
+    });
   if (signed !== undefined && slots !== undefined) {
     if (slots.length >= SLOTS) slots.shift();
     slots.push({ ...key, signed });
