@@ -39,6 +39,7 @@ interface Kept {
 const SLOTS = 4;
 const MEMO_KEY = 'signatures';
 const armed = new WeakMap<FastifyReply, Armed>();
+const noSlots = (): Kept[] => [];
 
 const memoOf = (a: ResolvedAnswer): RenderMemo | undefined =>
   a.kind === 'found' || a.kind === 'not-found' ? a.memo : undefined;
@@ -98,7 +99,7 @@ function signatureFor(signer: AnswerSigner, request: FastifyRequest, reply: Fast
     url,
     method: request.method,
   };
-  const slots = a.memo?.get<Kept[]>(MEMO_KEY, () => []);
+  const slots = a.memo?.get<Kept[]>(MEMO_KEY, noSlots);
   const kept = slots === undefined ? undefined : find(slots, key, signer.keys.current.kid);
   if (kept !== undefined) return kept.signed;
   const q = url.indexOf('?');
