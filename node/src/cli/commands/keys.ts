@@ -30,6 +30,7 @@ async function show(run: Run, o: { dataDir?: string; reveal?: boolean }) {
   const tokenKey = await describe(join(dir, TOKEN_KEY_FILE));
   const credentials = await describe(join(dir, CREDENTIALS_FILE));
   const sealKey = await describe(join(dir, SEAL_KEY_FILE));
+  const signingKey = await describe(signingKeyPath(dir));
   const reveal = o.reveal === true && credentials.exists;
   const admins = reveal ? (JSON.parse(await readFile(credentials.path, 'utf8')) as unknown) : undefined;
   const env = {
@@ -37,10 +38,11 @@ async function show(run: Run, o: { dataDir?: string; reveal?: boolean }) {
     IDNODE_ADMIN_SECRET: process.env.IDNODE_ADMIN_SECRET !== undefined,
     IDNODE_SEAL_KEY: process.env.IDNODE_SEAL_KEY !== undefined,
   };
-  run.out.result({ dataDir: dir, tokenKey, sealKey, credentials, env, ...(reveal ? { admins } : {}) }, () =>
+  run.out.result({ dataDir: dir, tokenKey, sealKey, signingKey, credentials, env, ...(reveal ? { admins } : {}) }, () =>
     [
       `token key:   ${tokenKey.path} ${tokenKey.exists ? `(mode ${tokenKey.mode})` : '(absent: IDNODE_TOKEN_KEY or not started yet)'}`,
       `seal key:    ${sealKey.path} ${sealKey.exists ? `(mode ${sealKey.mode})` : '(absent: IDNODE_SEAL_KEY or not started yet)'}`,
+      `signing key: ${signingKey.path} ${signingKey.exists ? `(mode ${signingKey.mode})` : '(absent: not started yet)'}`,
       `credentials: ${credentials.path} ${credentials.exists ? `(mode ${credentials.mode})` : '(absent: IDNODE_ADMIN_SECRET or not started yet)'}`,
       ...(reveal ? [JSON.stringify(admins, null, 2)] : []),
     ].join('\n'),
