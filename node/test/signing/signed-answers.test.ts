@@ -1,5 +1,5 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,6 +206,19 @@ describe('keys', () => {
         expect(seen).not.toContain(form.slice(0, 16));
       }
     }
+  });
+});
+
+describe('a broken key file', () => {
+  it('leaves the working keys in place, with a warning that names the file', async () => {
+    const before = [...(await jwks()).keys()];
+    await writeFile(join(dir, 'data', 'signing-key'), 'not a key\n', { mode: 0o600 });
+    await waitUntil('the node warns', 10_000, () =>
+      Promise.resolve(node.output().includes('signing key file not usable')),
+    );
+    expect([...(await jwks()).keys()]).toEqual(before);
+    const f = await get('/api/handles/88.100.5/URL-1');
+    expect((await verified(f)).verdict).toMatchObject({ ok: true, keyid: before[0] });
   });
 });
 
