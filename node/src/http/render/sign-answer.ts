@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RenderMemo } from '../../records/render-memo.ts';
 import type { ResolvedAnswer } from '../../resolve/answer.ts';
-import type { RelayedSignature } from '../../records/outcome.ts';
 import type { AnswerSignature, AnswerSigner } from '../../signing/answer-signer.ts';
 import { canonicalAnswerPath } from '../../signing/canonical-answer.ts';
 import { contentDigest } from '../../signing/content-digest.ts';
@@ -16,12 +15,6 @@ import { contentDigest } from '../../signing/content-digest.ts';
  * writes the kept fields and signs nothing. The memo keeps at most SLOTS signatures per answer,
  * so requests with ever new query strings cannot grow a cache entry.
  */
-
-interface Armed {
-  readonly memo: RenderMemo | undefined;
-  /** An upstream answer: its homing node's signature and the request it is valid for. */
-  readonly relayed?: { readonly signed: RelayedSignature; readonly url: string };
-}
 
 /** Kept fields of a relayed signature: this node's key rotation does not concern them. */
 const RELAYED = 'relayed';
@@ -38,7 +31,8 @@ interface Kept {
 
 const SLOTS = 4;
 const MEMO_KEY = 'signatures';
-const armed = new WeakMap<FastifyReply, Armed>();
+/** The answer each armed reply renders (the answer itself: nothing is allocated per request). */
+const armed = new WeakMap<FastifyReply, ResolvedAnswer>();
 const noSlots = (): Kept[] => [];
 
 const memoOf = (a: ResolvedAnswer): RenderMemo | undefined =>
@@ -46,20 +40,18 @@ const memoOf = (a: ResolvedAnswer): RenderMemo | undefined =>
 
 /** This reply is a resolution answer: the onSend hook signs it when the signer wants to. */
 export function armSigning(reply: FastifyReply, answer: ResolvedAnswer): void {
-  const relayed = answer.kind === 'found' ? answer.relayedSignature : undefined;
-  if (relayed === undefined || answer.kind !== 'found') return void armed.set(reply, { memo: memoOf(answer) });
-  const url = canonicalAnswerPath(answer.record.handle);
-  armed.set(reply, { memo: answer.memo, relayed: { signed: relayed, url } });
+  armed.set(reply, answer);
 }
 
 /**
  * The upstream's signature, when this response is the one it signed: the canonical request and
  * the same bytes (same digest). Otherwise (another route, a query, another tier) this node signs.
  */
-function relayedFor(a: Armed, url: string, body: Buffer | string | undefined): AnswerSignature | undefined {
-  const r = a.relayed;
-  if (r === undefined || url !== r.url || contentDigest(body) !== r.signed.contentDigest) return undefined;
-  return { ...r.signed, kid: RELAYED };
+function relayedFor(a: ResolvedAnswer, url: string, body: Buffer | string | undefined): AnswerSignature | undefined {
+  if (a.kind !== 'found' || a.relayedSignature === undefined) return undefined;
+  const r = a.relayedSignature;
+  if (url !== canonicalAnswerPath(a.record.handle) || contentDigest(body) !== r.contentDigest) return undefined;
+  return { ...r, kid: RELAYED };
 }
 
 const headerText = (v: unknown): string | undefined =>
@@ -87,7 +79,13 @@ function find(slots: readonly Kept[], k: Omit<Kept, 'signed'>, kid: string): Kep
   return undefined;
 }
 
-function signatureFor(signer: AnswerSigner, request: FastifyRequest, reply: FastifyReply, a: Armed, payload: unknown) {
+function signatureFor(
+  signer: AnswerSigner,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  a: ResolvedAnswer,
+  payload: unknown,
+) {
   const body = bodyOf(payload);
   if (body === false) return undefined;
   const url = request.url;
@@ -99,7 +97,7 @@ function signatureFor(signer: AnswerSigner, request: FastifyRequest, reply: Fast
     url,
     method: request.method,
   };
-  const slots = a.memo?.get<Kept[]>(MEMO_KEY, noSlots);
+  const slots = memoOf(a)?.get<Kept[]>(MEMO_KEY, noSlots);
   const kept = slots === undefined ? undefined : find(slots, key, signer.keys.current.kid);
   if (kept !== undefined) return kept.signed;
   const q = url.indexOf('?');
