@@ -144,7 +144,8 @@ export function verifyAnswerSignature(response: SignedResponse, jwks: Jwks, labe
     const kid = paramOf(list.params, 'keyid');
     const alg = paramOf(list.params, 'alg');
     if (typeof kid !== 'string') return fail('malformed', 'the signature names no keyid');
-    if (alg !== undefined && alg !== 'ed25519') return fail('malformed', 'the signature names an alg other than ed25519');
+    if (alg !== undefined && alg !== 'ed25519')
+      return fail('malformed', 'the signature names an alg other than ed25519');
     const key = keysOf(jwks).get(kid);
     if (key === undefined) return fail('unknown-key', `key ${kid} is not in the node's JWKS (current or previous)`);
     if (!verify(null, Buffer.from(baseOf(list, response), 'ascii'), key, sig.value))
