@@ -34,13 +34,15 @@ const MEMO_KEY = 'signatures';
 /** The answer each armed reply renders (the answer itself: nothing is allocated per request). */
 const armed = new WeakMap<FastifyReply, ResolvedAnswer>();
 const noSlots = (): Kept[] => [];
+/** Whether any server in this process signs: without one, arming a reply would be work for nothing. */
+let hooked = false;
 
 const memoOf = (a: ResolvedAnswer): RenderMemo | undefined =>
   a.kind === 'found' || a.kind === 'not-found' ? a.memo : undefined;
 
 /** This reply is a resolution answer: the onSend hook signs it when the signer wants to. */
 export function armSigning(reply: FastifyReply, answer: ResolvedAnswer): void {
-  armed.set(reply, answer);
+  if (hooked) armed.set(reply, answer);
 }
 
 /**
@@ -123,6 +125,7 @@ function varyOnAcceptSignature(reply: FastifyReply): void {
 
 export function registerAnswerSigning(app: FastifyInstance, signer: AnswerSigner | undefined): void {
   if (signer === undefined || signer.mode === 'off') return;
+  hooked = true;
   app.addHook('onSend', (request, reply, payload, done) => {
     const a = armed.get(reply);
     // HEAD carries no content (its Content-Digest would differ from GET's); 304 has none either.
