@@ -19,6 +19,8 @@ import { contentDigestMatches, keysOf, verifySignature, type MessageView } from 
 
 const SECRET = 'signed-answers-secret-0123';
 const AUTH = basicAuth('300:88.100.5/ADMIN', SECRET);
+/** GS1's example GTIN-14 (check digit 2). */
+const GTIN = '09506000134352';
 const SIGN_ME = { 'accept-signature': 'sig1=("@status" "content-digest");keyid="any"' };
 
 let dir: string;
@@ -73,6 +75,7 @@ beforeAll(async () => {
     data: { format: 'json', value: { linkType: 'gs1:pip', href: 'https://maker.example/pip', title: 'Product page' } },
   };
   expect((await putRecord(node.url, '88.100.5/LINK-1', [link], AUTH)).status).toBe(201);
+  expect((await putRecord(node.url, `88.100.5/01/${GTIN}/21/S1`, [link], AUTH)).status).toBe(201);
 }, 60_000);
 
 afterAll(async () => {
@@ -89,6 +92,9 @@ describe('each kind of answer is signed and verifies', () => {
     ['404 JSON', '/api/handles/88.100.5/NOPE', {}, 404],
     ['404 page', '/88.100.5/NOPE', {}, 404],
     ['redirect with a query', '/88.100.5/URL-1?lang=de', {}, 302],
+    ['GS1 Digital Link redirect', `/01/${GTIN}/21/S1`, {}, 307],
+    ['GS1 Digital Link linkset', `/01/${GTIN}/21/S1?linkType=all`, {}, 200],
+    ['GS1 Digital Link 404', `/01/${GTIN}/21/NOPE`, { accept: 'application/json' }, 404],
   ];
   it.each(KINDS)('%s', async (_kind, path, headers, status) => {
     const f = await get(path, { ...SIGN_ME, ...headers });
