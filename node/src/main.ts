@@ -21,10 +21,6 @@ import { readCursor } from './sync/index.ts';
 import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
 import { describeStore, storeInUse } from './store/config.ts';
-import { startHandleServer } from './handle-protocol/handle-server.ts';
-import { HandleMetrics } from './handle-protocol/metrics.ts';
-import { secretKeyVerifier } from './handle-protocol/secret-key-verifier.ts';
-import { encodeSiteInfo } from './handle-protocol/site-info.ts';
 import { bootstrapPrefixSites } from './bootstrap/homed-prefix-site.ts';
 import { loadAnswerSigner, publishSigningKeys } from './bootstrap/answer-signing.ts';
 import { openConfiguredStore } from './store/open-store.ts';
@@ -72,6 +68,13 @@ async function startHandleFor(config: NodeConfig, ctx: NodeContext, nodeId: stri
   const h = config.handle;
   if (h.port === undefined) return undefined;
   const host = h.advertise ?? reachable(config.http.host);
+  // Loaded only when the port is configured: the protocol's codec is start-up time a node without it never uses.
+  const [{ startHandleServer }, { HandleMetrics }, { secretKeyVerifier }, { encodeSiteInfo }] = await Promise.all([
+    import('./handle-protocol/handle-server.ts'),
+    import('./handle-protocol/metrics.ts'),
+    import('./handle-protocol/secret-key-verifier.ts'),
+    import('./handle-protocol/site-info.ts'),
+  ]);
   const server = await listenOrFail(`${config.http.host}:${h.port} (Handle TCP+UDP)`, 'IDNODE_HANDLE_PORT', () =>
     startHandleServer({
       host: config.http.host,
