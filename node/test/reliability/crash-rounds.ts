@@ -132,7 +132,7 @@ export async function nodeCrashRounds(rounds: number): Promise<RoundsFigure> {
         IDNODE_TLS_DIR: join(certs, 'top'),
         IDNODE_DELEGATIONS: '88.100=secA',
       },
-      20_000,
+      60_000,
       { grpc: true },
     );
     procs.push(top);
@@ -151,7 +151,7 @@ export async function nodeCrashRounds(rounds: number): Promise<RoundsFigure> {
     let acknowledged = 0;
     let lastSeq = 0;
     for (let round = 0; round <= rounds; round++) {
-      const sec = await spawnNode(secEnv);
+      const sec = await spawnNode(secEnv, 60_000);
       procs.push(sec);
       const load = new MixedLoad({ url: sec.url, auth: AUTH }, ledger, round, unanswered);
       await resume(load);
@@ -213,13 +213,16 @@ export async function redisCrashRounds(rounds: number): Promise<RoundsFigure> {
   const dir = await mkdtemp(join(tmpdir(), 'idnode-crash-redis-'));
   let node: NodeProcess | undefined;
   try {
-    node = await spawnNode({
-      IDNODE_DATA_DIR: dir,
-      IDNODE_ADMIN_SECRET: SECRET,
-      IDNODE_LOG_LEVEL: 'error',
-      IDNODE_REDIS_URL: redis.url,
-      IDNODE_REDIS_TIMEOUT_MS: '1000',
-    });
+    node = await spawnNode(
+      {
+        IDNODE_DATA_DIR: dir,
+        IDNODE_ADMIN_SECRET: SECRET,
+        IDNODE_LOG_LEVEL: 'error',
+        IDNODE_REDIS_URL: redis.url,
+        IDNODE_REDIS_TIMEOUT_MS: '1000',
+      },
+      60_000,
+    );
     const ledger = new CrashLedger();
     const unanswered = { batches: new Set<number>(), serials: new Set<string>() };
     let acknowledged = 0;
