@@ -9,7 +9,9 @@ import { trustedIssuersFrom } from '../../src/access/trusted-issuers.ts';
 import { issueToken, verifyToken } from '../../src/auth/bearer-token.ts';
 import { WallClock } from '../../src/auth/clock.ts';
 import { SessionStore } from '../../src/auth/sessions/session-store.ts';
+import { generateCerts } from '../../src/federation/certs-command.ts';
 import { NodeHealthTracker } from '../../src/federation/node-health.ts';
+import { waitUntil } from '../helpers/redis-server.ts';
 import { spawnNode, type NodeProcess } from '../helpers/spawn-node.ts';
 import { basicAuth } from '../helpers/test-node.ts';
 
@@ -180,4 +182,72 @@ describe('a real node whose wall clock steps (libfaketime)', () => {
     expect(await useToken()).toBe(401);
     expect(await source()).toBe('cache');
   }, 60_000);
+});
+
+describe('heartbeat takeover on a top-level node whose wall clock steps (libfaketime)', () => {
+  const SECRET = 'clock-fed-secret-0123456789';
+  let dir = '';
+  const procs: NodeProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a step forward starts no takeover, a step back does not hide a silent node', async (t) => {
+    if (!existsSync(LIBFAKETIME))
+      return t.skip(`faketime is not installed (${LIBFAKETIME}): apt-get install -y faketime`);
+    dir = await mkdtemp(join(tmpdir(), 'idnode-clock-fed-'));
+    const offset = join(dir, 'faketime-offset');
+    await writeFile(offset, '+0\n');
+    const certs = join(dir, 'certs');
+    await generateCerts({ out: certs, nodes: ['top', 'secA'] });
+    const common = { IDNODE_ADMIN_SECRET: SECRET, IDNODE_LOG_LEVEL: 'warn', IDNODE_HEARTBEAT_S: '1' };
+    const top = await spawnNode(
+      {
+        ...common,
+        IDNODE_DATA_DIR: join(dir, 'top'),
+        IDNODE_ROLE: 'top-level',
+        IDNODE_PREFIXES: '88',
+        IDNODE_TLS_DIR: join(certs, 'top'),
+        IDNODE_DELEGATIONS: '88.100=secA',
+        LD_PRELOAD: LIBFAKETIME,
+        FAKETIME_TIMESTAMP_FILE: offset,
+        FAKETIME_NO_CACHE: '1',
+        FAKETIME_DONT_FAKE_MONOTONIC: '1',
+      },
+      60_000,
+      { grpc: true },
+    );
+    procs.push(top);
+    const sec = await spawnNode(
+      {
+        ...common,
+        IDNODE_DATA_DIR: join(dir, 'secA'),
+        IDNODE_ROLE: 'secondary',
+        IDNODE_PREFIXES: '88.100,88.100.5',
+        IDNODE_UPSTREAM: `127.0.0.1:${top.grpcPort}`,
+        IDNODE_TLS_DIR: join(certs, 'secA'),
+      },
+      60_000,
+      { grpc: true },
+    );
+    procs.push(sec);
+    const auth = basicAuth('300:88/ADMIN', SECRET);
+    const takeover = async (): Promise<boolean | undefined> => {
+      const body = (await (await fetch(`${top.url}/api/admin/nodes`, { headers: { authorization: auth } })).json()) as {
+        nodes: { nodeId: string; takeover: boolean; heartbeat: unknown }[];
+      };
+      const n = body.nodes.find((x) => x.nodeId.toLowerCase() === 'seca');
+      return n?.heartbeat === null ? undefined : n?.takeover;
+    };
+    await waitUntil('a first heartbeat of secA', 30_000, async () => (await takeover()) === false);
+
+    await writeFile(offset, '+1h\n');
+    expect(await takeover()).toBe(false);
+    await writeFile(offset, '-1h\n');
+    expect(await takeover()).toBe(false);
+    // Two hours back from the last heartbeat's wall time, the node goes silent: takeover all the same.
+    await sec.stop('SIGKILL');
+    await waitUntil('the takeover of silent secA', 30_000, async () => (await takeover()) === true);
+  }, 180_000);
 });
