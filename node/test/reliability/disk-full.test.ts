@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
+import { openRedisStore } from '../../src/store/redis-store.ts';
+import { startRedisServer } from '../helpers/redis-server.ts';
 import { putRecord, startTestNode, urlValue, type TestNode } from '../helpers/test-node.ts';
 import { fillDisk, freeDisk, mountTmpfs, unmount } from './tmpfs.ts';
 
@@ -130,6 +132,32 @@ describe('the LMDB map', () => {
     } finally {
       await store.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a Redis out of memory (maxmemory, noeviction)', () => {
+  it('refuses writes with IDN_ERR_STORAGE_FULL and keeps reading', async () => {
+    const redis = await startRedisServer({ extraArgs: ['--maxmemory', '3mb'] });
+    const store = await openRedisStore({ url: redis.url, keyPrefix: 'idn', commandTimeoutMs: 5000 });
+    try {
+      const data = 'x'.repeat(4000);
+      let refused: unknown;
+      let i = 0;
+      for (; i < 5000 && refused === undefined; i++) {
+        const key = `${PREFIX}/oom-${i}`;
+        await store
+          .put(key, { handle: key, values: [urlValue(1, `https://p.example/${data}`)] } as never, undefined, {
+            actor: 'test',
+          })
+          .catch((e: unknown) => (refused = e));
+      }
+      expect(refused).toMatchObject({ code: 'IDN_ERR_STORAGE_FULL' });
+      expect((await store.get(`${PREFIX}/oom-0`))?.version).toBe(1);
+      console.log(`redis-oom: refused after ${i - 1} records under maxmemory 3mb`);
+    } finally {
+      await store.close();
+      await redis.cleanup();
     }
   });
 });
