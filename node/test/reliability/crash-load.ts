@@ -27,7 +27,12 @@ async function send(t: Target, method: string, path: string, body?: string, head
   try {
     const res = await fetch(`${t.url}${path}`, {
       method,
-      headers: { authorization: t.auth, 'content-type': 'application/json', ...headers },
+      // No content-type without a body: Fastify refuses an empty JSON body (a DELETE would fail).
+      headers: {
+        authorization: t.auth,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       ...(body === undefined ? {} : { body }),
       signal: AbortSignal.timeout(30_000),
     });
