@@ -32,7 +32,7 @@ export interface AppOptions {
   readonly keyring: SecretKeyring;
   /** REST sessions (IDNODE_SESSION_TTL_S, IDNODE_SESSION_MAX); defaults when absent. */
   readonly sessions?: SessionSettings;
-  /** The sessions' clock, in ms; default Date.now (tests move it to expire a session). */
+  /** The sessions' clock, in ms; default monotonic (tests move it to expire a session). */
   readonly sessionClock?: () => number;
   readonly cache?: CachePolicy;
   /** auth=true reads per second (and burst) that may bypass the cache; default 50 (burst 100). */

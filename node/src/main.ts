@@ -10,6 +10,7 @@ import { runPrimary } from './cluster/primary.ts';
 import { WorkerLink } from './cluster/worker-link.ts';
 import { createAppContext, type NodeContext } from './app.ts';
 import { openAuditLog } from './audit/audit-log.ts';
+import { guardLogSink, LOG_BUFFER_MAX_BYTES } from './observability/log-write-guard.ts';
 import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
 import { SecretKeyring } from './auth/seal/keyring.ts';
 import { CREDENTIALS_FILE, loadSealKeys, loadTokenKey, SEAL_KEY_FILE } from './bootstrap/secrets-file.ts';
@@ -100,7 +101,10 @@ async function main(): Promise<void> {
   const { http } = config;
   const dataDir = config.store.dataDir;
   // Asynchronous log destination: a log line must never block the resolution path.
-  const logger = pino({ level: config.log.level }, pino.destination({ dest: 1, sync: false }));
+  const out = pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_MAX_BYTES });
+  // stdout redirected to a full disk must not stop resolution (the access log is a child of this).
+  guardLogSink(out, 'stdout');
+  const logger = pino({ level: config.log.level }, out);
   if (config.workers.workers > 1 && cluster.isPrimary) {
     // IDNODE_WORKERS: this process only supervises; each worker runs this file again as a node.
     return runPrimary({ workers: config.workers.workers, logger, stopTimeoutMs: http.drainDelayMs + 12_000 });

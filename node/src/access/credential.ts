@@ -9,6 +9,7 @@ import {
   type TrustedIssuer,
   type TrustedIssuers,
 } from './trusted-issuers.ts';
+import { wallClock, type WallClock } from '../auth/clock.ts';
 
 /**
  * Passport access credentials: a JWT (`Authorization: Bearer eyJ…`) signed by an issuer the
@@ -105,7 +106,11 @@ function audienceOf(claims: JWTPayload): string[] {
 }
 
 /** Verifies signature, algorithm, issuer, time, role and purpose; the audience is checked per read. */
-export async function verifyCredential(token: string, trust: TrustedIssuers): Promise<Credential> {
+export async function verifyCredential(
+  token: string,
+  trust: TrustedIssuers,
+  clock: WallClock = wallClock,
+): Promise<Credential> {
   const alg = headerAlg(token);
   if (!(CREDENTIAL_ALGORITHMS as readonly string[]).includes(alg)) {
     fail('IDN_ERR_CREDENTIAL_ALGORITHM', `Algorithm "${alg.slice(0, 20)}" is refused; use ES256 or EdDSA.`);
@@ -119,6 +124,8 @@ export async function verifyCredential(token: string, trust: TrustedIssuers): Pr
       algorithms: [...CREDENTIAL_ALGORITHMS],
       requiredClaims: ['exp', 'sub'],
       clockTolerance: CLOCK_TOLERANCE_S,
+      // Never earlier than a time already seen: a clock stepped back does not revive an expired credential.
+      currentDate: new Date(clock.nowMs()),
     }));
   } catch (e) {
     throw mapJoseError(e);
@@ -161,9 +168,12 @@ export class CredentialVerifier {
   private readonly verified = new Map<string, Credential>();
   private readonly max: number;
 
-  constructor(trust: TrustedIssuers, max = 10_000) {
+  private readonly clock: WallClock;
+
+  constructor(trust: TrustedIssuers, max = 10_000, clock: WallClock = wallClock) {
     this.trust = trust;
     this.max = max;
+    this.clock = clock;
   }
 
   get audience(): readonly string[] {
@@ -172,9 +182,9 @@ export class CredentialVerifier {
 
   async verify(token: string): Promise<Credential> {
     const hit = this.verified.get(token);
-    if (hit !== undefined && hit.exp + CLOCK_TOLERANCE_S > Date.now() / 1000) return hit;
+    if (hit !== undefined && hit.exp + CLOCK_TOLERANCE_S > this.clock.nowSeconds()) return hit;
     if (hit !== undefined) this.verified.delete(token);
-    const cred = await verifyCredential(token, this.trust);
+    const cred = await verifyCredential(token, this.trust, this.clock);
     if (this.verified.size >= this.max) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, cred);
     return cred;

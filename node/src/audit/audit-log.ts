@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { guardLogSink, LOG_BUFFER_MAX_BYTES, type LogName } from '../observability/log-write-guard.ts';
 
 /**
  * The audit trail, kept apart from the operational logs: who saw which non-public passport values
@@ -74,6 +75,8 @@ type Sink = DestinationStream & {
   reopen(): void;
   end(): void;
   once(event: string, cb: () => void): void;
+  on(event: string, cb: (err: Error) => void): unknown;
+  flushSync(): void;
   fd: number;
 };
 
@@ -110,8 +113,19 @@ function perTurn(sink: Sink): { stream: DestinationStream; drain: () => void } {
 const changeLine = (entry: ChangeAudit): string =>
   `{"log":"audit","time":"${new Date().toISOString()}",${JSON.stringify({ kind: 'change', ...entry }).slice(1)}\n`;
 
-function openSink(file: string): { sink: Sink; logger: Logger; raw: DestinationStream; drain: () => void } {
-  const sink = pino.destination({ dest: file, sync: false, mkdir: true, append: true }) as unknown as Sink;
+function openSink(
+  file: string,
+  log: LogName,
+): { sink: Sink; logger: Logger; raw: DestinationStream; drain: () => void } {
+  const sink = pino.destination({
+    dest: file,
+    sync: false,
+    mkdir: true,
+    append: true,
+    maxLength: LOG_BUFFER_MAX_BYTES,
+  }) as unknown as Sink;
+  // A full disk must not stop resolution: failures are counted and reported, never thrown.
+  guardLogSink(sink, log);
   const { stream, drain } = perTurn(sink);
   const logger = pino(
     {
@@ -137,8 +151,8 @@ function flushSink({ sink, drain }: { sink: Sink; drain: () => void }): Promise<
 
 /** Audit files `reads.log` and `changes.log` in `dir` (usually `<dataDir>/audit`). */
 export function openAuditLog(dir: string): AuditLog {
-  const reads = openSink(join(dir, READS_FILE));
-  const changes = openSink(join(dir, CHANGES_FILE));
+  const reads = openSink(join(dir, READS_FILE), 'audit-reads');
+  const changes = openSink(join(dir, CHANGES_FILE), 'audit-changes');
   return {
     dir,
     read: (entry) => reads.logger.info({ kind: 'read', ...entry }),

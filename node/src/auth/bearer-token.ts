@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { wallClock } from './clock.ts';
 
 /**
  * Bearer tokens for clients that cannot do HTTP Basic per request: stateless, HMAC-signed with
@@ -27,7 +28,7 @@ export function issueToken(key: Buffer, claims: TokenClaims): string {
 }
 
 /** Returns the claims of a well-signed, unexpired token, or undefined. */
-export function verifyToken(key: Buffer, token: string, nowSec = Date.now() / 1000): TokenClaims | undefined {
+export function verifyToken(key: Buffer, token: string, nowSec = wallClock.nowSeconds()): TokenClaims | undefined {
   const [tag, payload, sig] = token.split('.');
   if (tag !== PREFIX || payload === undefined || sig === undefined) return undefined;
   const expected = Buffer.from(sign(key, payload));

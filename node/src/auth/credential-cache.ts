@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { monotonicMs } from './clock.ts';
 
 /**
  * Remembers recently verified (identity, secret, key-version) triples so that Basic auth costs
@@ -19,7 +20,7 @@ export class CredentialCache {
     return createHash('sha256').update(`${who}\0${keyVersion}\0${secret}`).digest('base64');
   }
 
-  has(key: string, now = Date.now()): boolean {
+  has(key: string, now = monotonicMs()): boolean {
     const exp = this.entries.get(key);
     if (exp === undefined) return false;
     if (exp > now) return true;
@@ -27,7 +28,7 @@ export class CredentialCache {
     return false;
   }
 
-  add(key: string, now = Date.now()): void {
+  add(key: string, now = monotonicMs()): void {
     if (this.entries.size >= this.max) this.entries.clear();
     this.entries.set(key, now + this.ttlMs);
   }

@@ -7,6 +7,7 @@ import { cacheable, toCachedAnswer, type CachedAnswer } from './cached-answer.ts
 import type { CachePolicy } from './cache-policy.ts';
 import { DependencyIndex, namespaceOf } from './dependencies.ts';
 import { RecentChanges } from './recent-changes.ts';
+import { monotonicMs } from '../auth/clock.ts';
 
 /** One backend call in progress for a key; cancelled when the key is invalidated meanwhile. */
 interface Flight {
@@ -24,7 +25,7 @@ export interface CacheRequest {
 }
 
 export interface ResolutionCacheOptions {
-  /** The clock of every TTL, stale-window and prefetch decision, in ms (tests drive it). Default Date.now. */
+  /** The clock of every TTL, stale-window and prefetch decision, in ms (tests drive it). Default monotonic: a wall-clock step neither keeps nor drops entries. */
   readonly now?: () => number;
   /** Bound of (source, dependent answer) pairs indexed; default 4 per entry of policy.maxEntries. */
   readonly maxDependencies?: number;
@@ -73,7 +74,7 @@ export class ResolutionCache implements ChangeListener {
 
   constructor(policy: CachePolicy, opts: ResolutionCacheOptions = {}) {
     this.policy = policy;
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? monotonicMs;
     this.deps = new DependencyIndex(opts.maxDependencies ?? 4 * policy.maxEntries);
     this.entries = createBoundedCache<CachedAnswer>(policy.admission, {
       maxEntries: policy.maxEntries,

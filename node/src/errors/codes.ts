@@ -527,6 +527,13 @@ export const ERRORS = {
     // Neutral: reads meet an outage too. The write path says what happened to the change.
     message: 'The store is unavailable; retry later.',
   },
+  IDN_ERR_STORAGE_FULL: {
+    rc: HandleRc.SERVER_BUSY,
+    http: 507,
+    grpc: GrpcCode.RESOURCE_EXHAUSTED,
+    message:
+      'The node has no storage space left (disk or store memory full); the change was not made. Free space on the data directory (or raise Redis maxmemory) and retry.',
+  },
   IDN_ERR_INTERNAL: {
     rc: HandleRc.ERROR,
     http: 500,

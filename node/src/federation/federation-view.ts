@@ -89,7 +89,6 @@ export function federationView(deps: FederationViewDeps): FederationView {
     async nodes() {
       if (directory === undefined || health === undefined) return [];
       const [ids, prefixes] = await Promise.all([registeredIds(deps.store), delegatedPrefixes(directory)]);
-      const now = Date.now();
       const out: NodeStatus[] = [];
       for (const id of new Set([...ids, ...health.nodes().keys()])) {
         const node = directory.getNode(id);
@@ -107,7 +106,7 @@ export function federationView(deps: FederationViewDeps): FederationView {
               ? null
               : {
                   at: new Date(report.at).toISOString(),
-                  ageSeconds: Math.max(0, (now - report.at) / 1000),
+                  ageSeconds: health.ageSeconds(report),
                   health: report.health,
                 },
           takeover: health.takeoverActive(id),

@@ -18,6 +18,7 @@ import { isLinkFailure, PeerPool, type PeerClient } from './peer-client.ts';
 import { ReferralCache } from './referral-cache.ts';
 import type { FederationConfig } from './config.ts';
 import { channelCredentials, deriveNodeId, type TlsMaterial } from './tls-material.ts';
+import { monotonicMs } from '../auth/clock.ts';
 
 /**
  * Wires a node's role: the parts the resolver needs (directory, upstream, referral following) are
@@ -165,7 +166,7 @@ function addUpstreamReadiness(readiness: Readiness, upstream: PeerClient, link: 
     name: UPSTREAM_CHECK,
     check: () => {
       upstream.connect();
-      const linkOk = upstream.connected || Date.now() - upstream.lastSuccessAt < RECENT_MS;
+      const linkOk = upstream.connected || monotonicMs() - upstream.lastSuccessAt < RECENT_MS;
       return Promise.resolve(linkOk && (link === undefined || link.registered));
     },
   });

@@ -1,3 +1,5 @@
+import { monotonicMs } from '../auth/clock.ts';
+
 /**
  * Heartbeat freshness per node, on the top-level node. A node is fresh while its last heartbeat
  * (or registration) is younger than `staleAfterIntervals` heartbeat intervals and it does not
@@ -5,7 +7,10 @@
  * (emergency takeover) instead of by referral.
  */
 export interface NodeReport {
+  /** Wall time of the report, for display only. */
   readonly at: number;
+  /** Monotonic time of the report: freshness is judged on this, so no wall-clock step starts a takeover. */
+  readonly seenAt: number;
   readonly health: string;
   /** The node's highest change-log seq, as its last heartbeat said (0 until one says). */
   readonly lastSeq: number;
@@ -28,6 +33,7 @@ export class NodeHealthTracker {
     const before = this.reports.get(nodeId);
     this.reports.set(nodeId, {
       at: Date.now(),
+      seenAt: monotonicMs(),
       health,
       lastSeq: seqs.lastSeq ?? before?.lastSeq ?? 0,
       appliedSeq: seqs.appliedSeq ?? before?.appliedSeq ?? 0,
@@ -36,12 +42,17 @@ export class NodeHealthTracker {
 
   isFresh(nodeId: string): boolean {
     const r = this.reports.get(nodeId);
-    return r !== undefined && Date.now() - r.at < this.staleAfterMs && r.health !== 'HEALTH_STATE_NOT_SERVING';
+    return r !== undefined && monotonicMs() - r.seenAt < this.staleAfterMs && r.health !== 'HEALTH_STATE_NOT_SERVING';
   }
 
   /** Takeover is active for a registered node that stopped reporting (or reports NOT_SERVING). */
   takeoverActive(nodeId: string): boolean {
     return !this.isFresh(nodeId);
+  }
+
+  /** Seconds since the node's last report (monotonic). */
+  ageSeconds(report: NodeReport): number {
+    return Math.max(0, (monotonicMs() - report.seenAt) / 1000);
   }
 
   /** Nodes that reported since this node started, with their last report (metrics). */

@@ -8,6 +8,7 @@ import type { ResolveRequest as WireRequest } from '../../../proto/generated/idn
 import type { ResolveResponse__Output } from '../../../proto/generated/idnode/v1/ResolveResponse.generated.ts';
 import { openBatchStream, openSingleStream, type PeerStream } from './peer-streams.ts';
 import { outcomeFromWire } from './wire.ts';
+import { monotonicMs } from '../auth/clock.ts';
 
 /**
  * The client side of Resolution towards one peer. Concurrent misses share ONE long-lived
@@ -103,8 +104,8 @@ export class PeerClient {
     streamOpens: 0,
     failures: 0,
   };
-  /** Time of the last answer from this peer (any status): the link works. */
-  lastSuccessAt = 0;
+  /** Monotonic time of the last answer from this peer (any status): the link works. */
+  lastSuccessAt = -Infinity;
   private readonly client: ResolutionClientType;
   private readonly opts: PeerClientOptions;
   private stream: PeerStream | undefined;
@@ -224,7 +225,7 @@ export class PeerClient {
 
   private openStream(): PeerStream | undefined {
     if (this.stream !== undefined) return this.stream;
-    if (Date.now() < this.streamDownUntil) return undefined;
+    if (monotonicMs() < this.streamDownUntil) return undefined;
     const events = {
       answer: (r: ResolveResponse__Output) => this.answer(r),
       broke: this.streamBroke.bind(this),
@@ -240,7 +241,7 @@ export class PeerClient {
     const p = this.pending.get(r.requestId);
     if (p === undefined) return; // timed out meanwhile
     this.pending.delete(r.requestId);
-    this.lastSuccessAt = Date.now();
+    this.lastSuccessAt = monotonicMs();
     this.backoffMs = BACKOFF_MIN_MS;
     if (p.hop !== undefined) absorbRemoteTrace(p.hop, r);
     p.resolve(outcomeFromWire(r));
@@ -255,7 +256,7 @@ export class PeerClient {
       // An older peer: not a failure of the link, so no back-off before ResolveStream.
       this.batchUnsupported = true;
     } else {
-      this.streamDownUntil = Date.now() + this.backoffMs * (0.5 + Math.random() / 2);
+      this.streamDownUntil = monotonicMs() + this.backoffMs * (0.5 + Math.random() / 2);
       this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
     }
     for (const p of this.takePending()) {
@@ -278,7 +279,7 @@ export class PeerClient {
           );
           return;
         }
-        this.lastSuccessAt = Date.now();
+        this.lastSuccessAt = monotonicMs();
         if (hop !== undefined) absorbRemoteTrace(hop, res);
         resolve(outcomeFromWire(res));
       });

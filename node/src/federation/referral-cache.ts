@@ -1,4 +1,5 @@
 import { parentPrefix } from '../authority/homed-prefixes.ts';
+import { monotonicMs } from '../auth/clock.ts';
 
 /**
  * Where to go next time: delegated prefix -> serving node, learnt from referrals. A lookup walks
@@ -35,11 +36,11 @@ export class ReferralCache {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(prefixKey, { prefixKey, address, nodeId, expiresAt: Date.now() + this.ttlMs });
+    this.entries.set(prefixKey, { prefixKey, address, nodeId, expiresAt: monotonicMs() + this.ttlMs });
   }
 
   lookup(prefixKey: string): ReferralTarget | undefined {
-    const now = Date.now();
+    const now = monotonicMs();
     for (let p: string | undefined = prefixKey; p !== undefined; p = parentPrefix(p)) {
       const e = this.entries.get(p);
       if (e === undefined) continue;

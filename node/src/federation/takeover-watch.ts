@@ -20,7 +20,7 @@ export function watchTakeovers(health: NodeHealthTracker, logger: Logger, regist
     for (const [id, report] of health.nodes()) {
       const active = health.takeoverActive(id);
       if (active === takenOver.has(id)) continue;
-      const ageSeconds = Math.round((Date.now() - report.at) / 100) / 10;
+      const ageSeconds = Math.round(health.ageSeconds(report) * 10) / 10;
       if (active) {
         takenOver.add(id);
         events.labels(id, 'start').inc();

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Outcome } from '../records/outcome.ts';
 import { LocalCounter, LocalHistogram } from './local-series.ts';
+import { logWriteTally, type LogName } from './log-write-guard.ts';
 
 /**
  * The node's metrics (docs/metrics.md). Hot-path metrics use pre-resolved label children;
@@ -115,6 +116,19 @@ export class NodeMetrics {
     help: 'Access-log lines of routine answers (successes, not found) not written because of the line budget (100 per second).',
     registers: [this.registry],
   });
+  /** Failed log writes (a full disk) and lines dropped beyond the buffer, read from the guard at scrape time. */
+  readonly logWriteFailures = tallyCounter(
+    this.registry,
+    'idnode_log_write_failures_total',
+    'Failed writes of a log destination (audit-reads, audit-changes, stdout), e.g. a full disk; resolution goes on.',
+    logWriteTally.failures,
+  );
+  readonly logLinesDropped = tallyCounter(
+    this.registry,
+    'idnode_log_lines_dropped_total',
+    'Log lines dropped because their destination kept failing and the in-memory buffer (16 MiB) was full.',
+    logWriteTally.dropped,
+  );
   /** Runs the readiness checks at scrape time, so the gauge is current even where nobody probes /readyz. */
   readinessProbe: (() => Promise<unknown>) | undefined;
   readonly ready: Gauge<'check'> = new Gauge({
@@ -198,4 +212,22 @@ export class NodeMetrics {
     gauge('idnode_cache_entries', 'Entries in the resolution cache.', () => cache.size);
     gauge('idnode_cache_size_bytes', 'Bytes held by the resolution cache.', () => cache.bytes);
   }
+}
+
+/** A counter whose values live in a tally kept elsewhere (a module with no registry at hand). */
+function tallyCounter(registry: Registry, name: string, help: string, tally: ReadonlyMap<LogName, number>) {
+  const seen = new Map<LogName, number>();
+  return new Counter({
+    name,
+    help,
+    labelNames: ['log'] as const,
+    registers: [registry],
+    collect() {
+      for (const [log, n] of tally) {
+        const before = seen.get(log) ?? 0;
+        if (n > before) this.labels(log).inc(n - before);
+        seen.set(log, n);
+      }
+    },
+  });
 }

@@ -15,7 +15,7 @@ import {
   decideOp,
 } from './record-transitions.ts';
 import { RecentLog } from './recent-log.ts';
-import { settle, toStoreError } from './store-errors.ts';
+import { guardLmdbCommitRejections, lmdbCommitCause, settle, toStoreError } from './store-errors.ts';
 import type {
   AllocatedRange,
   ChangeEntry,
@@ -87,6 +87,7 @@ function openDbs(opts: LmdbStoreOptions): Dbs {
 }
 
 export async function openLmdbStore(opts: LmdbStoreOptions): Promise<LmdbStore> {
+  guardLmdbCommitRejections();
   try {
     await mkdir(opts.path, { recursive: true });
     const store = new LmdbStoreImpl(openDbs(opts));
@@ -245,8 +246,8 @@ class LmdbStoreImpl implements LmdbStore {
     } catch (e) {
       return Promise.reject(toStoreError(e));
     }
-    const done = this.#dbs.root.childTransaction(fn).catch((e: unknown) => {
-      throw toStoreError(e);
+    const done = this.#dbs.root.childTransaction(fn).catch(async (e: unknown) => {
+      throw toStoreError(await lmdbCommitCause(e));
     });
     this.#pending.add(done);
     const forget = (): void => void this.#pending.delete(done);

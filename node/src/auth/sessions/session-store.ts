@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { IdnError } from '../../errors/idn-error.ts';
 import { newNonce } from '../handle-challenge/nonce.ts';
 import type { Identity } from '../identity.ts';
+import { monotonicMs, wallClock } from '../clock.ts';
 
 /**
  * REST sessions as Handle.Net 9 offers them (POST /api/sessions): a random session id and a
@@ -40,9 +41,14 @@ export class SessionStore {
   readonly #settings: SessionSettings;
   readonly #now: () => number;
 
-  constructor(settings: SessionSettings = DEFAULT_SESSION_SETTINGS, now: () => number = Date.now) {
+  constructor(settings: SessionSettings = DEFAULT_SESSION_SETTINGS, now: () => number = monotonicMs) {
     this.#settings = settings;
     this.#now = now;
+  }
+
+  /** When the session ends, as wall time for a client (its expiry itself runs on this store's clock). */
+  expiresAtWallMs(session: HandleSession): number {
+    return wallClock.nowMs() + (session.expiresAt - this.#now());
   }
 
   get size(): number {

@@ -27,12 +27,12 @@ const SessionView = Type.Object({
 
 const THIS = '/api/sessions/this';
 
-function view(session: HandleSession) {
+function view(ctx: AppContext, session: HandleSession) {
   return {
     sessionId: session.id,
     nonce: session.nonce.toString('base64'),
     ...(session.identity ? { authenticated: true, id: identityName(session.identity) } : {}),
-    expiresAt: new Date(session.expiresAt).toISOString(),
+    expiresAt: new Date(ctx.authenticator.sessions.expiresAtWallMs(session)).toISOString(),
   };
 }
 
@@ -72,7 +72,7 @@ export function registerHandleSessions(app: FastifyInstance, ctx: AppContext): v
       const identity = params === undefined ? await auth.authenticate(header) : undefined;
       const session = auth.sessions.open();
       if (identity !== undefined) auth.sessions.authenticated(session, identity);
-      return reply.code(201).header('location', THIS).send(view(session));
+      return reply.code(201).header('location', THIS).send(view(ctx, session));
     },
   );
 
@@ -84,7 +84,7 @@ export function registerHandleSessions(app: FastifyInstance, ctx: AppContext): v
 
   app.get(THIS, { schema: schema('The session named by Authorization: Handle sessionId=…', 200) }, async (request) => {
     const session = await current(request.headers.authorization);
-    return session === undefined ? { authenticated: false } : view(session);
+    return session === undefined ? { authenticated: false } : view(ctx, session);
   });
 
   for (const method of ['put', 'post'] as const) {
@@ -99,7 +99,7 @@ export function registerHandleSessions(app: FastifyInstance, ctx: AppContext): v
             'Send Authorization: Handle sessionId=…, id=…, type, alg, cnonce, signature.',
           );
         }
-        return view(session);
+        return view(ctx, session);
       },
     );
   }

@@ -19,6 +19,7 @@ import {
   setSessionCookie,
 } from '../console/session-cookie.ts';
 import { WRITE_HANDLER_TIMEOUT_MS } from './handles-write.ts';
+import { wallClock } from '../../auth/clock.ts';
 
 const SignIn = Type.Object({
   user: Type.String({ minLength: 3, maxLength: 300, description: 'The admin, e.g. 300:88.100.5/ADMIN' }),
@@ -96,7 +97,7 @@ export function registerSession(app: FastifyInstance, ctx: AppContext): void {
       const basic = `Basic ${Buffer.from(`${basicUser(user)}:${secret}`).toString('base64')}`;
       const identity = await ctx.authenticator.authenticate(basic);
       if (identity === undefined) throw new IdnError('IDN_ERR_AUTH_REQUIRED');
-      const exp = Math.floor(Date.now() / 1000) + SESSION_TTL_SECONDS;
+      const exp = Math.floor(wallClock.nowSeconds()) + SESSION_TTL_SECONDS;
       const token = issueToken(ctx.tokenKey, {
         sub: identityName(identity),
         kv: identity.keyVersion,

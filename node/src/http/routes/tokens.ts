@@ -14,6 +14,7 @@ import {
 } from '../../records/permissions.ts';
 import type { AppContext } from '../app-context.ts';
 import { WRITE_HANDLER_TIMEOUT_MS } from './handles-write.ts';
+import { wallClock } from '../../auth/clock.ts';
 
 const TokenBody = Type.Object({
   ttlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 3600 })),
@@ -74,7 +75,7 @@ export function registerTokens(app: FastifyInstance, ctx: AppContext): void {
       if (identity.via !== 'basic')
         throw new IdnError('IDN_ERR_NOT_AUTHORIZED', 'Tokens are issued only against Basic credentials.');
       const ttl = request.body.ttlSeconds ?? 3600;
-      const exp = Math.floor(Date.now() / 1000) + ttl;
+      const exp = Math.floor(wallClock.nowSeconds()) + ttl;
       const perm = tokenMask(request.body.permissions);
       // Bind the token to the key version the secret was verified against, not to a later read:
       // a rotation landing between the two must still revoke this token.
