@@ -100,3 +100,15 @@ local first = last - count + 1
 redis.call('SET', KEYS[2], string.format('%d:%d', first, last), 'EX', ARGV[2])
 return {first, last}
 `;
+
+/**
+ * Many records in one command (a bulk chunk plans against its 2,000 keys): a pipeline of HGETs
+ * costs the client a command object, a promise, a timer and a reply parse per key, more than
+ * Redis spends answering. Read-only (no-writes: still runs when Redis refuses writes, e.g. at
+ * maxmemory, as HGET does). KEYS: record hashes. Returns each one's record JSON, nil if absent.
+ */
+export const READ_MANY_LUA = `#!lua flags=no-writes
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], 'd') end
+return out
+`;
