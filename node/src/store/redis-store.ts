@@ -196,6 +196,8 @@ class RedisStoreImpl implements RedisStore {
   readonly #events = new EventEmitter();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #recent = new RecentLog();
+  /** This instance's commits in flight, oldest first (their entries join #recent when they settle). */
+  readonly #committing = new Set<Promise<unknown>>();
   /** Names this instance in its invalidation messages, so its own subscriber skips them. */
   readonly #origin = randomUUID();
   #closed = false;
@@ -274,12 +276,30 @@ class RedisStoreImpl implements RedisStore {
     return this.#call(async () => {
       checkAfterSeq(afterSeq);
       checkChangesLimit(limit);
-      // Right behind this process's own commits (the audit, the sync sender): no XRANGE, no parse.
-      const recent = this.#recent.page(afterSeq, limit, Number((await this.#conn.get(this.#keys.seq)) ?? 0));
+      // Right behind this process's own commits (the audit, the sync sender): no XRANGE, no parse;
+      // a full page needs no round trip at all (each seq is written once: those ARE the entries).
+      const full = this.#recent.page(afterSeq, limit, afterSeq + limit);
+      if (full !== undefined) return full;
+      const recent = await this.#recentPage(afterSeq, limit, Number((await this.#conn.get(this.#keys.seq)) ?? 0));
       if (recent !== undefined) return recent;
       const rows = await this.#conn.xrange(this.#keys.log, `${afterSeq + 1}-0`, '+', 'COUNT', limit);
       return rows.map(([, fields]) => JSON.parse(fields[1] ?? 'null') as ChangeEntry);
     });
+  }
+
+  /**
+   * The page from #recent if it holds every seq up to `last` (read from Redis just before). A
+   * reader right behind a bulk import (the audit) meets seqs that Redis has numbered but whose
+   * commit reply this process has not handled yet: those commits started before `last` was read,
+   * so wait for them, oldest first, instead of reading and parsing the same entries back.
+   */
+  async #recentPage(afterSeq: number, limit: number, last: number): Promise<ChangeEntry[] | undefined> {
+    for (const committing of [...this.#committing]) {
+      const page = this.#recent.page(afterSeq, limit, last);
+      if (page !== undefined) return page;
+      await committing.catch(() => undefined);
+    }
+    return this.#recent.page(afterSeq, limit, last);
   }
 
   lastSeq(): Promise<number> {
@@ -430,6 +450,15 @@ class RedisStoreImpl implements RedisStore {
     return this.#evalScript(READ_MANY_LUA, READ_MANY_SHA, args, this.#timeoutMs * timeoutScale(keys.length));
   }
 
+  /** A commit, tracked while in flight (see #recentPage). */
+  #commit(ops: readonly StoreOp[], meta: ChangeMeta, tagErrors: boolean): Promise<StoredRecord[]> {
+    const done = this.#optimisticCommit(ops, meta, tagErrors);
+    this.#committing.add(done);
+    const forget = (): void => void this.#committing.delete(done);
+    done.then(forget, forget);
+    return done;
+  }
+
   /**
    * Optimistic commit: read every key, judge the ops in order with the shared rules (a later op on
    * a key sees the earlier op's result), then commit with the compare-and-set script. On a race
@@ -441,7 +470,7 @@ class RedisStoreImpl implements RedisStore {
    * script reports a race and the next attempt reads it and judges again (ALREADY_EXISTS). A bulk
    * registration's chunk thus reads nothing here: RecordService read its keys while planning.
    */
-  async #commit(ops: readonly StoreOp[], meta: ChangeMeta, tagErrors: boolean): Promise<StoredRecord[]> {
+  async #optimisticCommit(ops: readonly StoreOp[], meta: ChangeMeta, tagErrors: boolean): Promise<StoredRecord[]> {
     checkCommitSize(ops);
     if (ops.length === 0) return [];
     const requestId = randomUUID();
@@ -606,6 +635,8 @@ class RedisStoreImpl implements RedisStore {
    */
   #watchConnection(): void {
     const lost = (): void => {
+      // What this instance committed may be gone with the server (AOF everysec): serve none of it.
+      this.#recent.clear();
       if (!this.#lost && !this.#closed) this.#events.emit('lost');
       this.#lost = true;
     };
