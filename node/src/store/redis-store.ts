@@ -723,7 +723,8 @@ const parseRecord = (json: unknown): StoredRecord | undefined =>
 type TimedPipeline = ChainableCommander & { sendCommand(c: Command): unknown };
 
 function timedCommand(name: string, first: ScriptArg, args: ScriptArg[], ms: number): Command {
-  const cmd = new Command(name, [first, ...args]);
+  // Strings, as ioredis's own commands answer (a bare Command answers bulk strings as Buffers).
+  const cmd = new Command(name, [first, ...args], { replyEncoding: 'utf8' });
   cmd.setTimeout(ms);
   return cmd;
 }
