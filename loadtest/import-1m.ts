@@ -25,8 +25,9 @@ import { startRedisServer, type AppendFsync } from './lib/redis-server.ts';
  *    the node SIGKILLed half-way and restarted, the import resumed (lib/import-run.ts); exactly
  *    `lines` identifiers afterwards, every acknowledged line among them. Target >= 0.5x the floor.
  * 3. Redis: the same into a node on a redis-server started here, AOF appendfsync everysec and
- *    always. Target >= 0.3x the floor. For context, a bare ioredis MULTI/EXEC floor on the same
- *    server first (lib/redis-floor.ts).
+ *    always. Target >= 0.3x the floor. For context, a bare ioredis MULTI/EXEC floor first
+ *    (lib/redis-floor.ts), on a server of its own with the same settings, so the import's server
+ *    starts empty (the floor's million records would double what its AOF rewrites).
  * The report goes to stdout and to loadtest/results/import-<time>.{json,md}.
  */
 
@@ -89,19 +90,32 @@ const describeRun = (r: ImportRunResult, floor: FloorResult): string =>
 const redisTimeoutMs = values['redis-timeout-ms'];
 const redisFloors: (RedisFloorResult & { readonly appendfsync: AppendFsync })[] = [];
 
-async function redisRun(fsync: AppendFsync): Promise<ImportRunResult> {
-  const runDir = join(dir, `redis-${fsync}`);
-  const file = await inputFor(runDir, redisLines);
-  const redisDir = join(runDir, 'redis');
-  await mkdir(redisDir, { recursive: true });
-  const redis = await startRedisServer(redisDir, await freePort(), 10_000, fsync);
+/** The bare ioredis floor on a server of its own: the import's server starts empty, as LMDB's data dir does. */
+async function bareRedis(runDir: string, fsync: AppendFsync): Promise<void> {
+  const floorDir = join(runDir, 'redis-floor');
+  await mkdir(floorDir, { recursive: true });
+  const server = await startRedisServer(floorDir, await freePort(), 10_000, fsync);
   try {
-    const bare = await redisFloor(redis.url, redisLines, chunk);
+    const bare = await redisFloor(server.url, redisLines, chunk);
     redisFloors.push({ ...bare, appendfsync: fsync });
     log(
       `bare Redis (appendfsync ${fsync}, ${chunk} lines per MULTI/EXEC): ${Math.round(bare.linesPerSecond)} lines/s ` +
         `(load ${loadNow()})`,
     );
+  } finally {
+    await server.stop();
+    await rm(floorDir, { recursive: true, force: true });
+  }
+}
+
+async function redisRun(fsync: AppendFsync): Promise<ImportRunResult> {
+  const runDir = join(dir, `redis-${fsync}`);
+  const file = await inputFor(runDir, redisLines);
+  await bareRedis(runDir, fsync);
+  const redisDir = join(runDir, 'redis');
+  await mkdir(redisDir, { recursive: true });
+  const redis = await startRedisServer(redisDir, await freePort(), 10_000, fsync);
+  try {
     return await importWithCrash({
       label: `redis (appendfsync ${fsync})`,
       dir: runDir,

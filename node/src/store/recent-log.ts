@@ -1,7 +1,7 @@
 import type { ChangeEntry } from './store.ts';
 
-/** A bulk import's chunks in flight (3 x 2,000) and a margin: enough for the audit and the sync sender to follow a commit. */
-const DEFAULT_CAPACITY = 8_192;
+/** Bulk-import chunks in flight (2,000 lines each, up to 3 per request) and a margin: enough for the audit and the sync sender to follow. */
+const DEFAULT_CAPACITY = 16_384;
 
 /**
  * The change-log entries this process committed last, as the objects it wrote. The readers that

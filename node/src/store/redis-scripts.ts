@@ -17,6 +17,9 @@
  * means "same record", and the rules need not be duplicated in Lua. All checks run before the
  * first write (Lua has no rollback).
  *
+ * The listing index is updated once per commit, by each key's last op (a few ZADD/ZREM of many
+ * keys each instead of one call per op: the calls out of Lua, not the writes, are its cost).
+ *
  * Allocate ops reserve counter numbers the same way: the TypeScript side read the counter, chose
  * the range and built the record from it; the script commits only if the counter still has the
  * value read, and then sets it past the range.
@@ -53,6 +56,7 @@ end
 for j = 1, m do redis.call('SET', KEYS[5 + 2 * n + j], ARGV[cb + 2 + (j - 1) * 2]) end
 local indexed = tonumber(redis.call('GET', KEYS[5]) or '0') == tonumber(redis.call('GET', KEYS[2]) or '0')
 local last = redis.call('INCRBY', KEYS[2], n)
+local live, order = {}, {}
 for i = 1, n do
   local b = 5 + (i - 1) * 6
   local id = string.format('%d', last - n + i)
@@ -60,12 +64,21 @@ for i = 1, n do
   redis.call('XADD', KEYS[3], id .. '-0', 'e', '{"seq":' .. id .. ',' .. ARGV[b + 3] .. ',"record":' .. rec .. '}')
   redis.call('ZADD', KEYS[5 + n + i], id, id)
   redis.call('HSET', KEYS[5 + i], 'v', ARGV[b + 1], 'd', rec)
-  if ARGV[b + 5] == '1' then
-    redis.call('ZADD', KEYS[1], 0, ARGV[b + 4])
+  local key = ARGV[b + 4]
+  if live[key] == nil then order[#order + 1] = key end
+  live[key] = ARGV[b + 5] == '1'
+end
+local add, rem = {}, {}
+for _, key in ipairs(order) do
+  if live[key] then
+    add[#add + 1] = 0
+    add[#add + 1] = key
   else
-    redis.call('ZREM', KEYS[1], ARGV[b + 4])
+    rem[#rem + 1] = key
   end
 end
+for i = 1, #add, 1000 do redis.call('ZADD', KEYS[1], unpack(add, i, math.min(i + 999, #add))) end
+for i = 1, #rem, 1000 do redis.call('ZREM', KEYS[1], unpack(rem, i, math.min(i + 999, #rem))) end
 if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[4]) end
 if indexed then redis.call('SET', KEYS[5], string.format('%d', last)) end
 redis.call('SET', KEYS[4], string.format('%d', last), 'EX', ARGV[1])
@@ -99,4 +112,16 @@ local last = redis.call('INCRBY', KEYS[1], count)
 local first = last - count + 1
 redis.call('SET', KEYS[2], string.format('%d:%d', first, last), 'EX', ARGV[2])
 return {first, last}
+`;
+
+/**
+ * Many records in one command (a bulk chunk plans against its 2,000 keys): a pipeline of HGETs
+ * costs the client a command object, a promise, a timer and a reply parse per key, more than
+ * Redis spends answering. Read-only (no-writes: still runs when Redis refuses writes, e.g. at
+ * maxmemory, as HGET does). KEYS: record hashes. Returns each one's record JSON, nil if absent.
+ */
+export const READ_MANY_LUA = `#!lua flags=no-writes
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], 'd') end
+return out
 `;

@@ -18,7 +18,7 @@ import {
 } from './record-transitions.ts';
 import { redisKeys, type RedisKeys } from './redis-keys.ts';
 import { decodeInvalidation, encodeInvalidation } from './redis-invalidation.ts';
-import { ALLOCATE_LUA, COMMIT_LUA, HISTORY_DONE_LUA } from './redis-scripts.ts';
+import { ALLOCATE_LUA, COMMIT_LUA, HISTORY_DONE_LUA, READ_MANY_LUA } from './redis-scripts.ts';
 import { toStoreError } from './store-errors.ts';
 import { RecentLog } from './recent-log.ts';
 import type {
@@ -83,7 +83,6 @@ type Conn = Redis | Cluster;
 type ScriptArg = string | number | Buffer;
 /** The commands `defineCommand` adds; ioredis cannot type them itself. */
 interface ScriptCommands {
-  idnCommit(...args: ScriptArg[]): Promise<number[]>;
   idnAllocate(...args: ScriptArg[]): Promise<number[]>;
   idnHistoryDone(...args: ScriptArg[]): Promise<number>;
 }
@@ -106,7 +105,11 @@ const LEX_MAX = Buffer.from([0xff]);
  * still fails fast when Redis is gone.
  */
 const OPS_PER_TIMEOUT = 250;
-const COMMIT_SHA = createHash('sha1').update(COMMIT_LUA).digest('hex');
+const sha1 = (lua: string): string => createHash('sha1').update(lua).digest('hex');
+const COMMIT_SHA = sha1(COMMIT_LUA);
+const READ_MANY_SHA = sha1(READ_MANY_LUA);
+/** getMany of at least this many keys runs READ_MANY_LUA; fewer (the read paths' few keys) pipeline HGETs. */
+const READ_SCRIPT_MIN_KEYS = 32;
 /** While a lost connection is not confirmed back, probe this often. */
 const RECONNECT_PROBE_MS = 200;
 
@@ -153,8 +156,7 @@ function connect(opts: RedisStoreOptions, timeoutMs: number): Conn {
 }
 
 function defineScripts(conn: Conn): Conn & ScriptCommands {
-  // The number of keys varies per commit: it is passed as the first argument of each call.
-  conn.defineCommand('idnCommit', { lua: COMMIT_LUA });
+  // The commit script is not defined here: it runs through #runScript (see #runCommit).
   conn.defineCommand('idnAllocate', { numberOfKeys: 2, lua: ALLOCATE_LUA });
   conn.defineCommand('idnHistoryDone', { numberOfKeys: 2, lua: HISTORY_DONE_LUA });
   return conn as Conn & ScriptCommands;
@@ -194,6 +196,8 @@ class RedisStoreImpl implements RedisStore {
   readonly #events = new EventEmitter();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #recent = new RecentLog();
+  /** This instance's commits in flight, oldest first (their entries join #recent when they settle). */
+  readonly #committing = new Set<Promise<unknown>>();
   /** Names this instance in its invalidation messages, so its own subscriber skips them. */
   readonly #origin = randomUUID();
   #closed = false;
@@ -257,7 +261,13 @@ class RedisStoreImpl implements RedisStore {
     return this.#call(async () => {
       checkAllocateCount(count);
       const args = [this.#keys.counter(counter), this.#keys.request(requestId), count, this.#requestTtl()];
-      const [first = 0, last = 0] = await this.#replicated((c) => c.idnAllocate(...args), 'idnAllocate', args);
+      const [first = 0, last = 0] = await this.#replicated(
+        (c) => c.idnAllocate(...args),
+        (pipe, need, waitMs) => {
+          void (pipe as unknown as ScriptCommands).idnAllocate(...args);
+          pipe.call('WAIT', need, waitMs);
+        },
+      );
       return { first, last };
     });
   }
@@ -266,12 +276,30 @@ class RedisStoreImpl implements RedisStore {
     return this.#call(async () => {
       checkAfterSeq(afterSeq);
       checkChangesLimit(limit);
-      // Right behind this process's own commits (the audit, the sync sender): no XRANGE, no parse.
-      const recent = this.#recent.page(afterSeq, limit, Number((await this.#conn.get(this.#keys.seq)) ?? 0));
+      // Right behind this process's own commits (the audit, the sync sender): no XRANGE, no parse;
+      // a full page needs no round trip at all (each seq is written once: those ARE the entries).
+      const full = this.#recent.page(afterSeq, limit, afterSeq + limit);
+      if (full !== undefined) return full;
+      const recent = await this.#recentPage(afterSeq, limit, Number((await this.#conn.get(this.#keys.seq)) ?? 0));
       if (recent !== undefined) return recent;
       const rows = await this.#conn.xrange(this.#keys.log, `${afterSeq + 1}-0`, '+', 'COUNT', limit);
       return rows.map(([, fields]) => JSON.parse(fields[1] ?? 'null') as ChangeEntry);
     });
+  }
+
+  /**
+   * The page from #recent if it holds every seq up to `last` (read from Redis just before). A
+   * reader right behind a bulk import (the audit) meets seqs that Redis has numbered but whose
+   * commit reply this process has not handled yet: those commits started before `last` was read,
+   * so wait for them, oldest first, instead of reading and parsing the same entries back.
+   */
+  async #recentPage(afterSeq: number, limit: number, last: number): Promise<ChangeEntry[] | undefined> {
+    for (const committing of [...this.#committing]) {
+      const page = this.#recent.page(afterSeq, limit, last);
+      if (page !== undefined) return page;
+      await committing.catch(() => undefined);
+    }
+    return this.#recent.page(afterSeq, limit, last);
   }
 
   lastSeq(): Promise<number> {
@@ -395,24 +423,40 @@ class RedisStoreImpl implements RedisStore {
   }
 
   async #read(key: string): Promise<StoredRecord | undefined> {
-    const json = await this.#conn.hget(this.#keys.record(key), 'd');
-    return json === null ? undefined : (JSON.parse(json) as StoredRecord);
+    return parseRecord(await this.#conn.hget(this.#keys.record(key), 'd'));
   }
 
-  /** The stored records of `keys` (distinct), read in one round trip (one slot: one pipeline). */
+  /** The stored records of `keys` (distinct), read in one round trip (one slot: one pipeline or script). */
   async #readMany(keys: readonly string[]): Promise<Map<string, StoredRecord | undefined>> {
     if (keys.length === 0) return new Map();
     if (keys.length === 1) return new Map([[keys[0]!, await this.#read(keys[0]!)]]);
+    const found = keys.length >= READ_SCRIPT_MIN_KEYS ? await this.#readScripted(keys) : await this.#readPiped(keys);
+    return new Map(keys.map((key, i) => [key, parseRecord(found[i])]));
+  }
+
+  async #readPiped(keys: readonly string[]): Promise<unknown[]> {
     const pipe = this.#conn.pipeline();
     for (const key of keys) pipe.hget(this.#keys.record(key), 'd');
     const replies = (await pipe.exec()) ?? [];
-    return new Map(
-      keys.map((key, i) => {
-        const [err, json] = replies[i] ?? [new Error('empty pipeline reply'), null];
-        if (err) throw err;
-        return [key, typeof json === 'string' ? (JSON.parse(json) as StoredRecord) : undefined];
-      }),
-    );
+    return keys.map((_, i) => {
+      const [err, json] = replies[i] ?? [new Error('empty pipeline reply'), null];
+      if (err) throw err;
+      return json;
+    });
+  }
+
+  #readScripted(keys: readonly string[]): Promise<unknown[]> {
+    const args = [keys.length, ...keys.map((k) => this.#keys.record(k))];
+    return this.#evalScript(READ_MANY_LUA, READ_MANY_SHA, args, this.#timeoutMs * timeoutScale(keys.length));
+  }
+
+  /** A commit, tracked while in flight (see #recentPage). */
+  #commit(ops: readonly StoreOp[], meta: ChangeMeta, tagErrors: boolean): Promise<StoredRecord[]> {
+    const done = this.#optimisticCommit(ops, meta, tagErrors);
+    this.#committing.add(done);
+    const forget = (): void => void this.#committing.delete(done);
+    done.then(forget, forget);
+    return done;
   }
 
   /**
@@ -426,7 +470,7 @@ class RedisStoreImpl implements RedisStore {
    * script reports a race and the next attempt reads it and judges again (ALREADY_EXISTS). A bulk
    * registration's chunk thus reads nothing here: RecordService read its keys while planning.
    */
-  async #commit(ops: readonly StoreOp[], meta: ChangeMeta, tagErrors: boolean): Promise<StoredRecord[]> {
+  async #optimisticCommit(ops: readonly StoreOp[], meta: ChangeMeta, tagErrors: boolean): Promise<StoredRecord[]> {
     checkCommitSize(ops);
     if (ops.length === 0) return [];
     const requestId = randomUUID();
@@ -454,29 +498,40 @@ class RedisStoreImpl implements RedisStore {
     });
   }
 
-  /** The commit script; a bulk one with its deadline scaled to its size (see OPS_PER_TIMEOUT). */
+  /**
+   * The commit script, one path for every commit: a single-record write and a 2,000-line import
+   * chunk send the same EVALSHA (EVAL once after a NOSCRIPT), with a deadline scaled to the size
+   * (see OPS_PER_TIMEOUT; a single write keeps the configured one).
+   */
   #runCommit(args: ScriptArg[], scale: number): Promise<number[]> {
-    if (scale === 1) return this.#replicated((c) => c.idnCommit(...args), 'idnCommit', args);
-    const ms = this.#timeoutMs * scale;
+    return this.#runScript(COMMIT_LUA, COMMIT_SHA, args, this.#timeoutMs * scale);
+  }
+
+  /** Runs a script by its sha (EVAL on NOSCRIPT); with `waitReplicas`, EVAL + WAIT in one pipeline. */
+  #runScript(lua: string, sha: string, args: ScriptArg[], ms: number): Promise<number[]> {
     return this.#replicated(
-      () =>
-        this.#sendTimed('evalsha', COMMIT_SHA, args, ms).catch((e: unknown) => {
-          if (!(e instanceof Error) || !e.message.includes('NOSCRIPT')) throw e;
-          return this.#sendTimed('eval', COMMIT_LUA, args, ms);
-        }),
-      'idnCommit',
-      args,
+      () => this.#evalScript(lua, sha, args, ms),
       (pipe, need, waitMs) => {
         // WAIT queues behind the script: its timer must cover the script's time too.
-        pipe.sendCommand(timedCommand('eval', COMMIT_LUA, args, ms));
+        pipe.sendCommand(timedCommand('eval', lua, args, ms));
         pipe.sendCommand(timedCommand('wait', need, [waitMs], ms + waitMs));
       },
     );
   }
 
+  /** EVALSHA, and EVAL once when Redis does not have the script (restarted, SCRIPT FLUSH). */
+  async #evalScript<T = number[]>(lua: string, sha: string, args: ScriptArg[], ms: number): Promise<T> {
+    try {
+      return await this.#sendTimed<T>('evalsha', sha, args, ms);
+    } catch (e) {
+      if (!(e instanceof Error) || !e.message.includes('NOSCRIPT')) throw e;
+      return this.#sendTimed<T>('eval', lua, args, ms);
+    }
+  }
+
   /** ioredis arms its commandTimeout only on a command without a timer: ours is armed first. */
-  #sendTimed(name: 'eval' | 'evalsha', script: string, args: ScriptArg[], ms: number): Promise<number[]> {
-    return this.#conn.sendCommand(timedCommand(name, script, args, ms)) as Promise<number[]>;
+  #sendTimed<T>(name: 'eval' | 'evalsha', script: string, args: ScriptArg[], ms: number): Promise<T> {
+    return this.#conn.sendCommand(timedCommand(name, script, args, ms)) as Promise<T>;
   }
 
   /** The current values of the counters allocate ops reserve from (0 when never used). */
@@ -541,20 +596,13 @@ class RedisStoreImpl implements RedisStore {
    */
   async #replicated(
     direct: (c: ScriptCommands) => Promise<number[]>,
-    name: keyof ScriptCommands,
-    args: ScriptArg[],
-    queue?: (pipe: TimedPipeline, need: number, waitMs: number) => void,
+    queue: (pipe: TimedPipeline, need: number, waitMs: number) => void,
   ): Promise<number[]> {
     const need = this.#opts.waitReplicas ?? 0;
     if (need <= 0) return direct(this.#conn);
     const waitMs = this.#opts.waitTimeoutMs ?? Math.floor(this.#timeoutMs / 2);
-    const pipe = this.#conn.pipeline() as ChainableCommander &
-      Record<keyof ScriptCommands, (...a: ScriptArg[]) => void>;
-    if (queue) queue(pipe as unknown as TimedPipeline, need, waitMs);
-    else {
-      pipe[name](...args);
-      pipe.call('WAIT', need, waitMs);
-    }
+    const pipe = this.#conn.pipeline() as TimedPipeline;
+    queue(pipe, need, waitMs);
     const [scriptReply, waitReply] = (await pipe.exec()) ?? [];
     if (!scriptReply || scriptReply[0]) throw scriptReply?.[0] ?? new Error('empty pipeline reply');
     const result = scriptReply[1] as number[];
@@ -587,6 +635,8 @@ class RedisStoreImpl implements RedisStore {
    */
   #watchConnection(): void {
     const lost = (): void => {
+      // What this instance committed may be gone with the server (AOF everysec): serve none of it.
+      this.#recent.clear();
       if (!this.#lost && !this.#closed) this.#events.emit('lost');
       this.#lost = true;
     };
@@ -666,11 +716,15 @@ function timeoutScale(opCount: number): number {
   return Math.max(1, Math.ceil(opCount / OPS_PER_TIMEOUT));
 }
 
+const parseRecord = (json: unknown): StoredRecord | undefined =>
+  typeof json === 'string' ? (JSON.parse(json) as StoredRecord) : undefined;
+
 /** A pipeline that takes ready-made commands (ioredis has the method, its types do not). */
 type TimedPipeline = ChainableCommander & { sendCommand(c: Command): unknown };
 
 function timedCommand(name: string, first: ScriptArg, args: ScriptArg[], ms: number): Command {
-  const cmd = new Command(name, [first, ...args]);
+  // Strings, as ioredis's own commands answer (a bare Command answers bulk strings as Buffers).
+  const cmd = new Command(name, [first, ...args], { replyEncoding: 'utf8' });
   cmd.setTimeout(ms);
   return cmd;
 }
