@@ -16,6 +16,7 @@ import { createTemplateStage, type TemplateIndex } from './stages/template.ts';
 import { createUpstreamStage, type Upstream } from './stages/upstream.ts';
 import { createTakeoverGuardStage } from './stages/takeover-guard.ts';
 import { createWalkUpStage } from './stages/walk-up.ts';
+import type { PrefixRecords } from './stages/prefix-records.ts';
 
 /**
  * The order of the resolution path lives here and nowhere else:
@@ -75,6 +76,8 @@ export interface StageDeps {
   readonly mode?: 'client' | 'peer';
   /** The template index; templates and walk-up are off when absent. */
   readonly derived?: TemplateIndex;
+  /** The prefix records the walk-up reads, kept fresh by the change feed; read each time when absent. */
+  readonly prefixRecords?: PrefixRecords;
 }
 
 export type { FollowStats } from './stages/referral-follow.ts';
@@ -115,7 +118,8 @@ const FACTORIES: Record<StageName, Factory> = {
   upstream: (d) =>
     d.federation?.upstream === undefined ? undefined : createUpstreamStage(d.homed, d.federation.upstream),
   authority: (d) => createAuthorityStage(d.homed),
-  'walk-up': (d, sub) => (d.derived === undefined || sub === undefined ? undefined : createWalkUpStage(sub)),
+  'walk-up': (d, sub) =>
+    d.derived === undefined || sub === undefined ? undefined : createWalkUpStage(sub, d.prefixRecords),
   template: (d) => (d.derived === undefined ? undefined : createTemplateStage(d.derived)),
   store: (d) => createStoreStage(d.store),
 };
