@@ -28,8 +28,10 @@ const NO_URLS: ScanUrls = { anchor: '', anchorOf: () => '' };
 /** The scan format of this node: the linkset anchors, and the homed prefixes problem pages name. */
 export const scanFormat = (ctx: AppContext, urls: ScanUrls): ScanFormat => ({
   kind: 'qr',
-  ...urls,
+  anchor: urls.anchor,
+  anchorOf: urls.anchorOf,
   homed: ctx.homed.prefixes,
+  ...(urls.links === undefined ? {} : { links: urls.links }),
 });
 
 /** Resolves `id` and answers as the QR route does; the GS1 Digital Link route shares it with its own anchors. */
