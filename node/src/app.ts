@@ -16,6 +16,7 @@ import { NodeMetrics } from './observability/metrics.ts';
 import { PrefixLabeler } from './observability/prefix-label.ts';
 import { DEFAULT_PASSPORT_SETTINGS, type PassportSettings } from './passport/settings.ts';
 import { TemplateIndex } from './resolve/stages/template.ts';
+import { PrefixRecords } from './resolve/stages/prefix-records.ts';
 import { buildChain, type FederationStageDeps } from './resolve/order.ts';
 import { ResolutionService } from './resolve/resolution-service.ts';
 import { cachingNodeRefusal } from './federation/caching-writer.ts';
@@ -100,9 +101,12 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   // The template index keeps its compiled patterns fresh from the same feed.
   const derived = new TemplateIndex(store);
   changes.listen(derived);
+  // So do the prefix records every unknown identifier's walk-up reads.
+  const prefixRecords = new PrefixRecords();
+  changes.listen(prefixRecords);
   const readers = createReaderResolver(authenticator, opts.trustedIssuers);
   const rate = opts.authoritativeReadsPerSecond ?? 50;
-  const chainDeps = { homed, store, cache, federation: opts.federation, derived };
+  const chainDeps = { homed, store, cache, federation: opts.federation, derived, prefixRecords };
   return {
     store,
     records,

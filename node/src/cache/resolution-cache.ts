@@ -129,6 +129,23 @@ export class ResolutionCache implements ChangeListener {
       req.authoritative ? next(req) : this.lookup(req.id.key, () => next(req)),
   };
 
+  /**
+   * A fresh answer, synchronously, when a lookup would be a plain hit (fresh, not due for
+   * prefetch): counted and recorded exactly as lookup() counts a hit. Anything else (a miss, a
+   * stale entry, a prefetch to start) records nothing and leaves the caller to the chain.
+   */
+  hitNow(key: string): CachedAnswer['outcome'] | undefined {
+    const entry = this.entries.peek(key);
+    if (entry === undefined) return undefined;
+    const now = this.now();
+    if (now >= entry.freshUntil || now > entry.freshUntil - entry.ttlMs * this.policy.prefetchFraction) {
+      return undefined;
+    }
+    this.entries.get(key);
+    this.stats.hits++;
+    return entry.outcome;
+  }
+
   /** Drops the entry and any call in flight for it (whose answer may predate the change). */
   private forget(key: string): void {
     this.entries.delete(key);

@@ -245,6 +245,17 @@ function decide(r: Rendered, prefs: Preferences): { decision: Decision; level: L
   return { decision: first, level: own };
 }
 
+/**
+ * Whether answerPassport says 'not-passport' for every plain scan of this record by this tier (a
+ * request with no query and no JSON media type in Accept): no typed link, no hand-off. Kept with
+ * the answer, so the common scan of a URL record skips the negotiation it would not use.
+ */
+export const isHandleRecord = (p: Pick<PassportRequest, 'record' | 'memo' | 'tier'>): boolean =>
+  p.memo.get(`handle-record:${p.tier}`, () => {
+    const view = linkView(p.record.values, p.tier);
+    return view.fromUrls && handOff(view) === undefined;
+  });
+
 /** Answers a found record on the QR / GS1 route, or says Handle behaviour applies ('not-passport'). */
 export function answerPassport(request: FastifyRequest, reply: FastifyReply, p: PassportRequest): PassportAnswer {
   const r = rendered(p);

@@ -43,15 +43,38 @@ type Found = Outcome & { kind: 'found' };
 const MAX_AGE = 86_400;
 
 export async function finalise(outcome: Outcome, input: FinaliseInput, deps: FinaliseDeps): Promise<ResolvedAnswer> {
-  const id = input.request.id;
+  if (outcome.kind !== 'found') return finaliseOther(outcome, input.request.id);
+  try {
+    return await finaliseFound(outcome, input, deps);
+  } catch (e) {
+    return refused(e, input.request.id);
+  }
+}
+
+/**
+ * finalise in this tick, for what needs no promise: an anonymous reader (no credential to check)
+ * and no type filter (no walk-up of a wanted type). Undefined for anything else: use finalise.
+ */
+export function finaliseNow(outcome: Outcome, input: FinaliseInput, deps: FinaliseDeps): ResolvedAnswer | undefined {
+  if (outcome.kind !== 'found') return finaliseOther(outcome, input.request.id);
+  if (!canFinaliseNow(input)) return undefined;
+  try {
+    return foundAnswer(outcome, ANONYMOUS, input, deps);
+  } catch (e) {
+    return refused(e, input.request.id);
+  }
+}
+
+/** Whether finaliseNow answers a found outcome for this input. */
+export const canFinaliseNow = (input: Pick<FinaliseInput, 'credentials' | 'want'>): boolean =>
+  input.credentials.authorization === undefined && input.want.types.length === 0;
+
+/** A refused credential, a failed sub-lookup: an answer too, never a thrown error. */
+const refused = (e: unknown, id: AnswerRequest['id']): ResolvedAnswer =>
+  errorAnswer(isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL', undefined, { cause: String(e) }), id);
+
+function finaliseOther(outcome: Exclude<Outcome, { kind: 'found' }>, id: AnswerRequest['id']): ResolvedAnswer {
   switch (outcome.kind) {
-    case 'found':
-      try {
-        return await finaliseFound(outcome, input, deps);
-      } catch (e) {
-        // A refused credential, a failed sub-lookup: an answer too, never a thrown error.
-        return errorAnswer(isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL', undefined, { cause: String(e) }), id);
-      }
     case 'not-found': {
       const provenance = provenanceOf(outcome);
       const cache = { hit: isHit(outcome.source) };
@@ -89,14 +112,20 @@ function provenanceOf(o: Found | (Outcome & { kind: 'not-found' })): SourcedProv
 }
 
 async function finaliseFound(asked: Found, input: FinaliseInput, deps: FinaliseDeps): Promise<FoundAnswer> {
-  const { want, request } = input;
+  const { want } = input;
   const auth = input.credentials.authorization;
   // Anonymous readers (the common scan) cost no promise work.
   const reader = auth === undefined ? ANONYMOUS : await deps.readers.readerFor(auth, asked.record, want.publicOnly);
+  const lacksType = want.types.length > 0 && selectValues(asked.record, reader.tier, want).length === 0;
+  const found = lacksType ? await walkUpForTypes(deps.subLookup, asked, reader.tier, input) : asked;
+  return foundAnswer(found, reader, input, deps);
+}
+
+/** The answer of a found record for this reader, once the reader is known and any walk-up is done. */
+function foundAnswer(found: Found, reader: Reader, input: FinaliseInput, deps: FinaliseDeps): FoundAnswer {
+  const { want, request } = input;
   const tier = reader.tier;
   const filtered = isFiltered(want);
-  const lacksType = want.types.length > 0 && selectValues(asked.record, tier, want).length === 0;
-  const found = lacksType ? await walkUpForTypes(deps.subLookup, asked, tier, input) : asked;
   const record = visibleRecord(found, tier);
   const values = filterValues(record.values, want);
   const provenance = provenanceOf(found);

@@ -1,7 +1,7 @@
 import type { HomedPrefixes } from '../authority/homed-prefixes.ts';
 import type { ResolutionCache } from '../cache/resolution-cache.ts';
 import type { ReadonlyStore } from '../store/store.ts';
-import type { Next, Stage } from './outcome.ts';
+import type { Next, Outcome, ResolveRequest, Stage } from './outcome.ts';
 import { composeStages } from './pipeline.ts';
 import { createAuthorityStage } from './stages/authority.ts';
 import { createDelegationStage, type Directory, type NodeHealth } from './stages/delegation.ts';
@@ -16,6 +16,7 @@ import { createTemplateStage, type TemplateIndex } from './stages/template.ts';
 import { createUpstreamStage, type Upstream } from './stages/upstream.ts';
 import { createTakeoverGuardStage } from './stages/takeover-guard.ts';
 import { createWalkUpStage } from './stages/walk-up.ts';
+import type { PrefixRecords } from './stages/prefix-records.ts';
 
 /**
  * The order of the resolution path lives here and nowhere else:
@@ -75,6 +76,8 @@ export interface StageDeps {
   readonly mode?: 'client' | 'peer';
   /** The template index; templates and walk-up are off when absent. */
   readonly derived?: TemplateIndex;
+  /** The prefix records the walk-up reads, kept fresh by the change feed; read each time when absent. */
+  readonly prefixRecords?: PrefixRecords;
 }
 
 export type { FollowStats } from './stages/referral-follow.ts';
@@ -115,7 +118,8 @@ const FACTORIES: Record<StageName, Factory> = {
   upstream: (d) =>
     d.federation?.upstream === undefined ? undefined : createUpstreamStage(d.homed, d.federation.upstream),
   authority: (d) => createAuthorityStage(d.homed),
-  'walk-up': (d, sub) => (d.derived === undefined || sub === undefined ? undefined : createWalkUpStage(sub)),
+  'walk-up': (d, sub) =>
+    d.derived === undefined || sub === undefined ? undefined : createWalkUpStage(sub, d.prefixRecords),
   template: (d) => (d.derived === undefined ? undefined : createTemplateStage(d.derived)),
   store: (d) => createStoreStage(d.store),
 };
@@ -124,6 +128,18 @@ const FACTORIES: Record<StageName, Factory> = {
 export interface ResolutionChain {
   readonly resolve: Next;
   readonly subLookup: Next;
+  /**
+   * The chain's answer in this tick when the cache is its first stage and holds a fresh answer
+   * (the common scan): what `resolve` would answer, without its promises. Absent when another
+   * stage runs before the cache (the takeover guard) or there is no cache.
+   */
+  readonly hitNow?: (req: ResolveRequest) => Outcome | undefined;
+}
+
+function hitNowOf(deps: StageDeps, first: Stage | undefined): ResolutionChain['hitNow'] {
+  const cache = deps.cache;
+  if (cache === undefined || first !== cache.stage) return undefined;
+  return (req) => (req.authoritative || req.trace !== undefined ? undefined : cache.hitNow(req.id.key));
 }
 
 export function buildChain(deps: StageDeps): ResolutionChain {
@@ -135,5 +151,7 @@ export function buildChain(deps: StageDeps): ResolutionChain {
       undefined,
     ),
   );
-  return { resolve: composeStages(build(STAGE_ORDER, subLookup)), subLookup };
+  const stages = build(STAGE_ORDER, subLookup);
+  const hitNow = hitNowOf(deps, stages[0]);
+  return { resolve: composeStages(stages), subLookup, ...(hitNow === undefined ? {} : { hitNow }) };
 }

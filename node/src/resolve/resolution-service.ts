@@ -4,7 +4,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { IdnError } from '../errors/idn-error.ts';
 import type { PrefixLabeler } from '../observability/prefix-label.ts';
 import { errorAnswer, type AnswerRequest, type ReaderCredentials, type ResolvedAnswer, type Want } from './answer.ts';
-import { finalise } from './finalise.ts';
+import { canFinaliseNow, finalise, finaliseNow, type FinaliseDeps } from './finalise.ts';
 import type { ResolutionChain } from './order.ts';
 import { TraceSink } from './trace.ts';
 
@@ -33,9 +33,11 @@ const outcomeLabel = (a: ResolvedAnswer): 'found' | 'not-found' | 'error' =>
  */
 export class ResolutionService {
   private readonly deps: ResolutionServiceDeps;
+  private readonly finaliseDeps: FinaliseDeps;
 
   constructor(deps: ResolutionServiceDeps) {
     this.deps = deps;
+    this.finaliseDeps = { readers: deps.readers, audit: deps.audit, subLookup: deps.chain.subLookup };
   }
 
   async answer(request: AnswerRequest, reader: ReaderCredentials, want: Want): Promise<ResolvedAnswer> {
@@ -55,21 +57,41 @@ export class ResolutionService {
             ...(sink === undefined ? {} : { trace: sink }),
           },
     );
-    const answer = await finalise(
-      outcome,
-      { request, credentials: reader, want },
-      { readers: this.deps.readers, audit: this.deps.audit, subLookup: this.deps.chain.subLookup },
-    );
-    const m = this.deps.metrics;
-    if (m !== undefined) {
-      const seconds = (performance.now() - start) / 1000;
-      m.observer.observeResolve(
-        answer.provenance.source,
-        outcomeLabel(answer),
-        m.prefixes.label(request.id.prefixKey),
-        seconds,
-      );
-    }
+    const answer = await finalise(outcome, { request, credentials: reader, want }, this.finaliseDeps);
+    this.measure(request, answer, start);
     return sink === undefined ? answer : { ...answer, trace: sink.spans };
+  }
+
+  /**
+   * The same answer as `answer`, in this tick, when the chain has it ready (a fresh cache hit) and
+   * finalising needs no promise (an anonymous reader, no type filter, no trace, no auth=true, not
+   * forwarded); otherwise undefined, having done nothing, and the caller uses `answer`.
+   */
+  answerNow(request: AnswerRequest, reader: ReaderCredentials, want: Want): ResolvedAnswer | undefined {
+    const hitNow = this.deps.chain.hitNow;
+    if (hitNow === undefined || want.authoritative || want.trace || request.via !== undefined) return undefined;
+    const input = { request, credentials: reader, want };
+    if (!canFinaliseNow(input)) return undefined;
+    const start = performance.now();
+    const outcome = hitNow({ id: request.id, authoritative: false });
+    if (outcome === undefined) return undefined;
+    const answer = finaliseNow(outcome, input, this.finaliseDeps);
+    // canFinaliseNow held, so finaliseNow answered; the guard keeps the type honest.
+    if (answer === undefined) return undefined;
+    this.measure(request, answer, start);
+    return answer;
+  }
+
+  /** One observation per answer. */
+  private measure(request: AnswerRequest, answer: ResolvedAnswer, start: number): void {
+    const m = this.deps.metrics;
+    if (m === undefined) return;
+    const seconds = (performance.now() - start) / 1000;
+    m.observer.observeResolve(
+      answer.provenance.source,
+      outcomeLabel(answer),
+      m.prefixes.label(request.id.prefixKey),
+      seconds,
+    );
   }
 }

@@ -49,6 +49,8 @@ export interface BoundedCache<V extends CacheValue> {
   get(key: string): V | undefined;
   /** Presence check that records nothing. */
   has(key: string): boolean;
+  /** The value, recording nothing (a caller that then uses it calls get()). */
+  peek(key: string): V | undefined;
   /** Stores the value; returns whether the key is resident once the bounds are enforced. */
   set(key: string, value: V): boolean;
   delete(key: string): boolean;

@@ -68,6 +68,10 @@ export class PlainLruCache<V extends CacheValue> implements BoundedCache<V> {
     return this.#lru.has(key);
   }
 
+  peek(key: string): V | undefined {
+    return this.#lru.peek(key)?.value;
+  }
+
   set(key: string, value: V): boolean {
     const bytes = this.#measure(value);
     if (bytes > this.maxBytes) {

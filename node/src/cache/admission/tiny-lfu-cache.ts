@@ -106,6 +106,10 @@ export class TinyLfuCache<V extends CacheValue> implements BoundedCache<V> {
     return this.#index.has(key);
   }
 
+  peek(key: string): V | undefined {
+    return this.#index.get(key)?.value;
+  }
+
   set(key: string, value: V): boolean {
     const bytes = this.#measure(value);
     if (bytes > this.maxBytes) {

@@ -12,21 +12,14 @@ const JSON_TYPE = CANONICAL_CONTENT_TYPE;
 
 /** A response ready to write: built once per (answer, tier) and kept with a cached answer. */
 interface RenderedRecord {
-  /** Encoded once: a hit writes bytes, with no JSON or UTF-8 encoding per request. */
-  readonly body: Buffer;
+  /**
+   * Serialised once: a hit writes the text. A string, not a Buffer: Node writes a string body in
+   * one piece with the head (one write), a Buffer as a second chunk (a writev after a cork), and a
+   * long-lived string pins no slab of Node's shared 8 KiB buffer pool.
+   */
+  readonly body: string;
   readonly etag: string;
   readonly cacheControl: string;
-}
-
-/**
- * A body kept with a cached answer gets memory of its own: Buffer.from() of a short string slices
- * Node's shared 8 KiB pool, and one long-lived slice pins the whole slab after its neighbours are
- * garbage, so evictions would leave up to a slab per surviving entry behind (outside the JS heap).
- */
-function ownBytes(text: string): Buffer {
-  const b = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-  b.write(text);
-  return b;
 }
 
 /** The Handle JSON of a found answer; a peer signs these same bytes for the nodes it answers (ADR 0011). */
@@ -38,7 +31,7 @@ export function recordJsonText(a: FoundAnswer): string {
 
 function render(a: FoundAnswer): RenderedRecord {
   return {
-    body: ownBytes(recordJsonText(a)),
+    body: recordJsonText(a),
     etag: etagOf(a.record, a.tier),
     cacheControl: a.cache.shared ? `public, max-age=${a.cache.maxAge}` : 'private, no-store',
   };
@@ -72,22 +65,20 @@ export function renderJson(reply: FastifyReply, a: ResolvedAnswer): FastifyReply
 }
 
 /**
- * "Not found" as encoded bytes, not an object for the error schema's serializer: the answer of a
+ * "Not found" as serialised text, not an object for the error schema's serializer: the answer of a
  * flood of unknown identifiers. A cached one keeps its body in its memo, so a hit is a lookup.
  */
 function sendNotFound(reply: FastifyReply, a: NotFoundAnswer, memo: RenderMemo | undefined): FastifyReply {
   const e = errorOf(a, true);
-  const encode = (): Buffer => ownBytes(JSON.stringify(errorBody(e, a.id?.handle)));
+  const text = (): string => JSON.stringify(errorBody(e, a.id?.handle));
   prepareError(reply, e);
-  return reply
-    .code(e.spec.http)
-    .type(JSON_TYPE)
-    .send(memo === undefined ? encode() : memo.get('json:not-found', encode));
+  const body = memo === undefined ? text() : memo.get('json:not-found', text);
+  return reply.code(e.spec.http).type(JSON_TYPE).send(body);
 }
 
 /** A traced answer is never memoised, cached by clients or answered 304: it is about this one request. */
 function sendTraced(reply: FastifyReply, r: RenderedRecord, trace: readonly unknown[], status: number): FastifyReply {
-  const body = { ...(JSON.parse(r.body.toString('utf8')) as object), trace };
+  const body = { ...(JSON.parse(r.body) as object), trace };
   reply.header('cache-control', 'private, no-store').header('etag', r.etag);
   return reply
     .code(status)

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { IdnError } from '../../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../../identifier/index.ts';
 import { isUrlValue as isUrl, redirectTargetOf } from '../../passport/links.ts';
-import { answerPassport, linkHeaderOf, locationOf, VARY } from '../../passport/respond.ts';
+import { answerPassport, isHandleRecord, linkHeaderOf, locationOf, VARY } from '../../passport/respond.ts';
 import type { RenderMemo } from '../../records/render-memo.ts';
 import type { AccessTier, HandleValue } from '../../records/types.ts';
 import type { FoundAnswer, ResolvedAnswer } from '../../resolve/answer.ts';
@@ -55,7 +55,9 @@ export function renderScan(reply: FastifyReply, a: ResolvedAnswer, f: ScanFormat
     markRestricted(reply);
   }
   // Every found answer tells a GS1 client where the linkset is, whatever else it does.
-  reply.header('link', linkHeaderOf(f.anchor, f.links));
+  reply.header('link', linkOf(a, f));
+  // The common scan (no query, no JSON asked for) of a URL record: Handle's redirect, no negotiation.
+  if (isPlainScan(reply) && isHandleRecord(a)) return answerHandle(reply, a);
   if (q.noredirect !== undefined) return sendHtml(reply, 200, recordPage(pageOf(a)));
   if (q.index !== undefined) return answerIndex(reply, a, q.index, f);
   const levels = a.levels.map((r) => ({ anchor: f.anchorOf(r.handle), record: r }));
@@ -78,6 +80,41 @@ export function renderScan(reply: FastifyReply, a: ResolvedAnswer, f: ScanFormat
     case 'not-passport':
       return answerHandle(reply, a);
   }
+}
+
+/**
+ * No query (so no linkType, noredirect or index) and no JSON media type in Accept (every linkset
+ * form is one): answerPassport would answer a URL record's scan with 'not-passport'.
+ */
+const isPlainScan = (reply: FastifyReply): boolean =>
+  noQuery(reply) && !/json/i.test(reply.request.headers.accept ?? '');
+
+/** Neither in the URL nor in request.query (a compressed Digital Link request carries its query inside the path). */
+function noQuery(reply: FastifyReply): boolean {
+  if (reply.request.url.includes('?')) return false;
+  for (const _ in reply.request.query as object) return false;
+  return true;
+}
+
+/** The last Link header built for a found answer; the anchor is the request's, so it is checked each time. */
+interface LastLink {
+  anchor: string;
+  link: string;
+}
+
+/**
+ * The Link header (its URL is parsed to make it header-safe): one slot kept with the answer for
+ * the anchor last asked, so a repeated scan builds nothing and spellings of one identifier cannot
+ * grow the memo.
+ */
+function linkOf(a: FoundAnswer, f: ScanFormat): string {
+  if (f.links !== undefined) return linkHeaderOf(f.anchor, f.links);
+  const last = a.memo.get<LastLink>('qr-link', () => ({ anchor: '', link: '' }));
+  if (last.anchor !== f.anchor || last.link === '') {
+    last.link = linkHeaderOf(f.anchor);
+    last.anchor = f.anchor;
+  }
+  return last.link;
 }
 
 function wantsJson(reply: FastifyReply): boolean {
@@ -162,7 +199,7 @@ function answerIndex(reply: FastifyReply, a: FoundAnswer, raw: string, f: ScanFo
 function answerHandle(reply: FastifyReply, a: FoundAnswer): FastifyReply {
   // A scan without a query (nearly all of them) gets the same redirect every time: built once per
   // tier and kept with the (cached) answer, so a hit parses no URL and sorts no values.
-  const plain = !a.filtered && !reply.request.url.includes('?');
+  const plain = !a.filtered && noQuery(reply);
   const r = plain ? a.memo.get(`qr-302:${a.tier}`, () => handleRedirect(reply, a)) : handleRedirect(reply, a);
   if (r === undefined) return sendHtml(reply, 200, recordPage(pageOf(a)));
   return reply.header('cache-control', r.cacheControl).redirect(r.location, 302);

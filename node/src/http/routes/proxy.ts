@@ -28,25 +28,28 @@ const NO_URLS: ScanUrls = { anchor: '', anchorOf: () => '' };
 /** The scan format of this node: the linkset anchors, and the homed prefixes problem pages name. */
 export const scanFormat = (ctx: AppContext, urls: ScanUrls): ScanFormat => ({
   kind: 'qr',
-  ...urls,
+  anchor: urls.anchor,
+  anchorOf: urls.anchorOf,
   homed: ctx.homed.prefixes,
+  ...(urls.links === undefined ? {} : { links: urls.links }),
 });
 
 /** Resolves `id` and answers as the QR route does; the GS1 Digital Link route shares it with its own anchors. */
-export async function answerScan(
+export function answerScan(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: AppContext,
   id: ParsedIdentifier,
   urls: ScanUrls,
-): Promise<FastifyReply> {
+): FastifyReply | Promise<FastifyReply> {
   const q = request.query as Record<string, string | undefined>;
-  const answer = await ctx.resolution.answer(
-    { id, route: 'qr' },
-    { authorization: request.headers.authorization },
-    q.publicOnly === 'true' ? PUBLIC_ONLY : WANT_RECORD,
-  );
-  return renderOutcome(reply, answer, scanFormat(ctx, urls));
+  const asked = { id, route: 'qr' };
+  const reader = { authorization: request.headers.authorization };
+  const want = q.publicOnly === 'true' ? PUBLIC_ONLY : WANT_RECORD;
+  // A cache hit is answered in this tick: no promise between the scan and its redirect.
+  const now = ctx.resolution.answerNow(asked, reader, want);
+  if (now !== undefined) return renderOutcome(reply, now, scanFormat(ctx, urls));
+  return ctx.resolution.answer(asked, reader, want).then((a) => renderOutcome(reply, a, scanFormat(ctx, urls)));
 }
 
 /** An error before any resolution (a path that does not parse, a thrown failure), as the QR route shows errors. */
@@ -88,7 +91,7 @@ export function answerQrPath(
   request: FastifyRequest,
   reply: FastifyReply,
   raw: string,
-): Promise<FastifyReply> {
+): FastifyReply | Promise<FastifyReply> {
   const id = qrIdentifier(raw);
   const base = publicBase(app, ctx.passport);
   const anchorOf = (handle: string) => resolverUrl(base, handle);
@@ -102,6 +105,10 @@ export function registerProxy(app: FastifyInstance, ctx: AppContext): void {
       schema: { summary: 'QR / proxy resolution: redirect, or negotiate typed links', tags: ['resolution'] },
       errorHandler: scanErrorHandler(ctx),
     },
-    async (request, reply) => answerQrPath(app, ctx, request, reply, rawPathTail(request.url, 1)),
+    (request, reply) => {
+      const sent = answerQrPath(app, ctx, request, reply, rawPathTail(request.url, 1));
+      // Answered in this tick (a cache hit): fastify is not handed the reply back to send again.
+      return sent instanceof Promise ? sent : undefined;
+    },
   );
 }

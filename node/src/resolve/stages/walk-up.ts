@@ -7,6 +7,7 @@ import type { HandleValue, StoredRecord } from '../../records/types.ts';
 import type { Next, Outcome, Stage } from '../outcome.ts';
 import { parseWalkUp, WALKUP_TYPE, type WalkUpConfig, type WalkUpLevel } from '../../records/config-values.ts';
 import { compilePattern, fillText } from '../../records/suffix-pattern.ts';
+import type { PrefixRecords } from './prefix-records.ts';
 import { derivedFound, derivedRecord } from './template.ts';
 
 /**
@@ -87,6 +88,8 @@ export interface WalkUpOptions {
   readonly looked?: (key: string, dependsOn: readonly string[] | undefined) => void;
   /** Whether a prefix record with gs1:handledBy links answers last (only for identifiers without a record). */
   readonly handOff?: boolean;
+  /** The prefix records as read before (the walk-up stage's, for requests not forwarded between nodes). */
+  readonly prefixRecords?: PrefixRecords;
 }
 
 const usable = (o: Outcome): StoredRecord | undefined =>
@@ -153,7 +156,7 @@ export async function walkUp(resolve: Next, id: ParsedIdentifier, opts: WalkUpOp
   const gs1 = levels[at];
   if (gs1 !== undefined)
     return { level: gs1.kind, record: gs1.record, above: levels.slice(at + 1).map((l) => l.record) };
-  const na = await lookup(resolve, parseIdentifier(naHandleOf(id.prefix), 'text'), opts);
+  const na = await prefixRecord(resolve, id, opts);
   const handOff = opts.handOff === true ? handOffOf(na) : undefined;
   const hit = await configuredWalk(id, opts, na, visit);
   return hit ?? (handOff === undefined ? undefined : { level: 'enterprise', record: handOff });
@@ -192,6 +195,19 @@ async function lookup(
   return usable(o);
 }
 
+/** The prefix record of `id`'s prefix, from the memo when there is one. */
+async function prefixRecord(
+  resolve: Next,
+  id: ParsedIdentifier,
+  opts: WalkUpOptions,
+): Promise<StoredRecord | undefined> {
+  if (opts.prefixRecords === undefined) return lookup(resolve, parseIdentifier(naHandleOf(id.prefix), 'text'), opts);
+  const na = opts.prefixRecords.lookup(id.prefix, resolve);
+  const o = await na.outcome;
+  opts.looked?.(na.id.key, o.kind === 'found' || o.kind === 'not-found' ? o.dependsOn : undefined);
+  return usable(o);
+}
+
 /** A sub-lookup carrying the asking request's loop guard. */
 export const withVia = (lookup: Next, via: readonly string[] | undefined): Next =>
   via === undefined ? lookup : (r) => lookup({ ...r, via });
@@ -201,7 +217,7 @@ export const withVia = (lookup: Next, via: readonly string[] | undefined): Next 
  * Ancestors are looked up through `lookup`, the driver's sub-lookup (order.ts): the inner stages,
  * never the cache or the metrics, as no ancestor lookup is a resolution of its own.
  */
-export function createWalkUpStage(lookup: Next): Stage {
+export function createWalkUpStage(lookup: Next, prefixRecords?: PrefixRecords): Stage {
   return {
     name: 'walk-up',
     async run(req, next): Promise<Outcome> {
@@ -215,6 +231,7 @@ export function createWalkUpStage(lookup: Next): Stage {
         accept: () => true,
         looked: collect(sources),
         handOff: true,
+        ...(prefixRecords === undefined || req.via !== undefined ? {} : { prefixRecords }),
       });
       const dependsOn = [...sources];
       if (hit === undefined) return { ...outcome, dependsOn };
