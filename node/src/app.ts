@@ -23,6 +23,7 @@ import { ChangeFeed } from './store/change-feed.ts';
 import type { Store } from './store/store.ts';
 import { RecordService } from './write/record-service.ts';
 import { resealThrough } from './write/reseal.ts';
+import type { TransparencyLog } from './tlog/transparency-log.ts';
 
 export interface AppOptions {
   readonly prefixes: readonly string[];
@@ -56,6 +57,8 @@ export interface AppOptions {
   readonly now?: () => number;
   /** IDNODE_PUBLIC_URL and IDNODE_GS1_PREFIX as configured; both unset when absent. */
   readonly passport?: PassportSettings;
+  /** The transparency log, opened (main.ts: `<dataDir>/tlog`); it follows this context's change feed. */
+  readonly tlog?: TransparencyLog;
 }
 
 /** The app context plus what the gRPC side needs: the peer-mode service that answers other nodes. */
@@ -97,6 +100,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   // The template index keeps its compiled patterns fresh from the same feed.
   const derived = new TemplateIndex(store);
   changes.listen(derived);
+  opts.tlog?.start(changes);
   const readers = createReaderResolver(authenticator, opts.trustedIssuers);
   const rate = opts.authoritativeReadsPerSecond ?? 50;
   const chainDeps = { homed, store, cache, federation: opts.federation, derived };
@@ -123,6 +127,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     readers,
     audit,
     passport: opts.passport ?? DEFAULT_PASSPORT_SETTINGS,
+    ...(opts.tlog ? { tlog: opts.tlog } : {}),
     registry: {
       suffixes: new SuffixRegistry(store),
       serials: new SerialAllocator(store),

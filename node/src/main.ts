@@ -28,6 +28,9 @@ import { encodeSiteInfo } from './handle-protocol/site-info.ts';
 import { bootstrapPrefixSites } from './bootstrap/homed-prefix-site.ts';
 import { openConfiguredStore } from './store/open-store.ts';
 import { readonlyStore } from './store/readonly-store.ts';
+import { originOf } from './tlog/config.ts';
+import { openTransparencyLog } from './tlog/open-log.ts';
+import type { TransparencyLog } from './tlog/transparency-log.ts';
 
 /** Configuration problems and startup failures: one line each, exit 2, no stack (unless debugging). */
 function exitOnStartupFailure(e: unknown): never {
@@ -90,6 +93,32 @@ async function startHandleFor(config: NodeConfig, ctx: NodeContext, nodeId: stri
   return server;
 }
 
+/** The transparency log (lead process only: one writer of the tiles), checked against the change log. */
+async function openLogFor(
+  config: NodeConfig,
+  store: Parameters<typeof openTransparencyLog>[0],
+  nodeId: string,
+  logger: Logger,
+): Promise<TransparencyLog | undefined> {
+  if (!config.tlog.enabled) return undefined;
+  const origin = originOf(config.tlog, config.passport.publicUrl, nodeId);
+  const dataDir = config.store.dataDir;
+  const { log, check } = await stepOrFail(`open the transparency log ${join(dataDir, 'tlog')}`, 'set IDNODE_TLOG=off to run without it', () =>
+    openTransparencyLog(store, {
+      dataDir,
+      origin,
+      checkpointMs: config.tlog.checkpointMs,
+      onInconsistent: (published) =>
+        logger.error(
+          { log: 'tlog', event: 'log-rewritten', size: published.size },
+          'the change log no longer gives the root of the last published checkpoint: the store was changed outside idnode; the witness will refuse this log',
+        ),
+    }),
+  );
+  logger.info({ log: 'tlog', origin, vkey: log.signer.vkey, ...check, size: log.tree.size }, 'transparency log open');
+  return log;
+}
+
 async function main(): Promise<void> {
   // Every configuration problem at once, TLS and trust files read: nothing is created or opened before this.
   const config = await loadConfig(process.env, process.argv.slice(2));
@@ -132,7 +161,9 @@ async function main(): Promise<void> {
   // The audit trail is kept apart from the operational log, under the data directory.
   const audit = openAuditLog(join(dataDir, 'audit'));
   process.on('SIGHUP', () => audit.reopen());
+  const tlog = lead ? await openLogFor(config, readonlyStore(store), fed.selfId, logger) : undefined;
   const ctx = createAppContext(store, {
+    ...(tlog ? { tlog } : {}),
     prefixes: federation.prefixes,
     tokenKey,
     keyring,
@@ -244,6 +275,7 @@ async function main(): Promise<void> {
     await app.close();
     await handle?.close();
     await sender?.stop();
+    await tlog?.stop();
     await fed.close(2_000);
     await store.close();
     await audit.close();

@@ -9,6 +9,7 @@ import { rawPathTail } from '../raw-identifier.ts';
 import { renderOutcome } from '../render/render-outcome.ts';
 import { MAX_HISTORY_PAGE } from '../../audit/record-history.ts';
 import { answerHistory, HistoryResponse } from './handles-history.ts';
+import { attachProof } from './log-proof.ts';
 
 export const API_PREFIX = '/api/handles/';
 
@@ -24,6 +25,12 @@ const ReadQuery = Type.Object({
     Type.Boolean({
       description:
         "The identifier's change history instead of its values (admins of the record or its prefix only), newest first.",
+    }),
+  ),
+  proof: Type.Optional(
+    Type.Boolean({
+      description:
+        'Add the header idnode-tlog-proof: the transparency-log proof of the version answered (C2SP tlog-proof@v1, base64).',
     }),
   ),
   limit: Type.Optional(
@@ -73,6 +80,10 @@ export function registerHandlesRead(app: FastifyInstance, ctx: AppContext): void
         { authorization: request.headers.authorization },
         wantOf(request.query),
       );
+      // Off the plain path: only a reader asking for the proof waits for the log.
+      if (request.query.proof === true && (answer.kind === 'found' || answer.kind === 'gone')) {
+        await attachProof(reply, ctx, answer.record.handle, answer.record.version);
+      }
       return renderOutcome(reply, answer, 'json');
     },
   );

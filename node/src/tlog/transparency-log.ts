@@ -1,0 +1,133 @@
+import type { ChangeFeed } from '../store/change-feed.ts';
+import type { ReadonlyStore } from '../store/store.ts';
+import { checkpointText, type Checkpoint } from './checkpoint.ts';
+import { readPublished, writePublished, type PublishedCheckpoint } from './checkpoint-file.ts';
+import { checkTree, followTo, type StartupCheck } from './follower.ts';
+import { LogTree } from './log-tree.ts';
+import { verifyConsistency, type Hash } from './merkle.ts';
+import { signNote, type NoteSigner } from './note.ts';
+
+export interface TransparencyLogOptions {
+  /** `<dataDir>/tlog`: the level files and the last published checkpoint. */
+  readonly dir: string;
+  readonly origin: string;
+  readonly signer: NoteSigner;
+  readonly checkpointMs: number;
+  /** Told when the tree disagrees with a checkpoint published before (the log was rewritten). */
+  readonly onInconsistent?: (published: Checkpoint, rootNow: Hash) => void;
+}
+
+/**
+ * The transparency log of every change: follows the change log (woken by the change feed, and
+ * by a timer for writes of other processes), keeps the tiles, signs a checkpoint every
+ * `checkpointMs` while the tree grows. Hashing happens after the write is durable, off the
+ * write path: a write never waits for its leaf.
+ */
+export class TransparencyLog {
+  readonly tree: LogTree;
+  readonly origin: string;
+  readonly signer: NoteSigner;
+  readonly #store: ReadonlyStore;
+  readonly #opts: TransparencyLogOptions;
+  #published: PublishedCheckpoint | undefined;
+  #running: Promise<unknown> = Promise.resolve();
+  #queued = false;
+  #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #failure: unknown;
+
+  private constructor(store: ReadonlyStore, opts: TransparencyLogOptions) {
+    this.#store = store;
+    this.#opts = opts;
+    this.origin = opts.origin;
+    this.signer = opts.signer;
+    this.tree = new LogTree(opts.dir);
+  }
+
+  /** Opens the files, checks them against the change log, hashes what is missing, publishes a checkpoint. */
+  static async open(store: ReadonlyStore, opts: TransparencyLogOptions): Promise<{ log: TransparencyLog; check: StartupCheck }> {
+    const log = new TransparencyLog(store, opts);
+    const checked = await checkTree(log.tree, store);
+    const rehashed = await followTo(log.tree, store);
+    log.#published = readPublished(opts.dir);
+    log.#checkPublished();
+    log.publish();
+    return { log, check: { ...checked, rehashed } };
+  }
+
+  /** The published checkpoint must still be a prefix of the tree; if not, the log was rewritten. */
+  #checkPublished(): void {
+    const p = this.#published?.checkpoint;
+    if (!p || p.origin !== this.origin) return;
+    const now = p.size <= this.tree.size ? this.tree.root(p.size) : undefined;
+    if (now === undefined || !now.equals(p.root)) this.#opts.onInconsistent?.(p, now ?? Buffer.alloc(0));
+  }
+
+  /** Follows the feed and signs checkpoints on a timer until stop(). */
+  start(feed: ChangeFeed): void {
+    this.#unsubscribe = feed.subscribe(() => this.wake());
+    this.#timer = setInterval(() => {
+      this.wake();
+      // A failed signature or write is retried on the next tick; the last checkpoint stays served.
+      void this.#running.then(() => this.publish()).catch(() => undefined);
+    }, this.#opts.checkpointMs);
+    this.#timer.unref();
+  }
+
+  /** Announcements during a drain coalesce into one more drain afterwards. */
+  wake(): void {
+    if (this.#queued) return;
+    this.#queued = true;
+    this.#running = this.#running.then(async () => {
+      this.#queued = false;
+      try {
+        await followTo(this.tree, this.#store);
+        this.#failure = undefined;
+      } catch (e) {
+        // Kept for health and retried on the next wake; the change log is untouched.
+        this.#failure = e;
+      }
+    });
+  }
+
+  /** Resolves once every change durable before the call is a leaf. */
+  async caughtUp(): Promise<void> {
+    this.wake();
+    await this.#running;
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /** Signs a checkpoint of the current tree when it grew since the last one; returns the latest. */
+  publish(): PublishedCheckpoint {
+    const size = this.tree.size;
+    const last = this.#published;
+    if (last && last.checkpoint.origin === this.origin && last.checkpoint.size === size) return last;
+    const checkpoint: Checkpoint = { origin: this.origin, size, root: this.tree.root(size) };
+    const note = signNote(checkpointText(checkpoint), this.signer);
+    writePublished(this.#opts.dir, note);
+    this.#published = { checkpoint, note };
+    return this.#published;
+  }
+
+  get latest(): PublishedCheckpoint {
+    return this.#published ?? this.publish();
+  }
+
+  /** Whether `older` (a checkpoint of this log) is a prefix of the current tree. */
+  extends(older: Checkpoint): boolean {
+    if (older.size > this.tree.size) return false;
+    const proof = this.tree.consistency(older.size, this.tree.size);
+    return verifyConsistency(older.size, this.tree.size, older.root, this.tree.root(), proof);
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#running;
+    this.tree.close();
+  }
+}
