@@ -1,3 +1,7 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandleValue } from '../../src/records/types.ts';
 import type { StoreOp } from '../../src/store/store.ts';
@@ -136,4 +140,32 @@ describe('the transparency log over the change log (independent verifier)', () =
     expect(full.headers.get('cache-control')).toContain('immutable');
     expect(full.headers.get('content-type')).toBe('application/octet-stream');
   });
+});
+
+describe("Go's golang.org/x/mod sumdb/note and sumdb/tlog (when go and x/mod are installed)", () => {
+  const gopath = '/usr/share/gocode';
+  const haveGo = spawnSync('go', ['version']).status === 0 && existsSync(join(gopath, 'src/golang.org/x/mod/sumdb/tlog'));
+  it.skipIf(!haveGo)('verify the checkpoint, the root from every entry, sample inclusions, every consistency', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idnode-go-'));
+    const files = published.slice(0, -1).map(({ note }, i) => {
+      const f = join(dir, `cp-${i}`);
+      writeFileSync(f, note);
+      return f;
+    });
+    const vkey = (await (await fetch(`${node.url}/log/vkey`)).text()).trim();
+    const checker = join(import.meta.dirname, 'go-checker/checker.go');
+    const env = { ...process.env, GO111MODULE: 'off', GOPATH: gopath, GOCACHE: join(dir, 'cache'), GOFLAGS: '' };
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn('go', ['run', checker, node.url, vkey, ...files], { env });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('close', () => resolve(text));
+    });
+    rmSync(dir, { recursive: true, force: true });
+    // The live checkpoint: later tests may have added changes since the last one collected.
+    expect(out.trim()).toMatch(/^ok \d+$/);
+    expect(Number(out.trim().slice(3))).toBeGreaterThanOrEqual(published.at(-1)!.cp.size);
+  }, 300_000);
+  if (!haveGo) it('is skipped: install golang-go and golang-golang-x-mod-dev (Debian) to run the Go checker', () => undefined);
 });
