@@ -23,6 +23,7 @@ import { ChangeFeed } from './store/change-feed.ts';
 import type { Store } from './store/store.ts';
 import { RecordService } from './write/record-service.ts';
 import { resealThrough } from './write/reseal.ts';
+import { registerTlogMetrics } from './tlog/metrics.ts';
 import type { TransparencyLog } from './tlog/transparency-log.ts';
 
 export interface AppOptions {
@@ -100,7 +101,10 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   // The template index keeps its compiled patterns fresh from the same feed.
   const derived = new TemplateIndex(store);
   changes.listen(derived);
-  opts.tlog?.start(changes);
+  if (opts.tlog) {
+    opts.tlog.start(changes);
+    registerTlogMetrics(metrics.registry, opts.tlog);
+  }
   const readers = createReaderResolver(authenticator, opts.trustedIssuers);
   const rate = opts.authoritativeReadsPerSecond ?? 50;
   const chainDeps = { homed, store, cache, federation: opts.federation, derived };

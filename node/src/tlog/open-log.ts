@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import type { ReadonlyStore } from '../store/store.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import type { StartupCheck } from './follower.ts';
 import { loadOrCreateLogKey } from './key-file.ts';
 import type { Hash } from './merkle.ts';
 import { ed25519NoteSigner, type NoteSigner } from './note.ts';
-import { TransparencyLog } from './transparency-log.ts';
+import { TransparencyLog, type OpenCheck } from './transparency-log.ts';
 
 export interface OpenLogOptions {
   readonly dataDir: string;
@@ -23,7 +22,7 @@ export interface OpenLogOptions {
 export async function openTransparencyLog(
   store: ReadonlyStore,
   opts: OpenLogOptions,
-): Promise<{ log: TransparencyLog; check: StartupCheck }> {
+): Promise<{ log: TransparencyLog; check: OpenCheck }> {
   const signer = opts.signer ?? ed25519NoteSigner(opts.origin, loadOrCreateLogKey(opts.dataDir, opts.origin));
   return TransparencyLog.open(store, {
     dir: join(opts.dataDir, 'tlog'),

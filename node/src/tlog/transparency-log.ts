@@ -7,6 +7,11 @@ import { LogTree } from './log-tree.ts';
 import { verifyConsistency, type Hash } from './merkle.ts';
 import { signNote, type NoteSigner } from './note.ts';
 
+export interface OpenCheck extends StartupCheck {
+  /** The checkpoint published before the restart: none, extended by the tree, or not a prefix of it. */
+  readonly published: 'none' | 'extended' | 'rewritten';
+}
+
 export interface TransparencyLogOptions {
   /** `<dataDir>/tlog`: the level files and the last published checkpoint. */
   readonly dir: string;
@@ -45,22 +50,28 @@ export class TransparencyLog {
   }
 
   /** Opens the files, checks them against the change log, hashes what is missing, publishes a checkpoint. */
-  static async open(store: ReadonlyStore, opts: TransparencyLogOptions): Promise<{ log: TransparencyLog; check: StartupCheck }> {
+  static async open(store: ReadonlyStore, opts: TransparencyLogOptions): Promise<{ log: TransparencyLog; check: OpenCheck }> {
     const log = new TransparencyLog(store, opts);
     const checked = await checkTree(log.tree, store);
     const rehashed = await followTo(log.tree, store);
     log.#published = readPublished(opts.dir);
-    log.#checkPublished();
+    const published = log.#checkPublished();
+    log.rewritten = published === 'rewritten';
     log.publish();
-    return { log, check: { ...checked, rehashed } };
+    return { log, check: { ...checked, rehashed, published } };
   }
 
+  /** Set at startup when the tree no longer extends the checkpoint published before (the store was changed). */
+  rewritten = false;
+
   /** The published checkpoint must still be a prefix of the tree; if not, the log was rewritten. */
-  #checkPublished(): void {
+  #checkPublished(): OpenCheck['published'] {
     const p = this.#published?.checkpoint;
-    if (!p || p.origin !== this.origin) return;
+    if (!p || p.origin !== this.origin) return 'none';
     const now = p.size <= this.tree.size ? this.tree.root(p.size) : undefined;
-    if (now === undefined || !now.equals(p.root)) this.#opts.onInconsistent?.(p, now ?? Buffer.alloc(0));
+    if (now !== undefined && now.equals(p.root)) return 'extended';
+    this.#opts.onInconsistent?.(p, now ?? Buffer.alloc(0));
+    return 'rewritten';
   }
 
   /** Follows the feed and signs checkpoints on a timer until stop(). */
