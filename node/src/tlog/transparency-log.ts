@@ -57,7 +57,9 @@ export class TransparencyLog {
     log.#published = readPublished(opts.dir);
     const published = log.#checkPublished();
     log.rewritten = published === 'rewritten';
-    log.publish();
+    // A rewritten log signs what its tiles now say: serving the old checkpoint would hide the
+    // rewrite from no verifier (the tiles no longer lead to it) and would keep it from the witness.
+    log.publish(log.rewritten);
     return { log, check: { ...checked, rehashed, published } };
   }
 
@@ -113,10 +115,10 @@ export class TransparencyLog {
   }
 
   /** Signs a checkpoint of the current tree when it grew since the last one; returns the latest. */
-  publish(): PublishedCheckpoint {
+  publish(force = false): PublishedCheckpoint {
     const size = this.tree.size;
     const last = this.#published;
-    if (last && last.checkpoint.origin === this.origin && last.checkpoint.size === size) return last;
+    if (!force && last && last.checkpoint.origin === this.origin && last.checkpoint.size === size) return last;
     const checkpoint: Checkpoint = { origin: this.origin, size, root: this.tree.root(size) };
     const note = signNote(checkpointText(checkpoint), this.signer);
     writePublished(this.#opts.dir, note);
