@@ -103,17 +103,20 @@ async function openLogFor(
   if (!config.tlog.enabled) return undefined;
   const origin = originOf(config.tlog, config.passport.publicUrl, nodeId);
   const dataDir = config.store.dataDir;
-  const { log, check } = await stepOrFail(`open the transparency log ${join(dataDir, 'tlog')}`, 'set IDNODE_TLOG=off to run without it', () =>
-    openTransparencyLog(store, {
-      dataDir,
-      origin,
-      checkpointMs: config.tlog.checkpointMs,
-      onInconsistent: (published) =>
-        logger.error(
-          { log: 'tlog', event: 'log-rewritten', size: published.size },
-          'the change log no longer gives the root of the last published checkpoint: the store was changed outside idnode; the witness will refuse this log',
-        ),
-    }),
+  const { log, check } = await stepOrFail(
+    `open the transparency log ${join(dataDir, 'tlog')}`,
+    'set IDNODE_TLOG=off to run without it',
+    () =>
+      openTransparencyLog(store, {
+        dataDir,
+        origin,
+        checkpointMs: config.tlog.checkpointMs,
+        onInconsistent: (published) =>
+          logger.error(
+            { log: 'tlog', event: 'log-rewritten', size: published.size },
+            'the change log no longer gives the root of the last published checkpoint: the store was changed outside idnode; the witness will refuse this log',
+          ),
+      }),
   );
   logger.info({ log: 'tlog', origin, vkey: log.signer.vkey, ...check, size: log.tree.size }, 'transparency log open');
   return log;

@@ -332,19 +332,22 @@ export const ERRORS = {
     rc: HandleRc.OPERATION_DENIED,
     http: 404,
     grpc: GrpcCode.NOT_FOUND,
-    message: "The witness does not know this log's origin or key: register the node (its log key) with the top-level node.",
+    message:
+      "The witness does not know this log's origin or key: register the node (its log key) with the top-level node.",
   },
   IDN_ERR_WITNESS_BAD_SIGNATURE: {
     rc: HandleRc.OPERATION_DENIED,
     http: 403,
     grpc: GrpcCode.PERMISSION_DENIED,
-    message: "The checkpoint is not signed by the log's registered key (or a signature fails); it was refused, not cosigned.",
+    message:
+      "The checkpoint is not signed by the log's registered key (or a signature fails); it was refused, not cosigned.",
   },
   IDN_ERR_WITNESS_BAD_REQUEST: {
     rc: HandleRc.ERROR,
     http: 400,
     grpc: GrpcCode.INVALID_ARGUMENT,
-    message: 'The checkpoint or proof does not parse, or its old size is above its size; send a C2SP checkpoint and proof.',
+    message:
+      'The checkpoint or proof does not parse, or its old size is above its size; send a C2SP checkpoint and proof.',
   },
   IDN_ERR_WITNESS_OLD_SIZE: {
     rc: HandleRc.OPERATION_DENIED,

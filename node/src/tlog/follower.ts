@@ -28,7 +28,9 @@ export async function checkTree(tree: LogTree, store: ReadonlyStore): Promise<Om
   const from = Math.max(0, tree.size - TILE_WIDTH);
   const entries = tree.size > 0 ? await store.changesSince(from, tree.size - from) : [];
   const stored = tree.size > from ? tree.files.read(0, from, tree.size - from) : Buffer.alloc(0);
-  const agrees = entries.length === tree.size - from && entries.every((e, i) => leafHashOf(e).equals(stored.subarray(i * 32, i * 32 + 32)));
+  const agrees =
+    entries.length === tree.size - from &&
+    entries.every((e, i) => leafHashOf(e).equals(stored.subarray(i * 32, i * 32 + 32)));
   if (!agrees) {
     tree.truncate(0);
     return { kept: 0, rebuilt: true };
@@ -50,7 +52,8 @@ export async function followTo(tree: LogTree, store: ReadonlyStore): Promise<num
     const hashes: Buffer[] = [];
     for (const e of page) {
       // The leaves ARE the change log: leaf i is seq i+1, nothing skipped, nothing reordered.
-      if (e.seq !== tree.size + hashes.length + 1) throw new Error(`change log seq ${String(e.seq)} after leaf ${String(tree.size + hashes.length)}`);
+      if (e.seq !== tree.size + hashes.length + 1)
+        throw new Error(`change log seq ${String(e.seq)} after leaf ${String(tree.size + hashes.length)}`);
       hashes.push(leafHashOf(e));
     }
     tree.append(hashes);

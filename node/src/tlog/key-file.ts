@@ -30,7 +30,8 @@ export function loadOrCreateLogKey(dataDir: string, name: string, file = TLOG_KE
   const path = join(dataDir, file);
   if (existsSync(path)) {
     const seed = parseSignerKey(readFileSync(path, 'utf8'));
-    if (!seed) throw new Error(`${path} is not a note signer key (PRIVATE+KEY+<name>+<id>+<base64>): restore it from a backup`);
+    if (!seed)
+      throw new Error(`${path} is not a note signer key (PRIVATE+KEY+<name>+<id>+<base64>): restore it from a backup`);
     return ed25519FromSeed(seed);
   }
   const seed = randomBytes(32);

@@ -33,6 +33,7 @@ export function leafData(e: ChangeEntry): Buffer {
   const text = canonicalJson({ actor: e.actor, at: e.at, id: e.record.handle, op: e.op, values, version: e.version });
   const bytes = Buffer.from(text, 'utf8');
   // Identifiers and actors are bounded far below this; a breach is a bug, never a silent truncation.
-  if (bytes.length > MAX_LEAF_BYTES) throw new RangeError(`leaf of seq ${String(e.seq)} is ${String(bytes.length)} bytes`);
+  if (bytes.length > MAX_LEAF_BYTES)
+    throw new RangeError(`leaf of seq ${String(e.seq)} is ${String(bytes.length)} bytes`);
   return bytes;
 }

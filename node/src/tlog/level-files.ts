@@ -38,7 +38,8 @@ export class LevelFiles {
   /** `n` hashes of `level` from position `start`, concatenated. */
   read(level: number, start: number, n: number): Buffer {
     const fd = this.#fd(level);
-    if (start + n > this.#counts[level]!) throw new RangeError(`level ${String(level)} has no hash ${String(start + n - 1)}`);
+    if (start + n > this.#counts[level]!)
+      throw new RangeError(`level ${String(level)} has no hash ${String(start + n - 1)}`);
     const buf = Buffer.allocUnsafe(n * HASH_SIZE);
     let done = 0;
     while (done < buf.length) done += readSync(fd, buf, done, buf.length - done, start * HASH_SIZE + done);

@@ -101,13 +101,7 @@ export function verifyInclusion(index: number, size: number, leaf: Hash, proof: 
 }
 
 /** RFC 9162 §2.1.4.2, with the trivial cases tlog-witness needs (old size 0, equal sizes). */
-export function verifyConsistency(
-  m: number,
-  n: number,
-  oldRoot: Hash,
-  newRoot: Hash,
-  proof: readonly Hash[],
-): boolean {
+export function verifyConsistency(m: number, n: number, oldRoot: Hash, newRoot: Hash, proof: readonly Hash[]): boolean {
   if (m > n) return false;
   if (m === 0) return proof.length === 0;
   if (m === n) return proof.length === 0 && oldRoot.equals(newRoot);

@@ -19,12 +19,17 @@ export interface LeafProof {
 const HISTORY_PAGE = 100;
 
 /** The change-log entry that produced `version` of `key` (the newest when version is absent). */
-async function entryOf(store: ReadonlyStore, key: string, version: number | undefined): Promise<ChangeEntry | undefined> {
+async function entryOf(
+  store: ReadonlyStore,
+  key: string,
+  version: number | undefined,
+): Promise<ChangeEntry | undefined> {
   let before: number | undefined;
   for (;;) {
     const page = await store.historyOf(key, { limit: HISTORY_PAGE, ...(before === undefined ? {} : { before }) });
     const hit = version === undefined ? page.entries[0] : page.entries.find((e) => e.version === version);
-    if (hit || page.next === undefined || (version !== undefined && (page.entries.at(-1)?.version ?? 0) < version)) return hit;
+    if (hit || page.next === undefined || (version !== undefined && (page.entries.at(-1)?.version ?? 0) < version))
+      return hit;
     before = page.next;
   }
 }
@@ -59,5 +64,12 @@ export async function proofFor(
  */
 export function tlogProofText(p: LeafProof): string {
   const extra = Buffer.from(JSON.stringify({ leaf: p.leaf, valueDigests: p.valueDigests })).toString('base64');
-  return ['c2sp.org/tlog-proof@v1', `extra ${extra}`, `index ${String(p.index)}`, ...p.inclusion, '', p.checkpoint].join('\n');
+  return [
+    'c2sp.org/tlog-proof@v1',
+    `extra ${extra}`,
+    `index ${String(p.index)}`,
+    ...p.inclusion,
+    '',
+    p.checkpoint,
+  ].join('\n');
 }

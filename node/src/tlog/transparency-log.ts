@@ -50,7 +50,10 @@ export class TransparencyLog {
   }
 
   /** Opens the files, checks them against the change log, hashes what is missing, publishes a checkpoint. */
-  static async open(store: ReadonlyStore, opts: TransparencyLogOptions): Promise<{ log: TransparencyLog; check: OpenCheck }> {
+  static async open(
+    store: ReadonlyStore,
+    opts: TransparencyLogOptions,
+  ): Promise<{ log: TransparencyLog; check: OpenCheck }> {
     const log = new TransparencyLog(store, opts);
     const checked = await checkTree(log.tree, store);
     const rehashed = await followTo(log.tree, store);
@@ -107,7 +110,8 @@ export class TransparencyLog {
   async caughtUp(): Promise<void> {
     this.wake();
     await this.#running;
-    if (this.#failure !== undefined) throw this.#failure;
+    const failure = this.#failure;
+    if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
   }
 
   get failure(): unknown {

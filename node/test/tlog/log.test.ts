@@ -41,7 +41,7 @@ beforeAll(async () => {
   node = await startTestNode(['88.100.5'], { tlog: {} });
   const log = node.ctx.tlog!;
   // Writes in batches straight into the store (as an import does); the log catches up afterwards.
-  for (let done = 0; done < CHANGES; ) {
+  for (let done = 0; done < CHANGES;) {
     const ops: StoreOp[] = [];
     for (let j = 0; j < 500 && done < CHANGES; j++, done++) {
       const handle = `88.100.5/T-${done % IDS}`;
@@ -63,7 +63,8 @@ afterAll(() => node.close());
 describe('the transparency log over the change log (independent verifier)', () => {
   it('signs every checkpoint with the key it publishes; the tree holds every change', async () => {
     const vkey = readVkey((await (await fetch(`${node.url}/log/vkey`)).text()).trim());
-    for (const { note } of published) expect(readCheckpoint(requireSignature(note, vkey)).origin).toBe('idnode.test/log');
+    for (const { note } of published)
+      expect(readCheckpoint(requireSignature(note, vkey)).origin).toBe('idnode.test/log');
     expect(published.at(-1)!.cp.size).toBe(await node.store.lastSeq());
   });
 
@@ -89,7 +90,13 @@ describe('the transparency log over the change log (independent verifier)', () =
       const versions = (await node.store.get(handle.toLowerCase()))!.version;
       for (let version = 1; version <= versions; version++) {
         const res = await fetch(`${node.url}/log/proof/${handle}?version=${version}`);
-        const p = (await res.json()) as { index: number; leaf: string; inclusion: string[]; checkpoint: string; valueDigests: string[] };
+        const p = (await res.json()) as {
+          index: number;
+          leaf: string;
+          inclusion: string[];
+          checkpoint: string;
+          valueDigests: string[];
+        };
         const cp = readCheckpoint(requireSignature(p.checkpoint, vkey));
         const leaf = Buffer.from(p.leaf, 'base64');
         const fields = JSON.parse(leaf.toString()) as { id: string; version: number; values: string };
@@ -116,7 +123,9 @@ describe('the transparency log over the change log (independent verifier)', () =
 
   it('answers ?proof=true with the tlog-proof of the version served; its values check against the leaf', async () => {
     const handle = '88.100.5/PROOF-1';
-    expect((await putRecord(node.url, handle, [urlValue(1, 'https://example.com/a')], node.adminAuth('88.100.5'))).status).toBe(201);
+    expect(
+      (await putRecord(node.url, handle, [urlValue(1, 'https://example.com/a')], node.adminAuth('88.100.5'))).status,
+    ).toBe(201);
     const res = await fetch(`${node.url}/api/handles/${handle}?proof=true`);
     const body = (await res.json()) as { values: Parameters<typeof digestOfValue>[0][] };
     const text = Buffer.from(res.headers.get('idnode-tlog-proof') ?? '', 'base64').toString();
@@ -125,7 +134,10 @@ describe('the transparency log over the change log (independent verifier)', () =
     const blank = rest.indexOf('');
     const path = rest.slice(0, blank).map((h) => Buffer.from(h, 'base64'));
     const cp = readCheckpoint(splitNote(rest.slice(blank + 1).join('\n')).text);
-    const extra = JSON.parse(Buffer.from(extraLine!.slice(6), 'base64').toString()) as { leaf: string; valueDigests: string[] };
+    const extra = JSON.parse(Buffer.from(extraLine!.slice(6), 'base64').toString()) as {
+      leaf: string;
+      valueDigests: string[];
+    };
     const leaf = Buffer.from(extra.leaf, 'base64');
     expect(checkInclusion(Number(indexLine!.slice(6)), cp.size, hashLeaf(leaf), path, cp.root)).toBe(true);
     for (const v of body.values) expect(extra.valueDigests).toContain(digestOfValue(v).toString('base64'));
@@ -144,28 +156,34 @@ describe('the transparency log over the change log (independent verifier)', () =
 
 describe("Go's golang.org/x/mod sumdb/note and sumdb/tlog (when go and x/mod are installed)", () => {
   const gopath = '/usr/share/gocode';
-  const haveGo = spawnSync('go', ['version']).status === 0 && existsSync(join(gopath, 'src/golang.org/x/mod/sumdb/tlog'));
-  it.skipIf(!haveGo)('verify the checkpoint, the root from every entry, sample inclusions, every consistency', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'idnode-go-'));
-    const files = published.slice(0, -1).map(({ note }, i) => {
-      const f = join(dir, `cp-${i}`);
-      writeFileSync(f, note);
-      return f;
-    });
-    const vkey = (await (await fetch(`${node.url}/log/vkey`)).text()).trim();
-    const checker = join(import.meta.dirname, 'go-checker/checker.go');
-    const env = { ...process.env, GO111MODULE: 'off', GOPATH: gopath, GOCACHE: join(dir, 'cache'), GOFLAGS: '' };
-    const out = await new Promise<string>((resolve) => {
-      const child = spawn('go', ['run', checker, node.url, vkey, ...files], { env });
-      let text = '';
-      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
-      child.on('close', () => resolve(text));
-    });
-    rmSync(dir, { recursive: true, force: true });
-    // The live checkpoint: later tests may have added changes since the last one collected.
-    expect(out.trim()).toMatch(/^ok \d+$/);
-    expect(Number(out.trim().slice(3))).toBeGreaterThanOrEqual(published.at(-1)!.cp.size);
-  }, 300_000);
-  if (!haveGo) it('is skipped: install golang-go and golang-golang-x-mod-dev (Debian) to run the Go checker', () => undefined);
+  const haveGo =
+    spawnSync('go', ['version']).status === 0 && existsSync(join(gopath, 'src/golang.org/x/mod/sumdb/tlog'));
+  it.skipIf(!haveGo)(
+    'verify the checkpoint, the root from every entry, sample inclusions, every consistency',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'idnode-go-'));
+      const files = published.slice(0, -1).map(({ note }, i) => {
+        const f = join(dir, `cp-${i}`);
+        writeFileSync(f, note);
+        return f;
+      });
+      const vkey = (await (await fetch(`${node.url}/log/vkey`)).text()).trim();
+      const checker = join(import.meta.dirname, 'go-checker/checker.go');
+      const env = { ...process.env, GO111MODULE: 'off', GOPATH: gopath, GOCACHE: join(dir, 'cache'), GOFLAGS: '' };
+      const out = await new Promise<string>((resolve) => {
+        const child = spawn('go', ['run', checker, node.url, vkey, ...files], { env });
+        let text = '';
+        child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+        child.on('close', () => resolve(text));
+      });
+      rmSync(dir, { recursive: true, force: true });
+      // The live checkpoint: later tests may have added changes since the last one collected.
+      expect(out.trim()).toMatch(/^ok \d+$/);
+      expect(Number(out.trim().slice(3))).toBeGreaterThanOrEqual(published.at(-1)!.cp.size);
+    },
+    300_000,
+  );
+  if (!haveGo)
+    it('is skipped: install golang-go and golang-golang-x-mod-dev (Debian) to run the Go checker', () => undefined);
 });

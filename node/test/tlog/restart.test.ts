@@ -22,12 +22,22 @@ async function nodeWith(n: number): Promise<string> {
   const dataDir = await mkdtemp(join(tmpdir(), 'idnode-tlog-'));
   dirs.push(dataDir);
   const node = await startTestNode(['88.100.5'], { dataDir, tlog: {} });
-  expect((await putRecord(node.url, '88.100.5/R-0', [urlValue(1, 'https://example.com/0')], node.adminAuth('88.100.5'))).status).toBe(201);
+  expect(
+    (await putRecord(node.url, '88.100.5/R-0', [urlValue(1, 'https://example.com/0')], node.adminAuth('88.100.5')))
+      .status,
+  ).toBe(201);
   // The rest as an import writes them: batches straight into the store.
   for (let i = 1; i < n; i += 100) {
     const ops = Array.from({ length: Math.min(100, n - i) }, (_, j) => {
       const handle = `88.100.5/R-${i + j}`;
-      const values = [{ ...urlValue(1, `https://example.com/${i + j}`), ttl: 86400, timestamp: new Date().toISOString(), access: 'public' as const }];
+      const values = [
+        {
+          ...urlValue(1, `https://example.com/${i + j}`),
+          ttl: 86400,
+          timestamp: new Date().toISOString(),
+          access: 'public' as const,
+        },
+      ];
       return { op: 'put' as const, key: handle.toLowerCase(), input: { handle, values }, cond: undefined };
     });
     await node.store.commit(ops, { actor: 'restart-test' });
@@ -81,7 +91,7 @@ function tamper(dataDir: string, db: 'records' | 'changes', key: string | number
   const root = open({ path: join(dataDir, 'lmdb'), maxDbs: 8 });
   const table = root.openDB<unknown, string | number>({ name: db });
   table.putSync(key, edit(table.get(key) as never));
-  root.close();
+  void root.close();
 }
 
 const evil = (r: StoredRecord): StoredRecord => ({
@@ -98,7 +108,9 @@ describe("tampering with a stopped node's LMDB", () => {
       const res = await fetch(`${node.url}/api/handles/88.100.5/R-1?proof=true`);
       const body = (await res.json()) as { values: Parameters<typeof digestOfValue>[0][] };
       const text = Buffer.from(res.headers.get('idnode-tlog-proof') ?? '', 'base64').toString();
-      const extra = JSON.parse(Buffer.from(text.split('\n')[1]!.slice(6), 'base64').toString()) as { valueDigests: string[] };
+      const extra = JSON.parse(Buffer.from(text.split('\n')[1]!.slice(6), 'base64').toString()) as {
+        valueDigests: string[];
+      };
       expect(body.values[0]?.data.value).toBe('https://evil.example/');
       expect(extra.valueDigests).not.toContain(digestOfValue(body.values[0]!).toString('base64'));
     } finally {
@@ -127,4 +139,3 @@ describe("tampering with a stopped node's LMDB", () => {
     }
   });
 });
-

@@ -55,7 +55,8 @@ describe('RFC 6962 vectors (verifiable_logs.md §1.5), server code and independe
         kind === 'inclusion'
           ? server.inclusionProof(m, n, readerOver(leaves))
           : server.consistencyProof(m, n, readerOver(leaves));
-      const theirs = kind === 'inclusion' ? v.auditPath(m, leaves.map(v.hashLeaf)) : v.consistency(m, leaves.map(v.hashLeaf));
+      const theirs =
+        kind === 'inclusion' ? v.auditPath(m, leaves.map(v.hashLeaf)) : v.consistency(m, leaves.map(v.hashLeaf));
       expect(mine.map(short), `${kind} ${m} ${n}`).toEqual(want);
       expect(theirs.map(short), `${kind} ${m} ${n}`).toEqual(want);
     }
@@ -85,7 +86,12 @@ describe('RFC 6962 vectors (verifiable_logs.md §1.5), server code and independe
 
 describe('tile paths (tlog-tiles)', () => {
   it('encodes N in x-prefixed groups and parses back only the one spelling', () => {
-    for (const [n, p] of [[0, '000'], [5, '005'], [1000, 'x001/000'], [1234067, 'x001/x234/067']] as const) {
+    for (const [n, p] of [
+      [0, '000'],
+      [5, '005'],
+      [1000, 'x001/000'],
+      [1234067, 'x001/x234/067'],
+    ] as const) {
       expect(encodeTileIndex(n)).toBe(p);
       expect(nPath(n)).toBe(p);
       expect(parseTilePath(`0/${p}`)).toEqual({ level: 0, index: n, width: 256 });

@@ -14,7 +14,12 @@ const PROOF_PREFIX = `${LOG_PREFIX}proof/`;
 const ProofQuery = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) });
 
 /** Adds the proof of `version` of `handle` to an answer; refuses when the log is off or has no such entry. */
-export async function attachProof(reply: FastifyReply, ctx: AppContext, handle: string, version: number): Promise<void> {
+export async function attachProof(
+  reply: FastifyReply,
+  ctx: AppContext,
+  handle: string,
+  version: number,
+): Promise<void> {
   if (!ctx.tlog) throw new IdnError('IDN_ERR_TLOG_DISABLED');
   const proof = await proofFor(ctx.tlog, ctx.store, parseIdentifier(handle, 'uri').key, version);
   if (!proof) throw new IdnError('IDN_ERR_TLOG_NOT_LOGGED');

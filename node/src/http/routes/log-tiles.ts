@@ -49,7 +49,10 @@ export function registerLogTiles(app: FastifyInstance, ctx: AppContext): void {
   );
   // Not a tlog-tiles resource: the note verifier key, for trust on first use (idnode verify).
   app.get(`${LOG_PREFIX}vkey`, hidden, (_request, reply) =>
-    reply.header('cache-control', CHECKPOINT).type('text/plain; charset=utf-8').send(`${logOf(ctx).signer.vkey}\n`),
+    reply
+      .header('cache-control', CHECKPOINT)
+      .type('text/plain; charset=utf-8')
+      .send(`${logOf(ctx).signer.vkey}\n`),
   );
   app.get(`${LOG_PREFIX}tile/*`, hidden, async (request, reply) => {
     const log = logOf(ctx);

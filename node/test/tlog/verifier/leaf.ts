@@ -18,9 +18,19 @@ function jcs(v: unknown): string {
 }
 
 export const digestOfValue = (v: Value): Buffer =>
-  sha256(Buffer.from(jcs({ access: v.access, data: v.data, index: v.index, timestamp: v.timestamp, ttl: v.ttl, type: v.type })));
+  sha256(
+    Buffer.from(
+      jcs({ access: v.access, data: v.data, index: v.index, timestamp: v.timestamp, ttl: v.ttl, type: v.type }),
+    ),
+  );
 
-export function expectedLeaf(e: { actor: string; at: string; op: string; version: number; record: { handle: string; values: Value[] } }): Buffer {
+export function expectedLeaf(e: {
+  actor: string;
+  at: string;
+  op: string;
+  version: number;
+  record: { handle: string; values: Value[] };
+}): Buffer {
   const values = sha256(...e.record.values.map(digestOfValue)).toString('base64');
   return Buffer.from(jcs({ actor: e.actor, at: e.at, id: e.record.handle, op: e.op, values, version: e.version }));
 }

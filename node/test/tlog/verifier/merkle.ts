@@ -56,7 +56,13 @@ export function consistency(m: number, leaves: readonly Buffer[]): Buffer[] {
 }
 
 /** RFC 9162 §2.1.3.2. */
-export function checkInclusion(index: number, size: number, leaf: Buffer, path: readonly Buffer[], root: Buffer): boolean {
+export function checkInclusion(
+  index: number,
+  size: number,
+  leaf: Buffer,
+  path: readonly Buffer[],
+  root: Buffer,
+): boolean {
   if (index >= size) return false;
   let fn = index;
   let sn = size - 1;

@@ -48,7 +48,8 @@ export function requireSignature(note: string, v: Vkey): string {
   const { text, sigs } = splitNote(note);
   const mine = sigs.filter((s) => s.name === v.name && s.id === v.id);
   if (mine.length === 0) throw new Error(`no signature by ${v.name}`);
-  for (const s of mine) if (!ed25519Ok(v.key, Buffer.from(text), s.bytes)) throw new Error(`bad signature by ${v.name}`);
+  for (const s of mine)
+    if (!ed25519Ok(v.key, Buffer.from(text), s.bytes)) throw new Error(`bad signature by ${v.name}`);
   return text;
 }
 

@@ -33,7 +33,8 @@ export async function leafHashes(base: string, size: number): Promise<Buffer[]> 
   const full = Math.floor(size / 256);
   if (full > 0) {
     const level1: Buffer[] = [];
-    for (let n = 0; n * 256 < full; n++) level1.push(...split(await get(tileUrl(base, 1, n, Math.min(256, full - n * 256)))));
+    for (let n = 0; n * 256 < full; n++)
+      level1.push(...split(await get(tileUrl(base, 1, n, Math.min(256, full - n * 256)))));
     for (let t = 0; t < full; t++) {
       if (!mth(out.slice(t * 256, t * 256 + 256)).equals(level1[t]!)) throw new Error(`level-1 hash ${t} disagrees`);
     }
@@ -45,7 +46,7 @@ export async function leafHashes(base: string, size: number): Promise<Buffer[]> 
 export async function entries(base: string, n: number, w: number): Promise<Buffer[]> {
   const b = await get(tileUrl(base, 'entries', n, w));
   const out: Buffer[] = [];
-  for (let at = 0; at < b.length; ) {
+  for (let at = 0; at < b.length;) {
     const len = b.readUInt16BE(at);
     out.push(b.subarray(at + 2, at + 2 + len));
     at += 2 + len;
