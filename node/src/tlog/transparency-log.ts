@@ -39,7 +39,7 @@ export class TransparencyLog {
   #queued = false;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
-  #failure: unknown;
+  #failure: Error | undefined;
 
   private constructor(store: ReadonlyStore, opts: TransparencyLogOptions) {
     this.#store = store;
@@ -101,7 +101,7 @@ export class TransparencyLog {
         this.#failure = undefined;
       } catch (e) {
         // Kept for health and retried on the next wake; the change log is untouched.
-        this.#failure = e;
+        this.#failure = e instanceof Error ? e : new Error('following the change log failed');
       }
     });
   }
@@ -110,11 +110,10 @@ export class TransparencyLog {
   async caughtUp(): Promise<void> {
     this.wake();
     await this.#running;
-    const failure = this.#failure;
-    if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
+    if (this.#failure !== undefined) throw this.#failure;
   }
 
-  get failure(): unknown {
+  get failure(): Error | undefined {
     return this.#failure;
   }
 
