@@ -18,7 +18,7 @@ import { listenOrFail, StartupFailure, stepOrFail } from './config/startup-failu
 import { prepareFederation } from './federation/federation.ts';
 import { federationView } from './federation/federation-view.ts';
 import { readCursor } from './sync/index.ts';
-import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
+import { startSenderFor, startWitnessClientFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
 import { describeStore, storeInUse } from './store/config.ts';
 import { startHandleServer } from './handle-protocol/handle-server.ts';
@@ -29,7 +29,7 @@ import { bootstrapPrefixSites } from './bootstrap/homed-prefix-site.ts';
 import { openConfiguredStore } from './store/open-store.ts';
 import { readonlyStore } from './store/readonly-store.ts';
 import { originOf } from './tlog/config.ts';
-import { openTransparencyLog } from './tlog/open-log.ts';
+import { openTransparencyLog, openWitness } from './tlog/open-log.ts';
 import type { TransparencyLog } from './tlog/transparency-log.ts';
 
 /** Configuration problems and startup failures: one line each, exit 2, no stack (unless debugging). */
@@ -120,6 +120,11 @@ async function openLogFor(
   );
   logger.info({ log: 'tlog', origin, vkey: log.signer.vkey, ...check, size: log.tree.size }, 'transparency log open');
   return log;
+}
+
+/** The top-level node witnesses its secondaries' logs with its own cosigner key (`<dataDir>/witness-key`). */
+function openWitnessFor(config: NodeConfig, tlog: TransparencyLog, registry: Parameters<typeof openWitness>[2]) {
+  return openWitness(config.store.dataDir, tlog.origin.replace(/\/log$/, '') + '/witness', registry);
 }
 
 async function main(): Promise<void> {
@@ -239,7 +244,8 @@ async function main(): Promise<void> {
   );
   // Like gRPC, one process owns the Handle port: a challenge and its answer must reach the same state.
   const handle = lead ? await startHandleFor(config, ctx, fed.selfId, new URL(address).port) : undefined;
-  const syncMount = syncMountFor(fed, ctx.records, federation.delegations);
+  const witness = tlog && fed.role === 'top-level' ? openWitnessFor(config, tlog, ctx.metrics.registry) : undefined;
+  const syncMount = syncMountFor(fed, ctx.records, federation.delegations, witness);
   const grpcPort = await listenOrFail(`${http.host}:${federation.grpc?.port ?? ''} (gRPC)`, 'IDNODE_GRPC_PORT', () =>
     fed.start(
       {
@@ -263,6 +269,17 @@ async function main(): Promise<void> {
           upstream,
           logger,
         });
+  const witnessClient =
+    upstream === undefined
+      ? undefined
+      : startWitnessClientFor(fed, {
+          store: ctx.store,
+          changes: ctx.changes,
+          registry: ctx.metrics.registry,
+          upstream,
+          logger,
+          ...(tlog ? { tlog, checkpointMs: config.tlog.checkpointMs } : {}),
+        });
   let closing = false;
   if (link) watchPrimary(() => closing);
   // A worker drains when the primary says so (SIGTERM); a terminal's Ctrl-C reaches the primary too.
@@ -278,6 +295,7 @@ async function main(): Promise<void> {
     await app.close();
     await handle?.close();
     await sender?.stop();
+    witnessClient?.stop();
     await tlog?.stop();
     await fed.close(2_000);
     await store.close();

@@ -5,6 +5,9 @@ import { loadOrCreateLogKey } from './key-file.ts';
 import type { Hash } from './merkle.ts';
 import { ed25519NoteSigner, type NoteSigner } from './note.ts';
 import { TransparencyLog, type OpenCheck } from './transparency-log.ts';
+import type { Registry } from 'prom-client';
+import { ed25519Cosigner } from './cosignature.ts';
+import { Witness } from './witness.ts';
 
 export interface OpenLogOptions {
   readonly dataDir: string;
@@ -31,4 +34,10 @@ export async function openTransparencyLog(
     checkpointMs: opts.checkpointMs,
     ...(opts.onInconsistent ? { onInconsistent: opts.onInconsistent } : {}),
   });
+}
+
+/** The witness of a top-level node: cosigner key `<dataDir>/witness-key` (0600), state under `<dataDir>/witness`. */
+export function openWitness(dataDir: string, name: string, registry?: Registry): Witness {
+  const cosigner = ed25519Cosigner(name, loadOrCreateLogKey(dataDir, name, 'witness-key'));
+  return new Witness(join(dataDir, 'witness'), cosigner, registry ? { registry } : {});
 }

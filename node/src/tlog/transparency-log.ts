@@ -129,6 +129,19 @@ export class TransparencyLog {
     return this.#published;
   }
 
+  #cosigned: { note: string; lines: string } | undefined;
+
+  /** A witness cosigned `note`: served beside the log's signature while it is the latest checkpoint. */
+  addCosignatures(note: string, lines: string): void {
+    this.#cosigned = { note, lines };
+  }
+
+  /** What /log/checkpoint serves: the latest checkpoint, with the witness's cosignature when it has one. */
+  get served(): string {
+    const note = this.latest.note;
+    return this.#cosigned?.note === note ? note + this.#cosigned.lines : note;
+  }
+
   get latest(): PublishedCheckpoint {
     return this.#published ?? this.publish();
   }

@@ -45,7 +45,7 @@ export function registerLogTiles(app: FastifyInstance, ctx: AppContext): void {
       .header('cache-control', CHECKPOINT)
       .header('access-control-allow-origin', '*')
       .type('text/plain; charset=utf-8')
-      .send(logOf(ctx).latest.note),
+      .send(logOf(ctx).served),
   );
   // Not a tlog-tiles resource: the note verifier key, for trust on first use (idnode verify).
   app.get(`${LOG_PREFIX}vkey`, hidden, (_request, reply) =>
