@@ -54,7 +54,8 @@ export async function proofFor(
     leaf: leafData(entry).toString('base64'),
     valueDigests: entry.record.values.map((v) => valueDigest(v).toString('base64')),
     inclusion: log.tree.inclusion(index, size).map((h) => h.toString('base64')),
-    checkpoint: published.note,
+    // With the witness's cosignature when it cosigned this very checkpoint.
+    checkpoint: published === log.latest ? log.served : published.note,
   };
 }
 
