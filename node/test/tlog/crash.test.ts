@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
+import type { ChangeEntry } from '../../src/store/store.ts';
 import { sized } from '../helpers/scale.ts';
 import { spawnNode } from '../helpers/spawn-node.ts';
 import { basicAuth } from '../helpers/test-node.ts';
@@ -119,7 +120,7 @@ describe('the transparency log under SIGKILL', () => {
     // Stopped: the change log itself, entry for entry.
     const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
     try {
-      const log = [];
+      const log: ChangeEntry[] = [];
       for (
         let page = await store.changesSince(0, 10_000);
         page.length > 0;

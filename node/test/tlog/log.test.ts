@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandleValue } from '../../src/records/types.ts';
-import type { StoreOp } from '../../src/store/store.ts';
+import type { ChangeEntry, StoreOp } from '../../src/store/store.ts';
 import { sized } from '../helpers/scale.ts';
 import { putRecord, startTestNode, urlValue, type TestNode } from '../helpers/test-node.ts';
 import { expectedLeaf, digestOfValue } from './verifier/leaf.ts';
@@ -72,7 +72,7 @@ describe('the transparency log over the change log (independent verifier)', () =
     const { cp } = published.at(-1)!;
     const leaves = await leafHashes(node.url, cp.size);
     expect(mth(leaves).equals(cp.root)).toBe(true);
-    const log = [];
+    const log: ChangeEntry[] = [];
     while (log.length < cp.size)
       log.push(...(await node.store.changesSince(log.length, Math.min(10_000, cp.size - log.length))));
     for (let n = 0; n * 256 < cp.size; n++) {
