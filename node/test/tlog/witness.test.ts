@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { open } from 'lmdb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { ed25519FromSeed } from '../../src/tlog/ed25519.ts';
 import { ed25519NoteSigner, signNote } from '../../src/tlog/note.ts';
 import { openWitness } from '../../src/tlog/open-log.ts';
 import type { Witness } from '../../src/tlog/witness.ts';
+import type { ChangeEntry } from '../../src/store/store.ts';
 import { startTestNode, type TestNode } from '../helpers/test-node.ts';
 import { insecureClient } from '../sync/sync-harness.ts';
 import { readVkey, requireCosignature, requireSignature } from './verifier/note.ts';
@@ -169,6 +171,80 @@ describe('the top-level node witnesses a secondary log over Sync.AddCheckpoint',
       expect(refused).toEqual(['IDN_ERR_WITNESS_INCONSISTENT']);
     } finally {
       client.stop();
+    }
+  });
+});
+
+describe('a secondary whose stopped LMDB was tampered with', () => {
+  it('restarts with a rewritten log: the witness refuses its checkpoint and its sync with IDN_ERR_WITNESS_INCONSISTENT', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'idnode-witness-sec2-'));
+    dirs.push(dataDir);
+    const id = 'sec-2';
+    let node = await startTestNode(['88.100.5'], { dataDir, tlog: { origin: 'sec-2.test/log' } });
+    const handles = Array.from({ length: 20 }, (_, i) => `88.100.5/T2-${i}`);
+    const values = (h: string) => [
+      {
+        index: 1,
+        type: 'URL',
+        data: { format: 'string', value: `https://e.example/${h}` },
+        ttl: 60,
+        timestamp: new Date().toISOString(),
+        access: 'public' as const,
+      },
+    ];
+    await node.store.commit(
+      handles.map((h) => ({
+        op: 'put' as const,
+        key: h.toLowerCase(),
+        input: { handle: h, values: values(h) },
+        cond: undefined,
+      })),
+      META,
+    );
+    await node.ctx.tlog!.caughtUp();
+    node.ctx.tlog!.publish();
+    let client = startWitnessClient({
+      log: node.ctx.tlog!,
+      connect: insecureClient(port),
+      nodeId: id,
+      intervalMs: 60_000,
+    });
+    expect(await client.round()).toBeUndefined();
+    client.stop();
+    const seq = (await node.store.lastSeq()) - 2;
+    await node.close();
+    // While it is stopped: one change-log entry of the past rewritten on disk.
+    const root = open({ path: join(dataDir, 'lmdb'), maxDbs: 8 });
+    const changes = root.openDB<ChangeEntry, number>({ name: 'changes' });
+    const entry = changes.get(seq)!;
+    changes.putSync(seq, { ...entry, record: { ...entry.record, values: values('evil') } });
+    await root.close();
+    node = await startTestNode(['88.100.5'], { dataDir, tlog: { origin: 'sec-2.test/log' } });
+    try {
+      expect(node.ctx.tlog!.rewritten).toBe(true);
+      const refused: string[] = [];
+      client = startWitnessClient({
+        log: node.ctx.tlog!,
+        connect: insecureClient(port),
+        nodeId: id,
+        intervalMs: 60_000,
+        onRefused: (c) => refused.push(c),
+      });
+      expect(await client.round()).toBe('IDN_ERR_WITNESS_INCONSISTENT');
+      client.stop();
+      expect(witness.refused(id)?.message).toContain('another root');
+      const metadata = new grpc.Metadata();
+      metadata.set(NODE_ID_METADATA, id);
+      const sync = insecureClient(port)();
+      const details = await new Promise<string>((resolve) => {
+        const call = sync.Push(metadata);
+        call.on('data', () => undefined);
+        call.on('error', (e: grpc.ServiceError) => resolve(e.details));
+      });
+      sync.close();
+      expect(details).toContain('IDN_ERR_WITNESS_INCONSISTENT');
+    } finally {
+      await node.close();
     }
   });
 });
