@@ -12,8 +12,17 @@ export function tileUrl(base: string, level: number | 'entries', n: number, w: n
   return `${base}/log/tile/${level}/${nPath(n)}${w === 256 ? '' : `.p/${w}`}`;
 }
 
+/** GETs are idempotent: one retry when a kept-alive connection was closed under the request (ECONNRESET). */
+async function fetchOnceMore(url: string): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch {
+    return fetch(url);
+  }
+}
+
 async function get(url: string): Promise<Buffer> {
-  const res = await fetch(url);
+  const res = await fetchOnceMore(url);
   if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
   return Buffer.from(await res.arrayBuffer());
 }
