@@ -25,6 +25,7 @@ import { RecordService } from './write/record-service.ts';
 import { resealThrough } from './write/reseal.ts';
 import { registerTlogMetrics } from './tlog/metrics.ts';
 import type { TransparencyLog } from './tlog/transparency-log.ts';
+import type { AnswerSigner } from './signing/answer-signer.ts';
 
 export interface AppOptions {
   readonly prefixes: readonly string[];
@@ -60,6 +61,8 @@ export interface AppOptions {
   readonly passport?: PassportSettings;
   /** The transparency log, opened (main.ts: `<dataDir>/tlog`); it follows this context's change feed. */
   readonly tlog?: TransparencyLog;
+  /** Signs resolution answers (ADR 0011): main.ts loads the keys; absent: nothing is signed. */
+  readonly signing?: AnswerSigner;
 }
 
 /** The app context plus what the gRPC side needs: the peer-mode service that answers other nodes. */
@@ -132,6 +135,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     audit,
     passport: opts.passport ?? DEFAULT_PASSPORT_SETTINGS,
     ...(opts.tlog ? { tlog: opts.tlog } : {}),
+    ...(opts.signing === undefined ? {} : { signing: opts.signing }),
     registry: {
       suffixes: new SuffixRegistry(store),
       serials: new SerialAllocator(store),

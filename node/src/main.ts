@@ -26,6 +26,7 @@ import { HandleMetrics } from './handle-protocol/metrics.ts';
 import { secretKeyVerifier } from './handle-protocol/secret-key-verifier.ts';
 import { encodeSiteInfo } from './handle-protocol/site-info.ts';
 import { bootstrapPrefixSites } from './bootstrap/homed-prefix-site.ts';
+import { loadAnswerSigner, publishSigningKeys } from './bootstrap/answer-signing.ts';
 import { openConfiguredStore } from './store/open-store.ts';
 import { readonlyStore } from './store/readonly-store.ts';
 import { originOf } from './tlog/config.ts';
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
   logger.info({ log: 'store', ...storeInUse(config.store) }, `store: ${where}`);
   const tokenKey = config.secrets.tokenKey ?? (await loadTokenKey(dataDir));
   const keyring = await loadKeyring(config);
+  const signing = await loadAnswerSigner(dataDir, config.signing);
   const fed = await prepareFederation(
     { federation, host: http.host, tls: config.tlsMaterial, negativeTtlSeconds: config.cache.negativeTtlMs / 1000 },
     // The directory (top-level) reads the store; its decisions are applied through ctx.records.
@@ -182,6 +184,7 @@ async function main(): Promise<void> {
     audit,
     auditChanges: lead,
     passport: config.passport,
+    signing,
     metricsPrefixes: config.metrics.prefixes,
     metricsPrefixLimit: config.metrics.prefixLimit,
     ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),
@@ -210,6 +213,14 @@ async function main(): Promise<void> {
   });
   // Bootstrap writes through the context's RecordService, like every other write.
   const boot = await bootstrapHomedPrefixes(ctx.records, federation.prefixes, dataDir, config.secrets.adminSecret);
+  const stopKeyWatch = await publishSigningKeys({
+    signer: signing,
+    records: ctx.records,
+    prefixes: federation.prefixes,
+    dataDir,
+    logger,
+    lead,
+  });
   await opened.attach(ctx.changes);
   if (link) joinCluster(link, ctx, opened.refreshReads);
   const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: http.accessLogSample };
@@ -254,6 +265,7 @@ async function main(): Promise<void> {
         readiness: ctx.readiness,
         metricsRegistry: ctx.metrics.registry,
         httpAddress: address,
+        signer: signing,
       },
       syncMount ? [syncMount] : [],
     ),
@@ -292,6 +304,7 @@ async function main(): Promise<void> {
     // Fail readiness (HTTP and grpc.health.v1) first so balancers and peers stop routing here, then drain and exit.
     ctx.readiness.startDraining();
     await new Promise((r) => setTimeout(r, http.drainDelayMs));
+    stopKeyWatch();
     await app.close();
     await handle?.close();
     await sender?.stop();

@@ -27,6 +27,7 @@ import { passportSection } from '../passport/config.ts';
 import type { PassportSettings } from '../passport/settings.ts';
 import { checkDataDir, storeSection, type StoreSettings } from '../store/config.ts';
 import { tlogSection, type TlogSettings } from '../tlog/config.ts';
+import { signingSection, type SigningSettings } from '../signing/config.ts';
 import { closest, didYouMean } from './did-you-mean.ts';
 
 /**
@@ -52,6 +53,8 @@ export interface NodeConfig {
   readonly workers: WorkerSettings;
   /** The transparency log (docs/adr/0012). */
   readonly tlog: TlogSettings;
+  /** When answers are signed (IDNODE_SIGN_ANSWERS, ADR 0011). */
+  readonly signing: SigningSettings;
 }
 
 /** The configuration with the files it names read and checked. */
@@ -88,6 +91,7 @@ const SECTIONS: readonly ConfigSection<TProperties, unknown>[] = [
   sessionsSection,
   workersSection,
   tlogSection,
+  signingSection,
 ];
 
 /** Read by the other programs of this package (the idnode CLI and its launcher), never by the server. */
@@ -208,6 +212,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     sessions: read(sessionsSection),
     workers: read(workersSection),
     tlog: read(tlogSection),
+    signing: read(signingSection),
   };
   problems.endPhase();
   const federation = sections.federation();
@@ -226,6 +231,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     sessions: sections.sessions(),
     workers: sections.workers(),
     tlog: sections.tlog(),
+    signing: sections.signing(),
   };
   problems.endPhase();
   // Phase 3, the whole.

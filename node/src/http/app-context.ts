@@ -13,6 +13,7 @@ import type { ChangeFeed } from '../store/change-feed.ts';
 import type { ReadonlyStore } from '../store/store.ts';
 import type { TransparencyLog } from '../tlog/transparency-log.ts';
 import type { RecordService } from '../write/record-service.ts';
+import type { AnswerSigner } from '../signing/answer-signer.ts';
 
 /** The prefix registry, built once by the wiring over the read-only store; its change sets go through `records`. */
 export interface Registries {
@@ -52,4 +53,6 @@ export interface AppContext {
   readonly registry: Registries;
   /** The transparency log (/log, ?proof=true); absent with IDNODE_TLOG=off or on a non-lead worker. */
   readonly tlog?: TransparencyLog;
+  /** Signs resolution answers and publishes the keys (ADR 0011); no signing and no JWKS when absent. */
+  readonly signing?: AnswerSigner;
 }
