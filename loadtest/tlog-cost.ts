@@ -28,8 +28,22 @@ try {
     const ops: StoreOp[] = Array.from({ length: CHUNK }, (_, i) => {
       const handle = `88.100.5/BAT-2025-${String(done + i).padStart(7, '0')}`;
       const values = [
-        { index: 1, type: 'URL', data: { format: 'string', value: `https://passport.example/${handle}` }, ttl: 86400, timestamp: new Date().toISOString(), access: 'public' as const },
-        { index: 2, type: 'DPP', data: { format: 'json', value: { gtin: '09506000134352', batch: String(done + i) } }, ttl: 86400, timestamp: new Date().toISOString(), access: 'public' as const },
+        {
+          index: 1,
+          type: 'URL',
+          data: { format: 'string', value: `https://passport.example/${handle}` },
+          ttl: 86400,
+          timestamp: new Date().toISOString(),
+          access: 'public' as const,
+        },
+        {
+          index: 2,
+          type: 'DPP',
+          data: { format: 'json', value: { gtin: '09506000134352', batch: String(done + i) } },
+          ttl: 86400,
+          timestamp: new Date().toISOString(),
+          access: 'public' as const,
+        },
       ];
       return { op: 'put', key: handle.toLowerCase(), input: { handle, values }, cond: undefined };
     });
@@ -44,7 +58,9 @@ try {
   }
   process.stdout.write(
     `tlog-cost: ${entries} entries; write CPU ${writeMs.toFixed(0)} ms, log CPU ${hashMs.toFixed(0)} ms ` +
-      `(${((100 * hashMs) / writeMs).toFixed(1)} % of the write CPU); tree size ${log.tree.size}; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`,
+      `(${((100 * hashMs) / writeMs).toFixed(1)} % of the write CPU); tree size ${log.tree.size}; load ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}\n`,
   );
   await log.stop();
   await store.close();
