@@ -24,6 +24,8 @@ import { ChangeFeed } from './store/change-feed.ts';
 import type { Store } from './store/store.ts';
 import { RecordService } from './write/record-service.ts';
 import { resealThrough } from './write/reseal.ts';
+import { registerTlogMetrics } from './tlog/metrics.ts';
+import type { TransparencyLog } from './tlog/transparency-log.ts';
 import type { AnswerSigner } from './signing/answer-signer.ts';
 
 export interface AppOptions {
@@ -58,6 +60,8 @@ export interface AppOptions {
   readonly now?: () => number;
   /** IDNODE_PUBLIC_URL and IDNODE_GS1_PREFIX as configured; both unset when absent. */
   readonly passport?: PassportSettings;
+  /** The transparency log, opened (main.ts: `<dataDir>/tlog`); it follows this context's change feed. */
+  readonly tlog?: TransparencyLog;
   /** Signs resolution answers (ADR 0011): main.ts loads the keys; absent: nothing is signed. */
   readonly signing?: AnswerSigner;
 }
@@ -104,6 +108,10 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   // So do the prefix records every unknown identifier's walk-up reads.
   const prefixRecords = new PrefixRecords();
   changes.listen(prefixRecords);
+  if (opts.tlog) {
+    opts.tlog.start(changes);
+    registerTlogMetrics(metrics.registry, opts.tlog);
+  }
   const readers = createReaderResolver(authenticator, opts.trustedIssuers);
   const rate = opts.authoritativeReadsPerSecond ?? 50;
   const chainDeps = { homed, store, cache, federation: opts.federation, derived, prefixRecords };
@@ -130,6 +138,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     readers,
     audit,
     passport: opts.passport ?? DEFAULT_PASSPORT_SETTINGS,
+    ...(opts.tlog ? { tlog: opts.tlog } : {}),
     ...(opts.signing === undefined ? {} : { signing: opts.signing }),
     registry: {
       suffixes: new SuffixRegistry(store),

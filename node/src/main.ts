@@ -19,13 +19,16 @@ import { listenOrFail, StartupFailure, stepOrFail } from './config/startup-failu
 import { prepareFederation } from './federation/federation.ts';
 import { federationView } from './federation/federation-view.ts';
 import { readCursor } from './sync/index.ts';
-import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
+import { startSenderFor, startWitnessClientFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
 import { describeStore, storeInUse } from './store/config.ts';
 import { bootstrapPrefixSites } from './bootstrap/homed-prefix-site.ts';
 import { loadAnswerSigner, publishSigningKeys } from './bootstrap/answer-signing.ts';
 import { openConfiguredStore } from './store/open-store.ts';
 import { readonlyStore } from './store/readonly-store.ts';
+import { originOf } from './tlog/config.ts';
+import { openTransparencyLog, openWitness } from './tlog/open-log.ts';
+import type { TransparencyLog } from './tlog/transparency-log.ts';
 
 /** Configuration problems and startup failures: one line each, exit 2, no stack (unless debugging). */
 function exitOnStartupFailure(e: unknown): never {
@@ -95,6 +98,40 @@ async function startHandleFor(config: NodeConfig, ctx: NodeContext, nodeId: stri
   return server;
 }
 
+/** The transparency log (lead process only: one writer of the tiles), checked against the change log. */
+async function openLogFor(
+  config: NodeConfig,
+  store: Parameters<typeof openTransparencyLog>[0],
+  nodeId: string,
+  logger: Logger,
+): Promise<TransparencyLog | undefined> {
+  if (!config.tlog.enabled) return undefined;
+  const origin = originOf(config.tlog, config.passport.publicUrl, nodeId);
+  const dataDir = config.store.dataDir;
+  const { log, check } = await stepOrFail(
+    `open the transparency log ${join(dataDir, 'tlog')}`,
+    'set IDNODE_TLOG=off to run without it',
+    () =>
+      openTransparencyLog(store, {
+        dataDir,
+        origin,
+        checkpointMs: config.tlog.checkpointMs,
+        onInconsistent: (published) =>
+          logger.error(
+            { log: 'tlog', event: 'log-rewritten', size: published.size },
+            'the change log no longer gives the root of the last published checkpoint: the store was changed outside idnode; the witness will refuse this log',
+          ),
+      }),
+  );
+  logger.info({ log: 'tlog', origin, vkey: log.signer.vkey, ...check, size: log.tree.size }, 'transparency log open');
+  return log;
+}
+
+/** The top-level node witnesses its secondaries' logs with its own cosigner key (`<dataDir>/witness-key`). */
+function openWitnessFor(config: NodeConfig, tlog: TransparencyLog, registry: Parameters<typeof openWitness>[2]) {
+  return openWitness(config.store.dataDir, tlog.origin.replace(/\/log$/, '') + '/witness', registry);
+}
+
 async function main(): Promise<void> {
   // Every configuration problem at once, TLS and trust files read: nothing is created or opened before this.
   const config = await loadConfig(process.env, process.argv.slice(2));
@@ -141,7 +178,9 @@ async function main(): Promise<void> {
   // The audit trail is kept apart from the operational log, under the data directory.
   const audit = openAuditLog(join(dataDir, 'audit'));
   process.on('SIGHUP', () => audit.reopen());
+  const tlog = lead ? await openLogFor(config, readonlyStore(store), fed.selfId, logger) : undefined;
   const ctx = createAppContext(store, {
+    ...(tlog ? { tlog } : {}),
     prefixes: federation.prefixes,
     tokenKey,
     keyring,
@@ -223,7 +262,8 @@ async function main(): Promise<void> {
   );
   // Like gRPC, one process owns the Handle port: a challenge and its answer must reach the same state.
   const handle = lead ? await startHandleFor(config, ctx, fed.selfId, new URL(address).port) : undefined;
-  const syncMount = syncMountFor(fed, ctx.records, federation.delegations);
+  const witness = tlog && fed.role === 'top-level' ? openWitnessFor(config, tlog, ctx.metrics.registry) : undefined;
+  const syncMount = syncMountFor(fed, ctx.records, federation.delegations, witness);
   const grpcPort = await listenOrFail(`${http.host}:${federation.grpc?.port ?? ''} (gRPC)`, 'IDNODE_GRPC_PORT', () =>
     fed.start(
       {
@@ -248,6 +288,17 @@ async function main(): Promise<void> {
           upstream,
           logger,
         });
+  const witnessClient =
+    upstream === undefined
+      ? undefined
+      : startWitnessClientFor(fed, {
+          store: ctx.store,
+          changes: ctx.changes,
+          registry: ctx.metrics.registry,
+          upstream,
+          logger,
+          ...(tlog ? { tlog, checkpointMs: config.tlog.checkpointMs } : {}),
+        });
   let closing = false;
   if (link) watchPrimary(() => closing);
   // A worker drains when the primary says so (SIGTERM); a terminal's Ctrl-C reaches the primary too.
@@ -264,6 +315,8 @@ async function main(): Promise<void> {
     await app.close();
     await handle?.close();
     await sender?.stop();
+    witnessClient?.stop();
+    await tlog?.stop();
     await fed.close(2_000);
     await store.close();
     await audit.close();

@@ -3,6 +3,14 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { Ack as _idnode_v1_Ack, Ack__Output as _idnode_v1_Ack__Output } from './idnode/v1/Ack.generated.ts';
 import type {
+  AddCheckpointRequest as _idnode_v1_AddCheckpointRequest,
+  AddCheckpointRequest__Output as _idnode_v1_AddCheckpointRequest__Output,
+} from './idnode/v1/AddCheckpointRequest.generated.ts';
+import type {
+  AddCheckpointResponse as _idnode_v1_AddCheckpointResponse,
+  AddCheckpointResponse__Output as _idnode_v1_AddCheckpointResponse__Output,
+} from './idnode/v1/AddCheckpointResponse.generated.ts';
+import type {
   ChangeBatch as _idnode_v1_ChangeBatch,
   ChangeBatch__Output as _idnode_v1_ChangeBatch__Output,
 } from './idnode/v1/ChangeBatch.generated.ts';
@@ -48,6 +56,14 @@ export interface ProtoGrpcType {
     v1: {
       AccessTier: EnumTypeDefinition;
       Ack: MessageTypeDefinition<_idnode_v1_Ack, _idnode_v1_Ack__Output>;
+      AddCheckpointRequest: MessageTypeDefinition<
+        _idnode_v1_AddCheckpointRequest,
+        _idnode_v1_AddCheckpointRequest__Output
+      >;
+      AddCheckpointResponse: MessageTypeDefinition<
+        _idnode_v1_AddCheckpointResponse,
+        _idnode_v1_AddCheckpointResponse__Output
+      >;
       ChangeBatch: MessageTypeDefinition<_idnode_v1_ChangeBatch, _idnode_v1_ChangeBatch__Output>;
       ChangeEntry: MessageTypeDefinition<_idnode_v1_ChangeEntry, _idnode_v1_ChangeEntry__Output>;
       ChangeOp: EnumTypeDefinition;

@@ -11,6 +11,7 @@ import { registerQrCommand } from './commands/qr.ts';
 import { registerRegisterCommands } from './commands/register.ts';
 import { registerResolveCommand } from './commands/resolve.ts';
 import { registerStartCommand } from './commands/start.ts';
+import { registerVerifyCommand } from './commands/verify.ts';
 import { addGlobals } from './command-kit.ts';
 import { EXIT } from './exit-codes.ts';
 import { stopQuietlyWhenStdoutCloses } from './output.ts';
@@ -48,6 +49,7 @@ function program(): Command {
   registerBackupCommands(p);
   registerKeysCommand(p);
   registerCertsCommand(p);
+  registerVerifyCommand(p);
   // Subcommands throw usage errors instead of exiting, so the exit code is always ours (2).
   for (const c of p.commands) {
     c.exitOverride();

@@ -26,6 +26,7 @@ import { logSection, metricsSection, type LogSettings, type MetricsSettings } fr
 import { passportSection } from '../passport/config.ts';
 import type { PassportSettings } from '../passport/settings.ts';
 import { checkDataDir, storeSection, type StoreSettings } from '../store/config.ts';
+import { tlogSection, type TlogSettings } from '../tlog/config.ts';
 import { signingSection, type SigningSettings } from '../signing/config.ts';
 import { closest, didYouMean } from './did-you-mean.ts';
 
@@ -50,6 +51,8 @@ export interface NodeConfig {
   readonly secrets: SecretSettings;
   readonly sessions: SessionSettings;
   readonly workers: WorkerSettings;
+  /** The transparency log (docs/adr/0012). */
+  readonly tlog: TlogSettings;
   /** When answers are signed (IDNODE_SIGN_ANSWERS, ADR 0011). */
   readonly signing: SigningSettings;
 }
@@ -87,6 +90,7 @@ const SECTIONS: readonly ConfigSection<TProperties, unknown>[] = [
   secretsSection,
   sessionsSection,
   workersSection,
+  tlogSection,
   signingSection,
 ];
 
@@ -207,6 +211,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     secrets: read(secretsSection),
     sessions: read(sessionsSection),
     workers: read(workersSection),
+    tlog: read(tlogSection),
     signing: read(signingSection),
   };
   problems.endPhase();
@@ -225,6 +230,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     secrets: sections.secrets(),
     sessions: sections.sessions(),
     workers: sections.workers(),
+    tlog: sections.tlog(),
     signing: sections.signing(),
   };
   problems.endPhase();

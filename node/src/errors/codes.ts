@@ -302,6 +302,66 @@ export const ERRORS = {
     grpc: GrpcCode.PERMISSION_DENIED,
     message: 'The synced change is for a prefix not delegated to the sending node; it was refused, not applied.',
   },
+  // --- transparency log and witness (node/src/tlog, docs/adr/0012) ---
+  IDN_ERR_TLOG_DISABLED: {
+    rc: HandleRc.ERROR,
+    http: 404,
+    grpc: GrpcCode.UNIMPLEMENTED,
+    message: 'This node keeps no transparency log (IDNODE_TLOG=off); set IDNODE_TLOG=on to serve /log and proofs.',
+  },
+  IDN_ERR_TLOG_BAD_PATH: {
+    rc: HandleRc.ERROR,
+    http: 400,
+    grpc: GrpcCode.INVALID_ARGUMENT,
+    message:
+      'Not a C2SP tlog-tiles path: use /log/tile/<L>/<N>[.p/<W>] or /log/tile/entries/<N>[.p/<W>], N in 3-digit groups with an x on all but the last (1000 is x001/000), W 1-255.',
+  },
+  IDN_ERR_TLOG_TILE_NOT_FOUND: {
+    rc: HandleRc.ERROR,
+    http: 404,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'The log has no such tile yet: fetch /log/checkpoint and ask only for tiles its size needs.',
+  },
+  IDN_ERR_TLOG_NOT_LOGGED: {
+    rc: HandleRc.HANDLE_NOT_FOUND,
+    http: 404,
+    grpc: GrpcCode.NOT_FOUND,
+    message: 'The log has no entry for this identifier (or this version of it); check the identifier and version.',
+  },
+  IDN_ERR_WITNESS_UNKNOWN_LOG: {
+    rc: HandleRc.OPERATION_DENIED,
+    http: 404,
+    grpc: GrpcCode.NOT_FOUND,
+    message:
+      "The witness does not know this log's origin or key: register the node (its log key) with the top-level node.",
+  },
+  IDN_ERR_WITNESS_BAD_SIGNATURE: {
+    rc: HandleRc.OPERATION_DENIED,
+    http: 403,
+    grpc: GrpcCode.PERMISSION_DENIED,
+    message:
+      "The checkpoint is not signed by the log's registered key (or a signature fails); it was refused, not cosigned.",
+  },
+  IDN_ERR_WITNESS_BAD_REQUEST: {
+    rc: HandleRc.ERROR,
+    http: 400,
+    grpc: GrpcCode.INVALID_ARGUMENT,
+    message:
+      'The checkpoint or proof does not parse, or its old size is above its size; send a C2SP checkpoint and proof.',
+  },
+  IDN_ERR_WITNESS_OLD_SIZE: {
+    rc: HandleRc.OPERATION_DENIED,
+    http: 409,
+    grpc: GrpcCode.ABORTED,
+    message: 'The witness last cosigned another size of this log: prove consistency from the size in the detail.',
+  },
+  IDN_ERR_WITNESS_INCONSISTENT: {
+    rc: HandleRc.OPERATION_DENIED,
+    http: 422,
+    grpc: GrpcCode.FAILED_PRECONDITION,
+    message:
+      "The log is not an extension of what the witness cosigned (rewritten history, a fork, a smaller tree or another root at the same size); refused, the synced copy keeps the last witnessed state. Investigate the node's store.",
+  },
   IDN_ERR_LOOP_DETECTED: {
     rc: HandleRc.RECUR_LIMIT_EXCEEDED,
     http: 508,

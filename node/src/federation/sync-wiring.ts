@@ -4,6 +4,9 @@ import type { ChangeFeed } from '../store/change-feed.ts';
 import type { ReadonlyStore } from '../store/store.ts';
 import type { RecordService } from '../write/record-service.ts';
 import { createSyncMount, nodeIdFromMetadata, startSyncSender, type SyncSender } from '../sync/index.ts';
+import { startWitnessClient, type WitnessClient } from '../sync/witness-client.ts';
+import type { TransparencyLog } from '../tlog/transparency-log.ts';
+import type { Witness } from '../tlog/witness.ts';
 import { SyncClient } from '../../../proto/load.ts';
 import type { Federation } from './federation.ts';
 import type { GrpcMount } from './grpc-server.ts';
@@ -24,11 +27,13 @@ export function syncMountFor(
   fed: Federation,
   records: RecordService,
   plan: ReadonlyMap<string, string>,
+  witness?: Witness,
 ): GrpcMount | undefined {
   const directory = fed.directory;
   if (fed.role !== 'top-level' || directory === undefined) return undefined;
   return createSyncMount({
     records,
+    ...(witness ? { witness } : {}),
     nodeIdOf: (call) => {
       const claimed = nodeIdFromMetadata(call);
       if (fed.tls === undefined) return claimed;
@@ -50,6 +55,26 @@ export interface SenderDeps {
   readonly registry: Registry;
   readonly upstream: string;
   readonly logger: Logger;
+  /** This node's transparency log: its checkpoints are presented to the top-level node's witness. */
+  readonly tlog?: TransparencyLog;
+  readonly checkpointMs?: number;
+}
+
+/** Secondary with a log: present each checkpoint to the top-level's witness (a refusal is an error line). */
+export function startWitnessClientFor(fed: Federation, d: SenderDeps): WitnessClient | undefined {
+  if (fed.role !== 'secondary' || !d.tlog) return undefined;
+  const creds = channelCredentials(fed.tls);
+  return startWitnessClient({
+    log: d.tlog,
+    nodeId: fed.selfId,
+    connect: () => new SyncClient(d.upstream, creds, channelOptions(undefined)),
+    ...(d.checkpointMs === undefined ? {} : { intervalMs: d.checkpointMs }),
+    onRefused: (code, message) =>
+      d.logger.error(
+        { log: 'tlog', event: 'witness-refused', code },
+        `the top-level witness refused this log: ${message}`,
+      ),
+  });
 }
 
 /** Secondary: stream the change log upward (resumes from the top-level's cursor after any cut). */

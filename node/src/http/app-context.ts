@@ -11,6 +11,7 @@ import type { NodeMetrics } from '../observability/metrics.ts';
 import type { PassportSettings } from '../passport/settings.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
 import type { ReadonlyStore } from '../store/store.ts';
+import type { TransparencyLog } from '../tlog/transparency-log.ts';
 import type { RecordService } from '../write/record-service.ts';
 import type { AnswerSigner } from '../signing/answer-signer.ts';
 
@@ -50,6 +51,8 @@ export interface AppContext {
   /** Public base URL and GS1 prefix, from configuration (never re-read from the environment by a route). */
   readonly passport: PassportSettings;
   readonly registry: Registries;
+  /** The transparency log (/log, ?proof=true); absent with IDNODE_TLOG=off or on a non-lead worker. */
+  readonly tlog?: TransparencyLog;
   /** Signs resolution answers and publishes the keys (ADR 0011); no signing and no JWKS when absent. */
   readonly signing?: AnswerSigner;
 }

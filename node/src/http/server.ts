@@ -44,6 +44,8 @@ import { registerAdminFederation } from './routes/admin-federation.ts';
 import { registerConsoleStatic } from './routes/console-static.ts';
 import { registerSession } from './routes/session.ts';
 import { registerStats } from './routes/stats.ts';
+import { registerLogTiles } from './routes/log-tiles.ts';
+import { registerLogProof } from './routes/log-proof.ts';
 
 export interface ServerOptions {
   /** Access log and HTTP request counters; off when absent (tests). */
@@ -170,6 +172,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerStats(app, ctx, opts.console ?? {});
   await registerConsoleStatic(app);
   registerWellKnown(app, ctx);
+  registerLogTiles(app, ctx);
+  registerLogProof(app, ctx);
   registerGs1DigitalLink(app, ctx);
   registerGs1Compressed(app, ctx);
   registerQr(app, ctx);

@@ -7,6 +7,8 @@ import type { RecordService } from '../write/record-service.ts';
 import { applyBatch, type BatchResult, type IncomingEntry } from './apply-batch.ts';
 import { readCursor, type SyncCursor } from './sync-records.ts';
 import { entryFromWire, errorToWire } from './wire-codec.ts';
+import type { Witness } from '../tlog/witness.ts';
+import { addCheckpointHandler, type SyncCallIdentity } from './witness-service.ts';
 
 type PushCall = Parameters<SyncHandlers['Push']>[0];
 type WireEntry = ChangeBatch__Output['entries'][number];
@@ -41,11 +43,13 @@ export interface SyncReceiverDeps {
    */
   readonly records: RecordService;
   /** The authenticated node of a call (mTLS identity, checked against metadata "idnode-node-id"). */
-  nodeIdOf(call: PushCall): string | undefined;
+  nodeIdOf(call: SyncCallIdentity): string | undefined;
   /** Prefixes delegated to the node (read per batch, so a new delegation applies at once); undefined: unknown node. */
   allowedPrefixes(nodeId: string): readonly string[] | undefined;
   readonly maxBatchEntries?: number;
   readonly maxUnackedBatches?: number;
+  /** The witness of the nodes' transparency logs (AddCheckpoint); without it AddCheckpoint is refused. */
+  readonly witness?: Witness;
   /** Called after each applied batch (metrics, tests). */
   onBatch?(nodeId: string, result: BatchResult): void;
 }
@@ -80,6 +84,10 @@ class SyncReceiver {
     if (this.#deps.allowedPrefixes(nodeId) === undefined) {
       return fail(call, new IdnError('IDN_ERR_NOT_AUTHORIZED', `Node "${nodeId}" has no delegated prefix.`));
     }
+    const refused = this.#deps.witness?.refused(nodeId);
+    // The synced copy keeps the last witnessed state: a log found rewritten is not applied further.
+    if (refused)
+      return fail(call, new IdnError('IDN_ERR_WITNESS_INCONSISTENT', undefined, { node: nodeId, ...refused }));
     const node = this.#node(nodeId);
     const previous = node.call;
     node.call = call;
@@ -194,13 +202,13 @@ class SyncReceiver {
 export function createSyncMount(deps: SyncReceiverDeps): SyncMount {
   return (server) => {
     const receiver = new SyncReceiver(deps);
-    const handlers: SyncHandlers = { Push: receiver.push };
+    const handlers: SyncHandlers = { Push: receiver.push, AddCheckpoint: addCheckpointHandler(deps) };
     server.addService(syncService, handlers);
   };
 }
 
 /** Reads the node id a sender puts in the metadata; callers with mTLS must also check it against the certificate. */
-export const nodeIdFromMetadata = (call: PushCall): string | undefined => {
+export const nodeIdFromMetadata = (call: SyncCallIdentity): string | undefined => {
   const v = call.metadata.get(NODE_ID_METADATA)[0];
   return typeof v === 'string' && v !== '' ? v : undefined;
 };

@@ -42,7 +42,7 @@ export const LAYERS: readonly { readonly name: string; readonly members: readonl
     ],
   },
   { name: 'rules', members: ['prefix-registry/src/'] },
-  { name: 'services', members: ['node/src/resolve/', 'node/src/write/', 'node/src/sync/'] },
+  { name: 'services', members: ['node/src/resolve/', 'node/src/write/', 'node/src/sync/', 'node/src/tlog/'] },
   {
     name: 'transports',
     members: ['node/src/http/', 'node/src/federation/', 'node/src/cli/', 'node/src/handle-protocol/'],

@@ -15,6 +15,7 @@ import type { PassportSettings } from '../../src/passport/settings.ts';
 import type { Store } from '../../src/store/store.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
+import { openTransparencyLog } from '../../src/tlog/open-log.ts';
 
 /** A real node in this process: real LMDB files in a temp dir, real HTTP on 127.0.0.1. */
 export interface TestNode {
@@ -56,6 +57,8 @@ export interface TestNodeOptions {
   /** REST sessions' settings and clock (a test moves the clock to expire a session). */
   readonly sessions?: { readonly ttlMs: number; readonly max: number };
   readonly sessionClock?: () => number;
+  /** Keep the transparency log (`<dataDir>/tlog`), as main.ts does with IDNODE_TLOG=on. */
+  readonly tlog?: { readonly origin?: string; readonly checkpointMs?: number };
 }
 
 export async function startTestNode(
@@ -68,7 +71,17 @@ export async function startTestNode(
   const store = await openLmdbStore({ path: join(dataDir, 'lmdb') });
   const backend = opts.wrapStore ? opts.wrapStore(store) : store;
   const audit = opts.audit ? openAuditLog(join(dataDir, 'audit')) : undefined;
+  const tlog = opts.tlog
+    ? (
+        await openTransparencyLog(store, {
+          dataDir,
+          origin: opts.tlog.origin ?? 'idnode.test/log',
+          checkpointMs: opts.tlog.checkpointMs ?? 60_000,
+        })
+      ).log
+    : undefined;
   const ctx = createAppContext(backend, {
+    ...(tlog ? { tlog } : {}),
     prefixes,
     tokenKey: Buffer.alloc(32, 7),
     keyring: SecretKeyring.of(seal.current, seal.previous),
@@ -94,6 +107,7 @@ export async function startTestNode(
     adminAuth: (prefix, secret = TEST_SECRET) => basicAuth(`300:${prefix}/ADMIN`, secret),
     async close() {
       await app.close();
+      await tlog?.stop();
       await audit?.close();
       await store.close();
       if (opts.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });

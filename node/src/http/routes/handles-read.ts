@@ -9,6 +9,7 @@ import { rawPathTail } from '../raw-identifier.ts';
 import { renderOutcome } from '../render/render-outcome.ts';
 import { MAX_HISTORY_PAGE } from '../../audit/record-history.ts';
 import { answerHistory, HistoryResponse } from './handles-history.ts';
+import { attachProof } from './log-proof.ts';
 
 export const API_PREFIX = '/api/handles/';
 
@@ -24,6 +25,12 @@ const ReadQuery = Type.Object({
     Type.Boolean({
       description:
         "The identifier's change history instead of its values (admins of the record or its prefix only), newest first.",
+    }),
+  ),
+  proof: Type.Optional(
+    Type.Boolean({
+      description:
+        'Add the header idnode-tlog-proof: the transparency-log proof of the version answered (C2SP tlog-proof@v1, base64).',
     }),
   ),
   limit: Type.Optional(
@@ -71,10 +78,26 @@ export function registerHandlesRead(app: FastifyInstance, ctx: AppContext): void
       const asked = { id, route: 'api' };
       const reader = { authorization: request.headers.authorization };
       const want = wantOf(request.query);
+      if (request.query.proof === true) return answerWithProof(ctx, reply, asked, reader, want);
       // A cache hit is answered in this tick: no promise between the request and its bytes.
       const now = ctx.resolution.answerNow(asked, reader, want);
       if (now !== undefined) return void renderOutcome(reply, now, 'json');
       return ctx.resolution.answer(asked, reader, want).then((answer) => renderOutcome(reply, answer, 'json'));
     },
   );
+}
+
+/** Off the plain path: only a reader asking for the proof waits for the log. */
+async function answerWithProof(
+  ctx: AppContext,
+  reply: FastifyReply,
+  asked: Parameters<AppContext['resolution']['answer']>[0],
+  reader: Parameters<AppContext['resolution']['answer']>[1],
+  want: Want,
+): Promise<FastifyReply> {
+  const answer = await ctx.resolution.answer(asked, reader, want);
+  if (answer.kind === 'found' || answer.kind === 'gone') {
+    await attachProof(reply, ctx, answer.record.handle, answer.record.version);
+  }
+  return renderOutcome(reply, answer, 'json');
 }

@@ -3,6 +3,14 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
 import type {
+  AddCheckpointRequest as _idnode_v1_AddCheckpointRequest,
+  AddCheckpointRequest__Output as _idnode_v1_AddCheckpointRequest__Output,
+} from '../../idnode/v1/AddCheckpointRequest.generated.ts';
+import type {
+  AddCheckpointResponse as _idnode_v1_AddCheckpointResponse,
+  AddCheckpointResponse__Output as _idnode_v1_AddCheckpointResponse__Output,
+} from '../../idnode/v1/AddCheckpointResponse.generated.ts';
+import type {
   ChangeBatch as _idnode_v1_ChangeBatch,
   ChangeBatch__Output as _idnode_v1_ChangeBatch__Output,
 } from '../../idnode/v1/ChangeBatch.generated.ts';
@@ -12,6 +20,59 @@ import type {
 } from '../../idnode/v1/SyncAck.generated.ts';
 
 export interface SyncClient extends grpc.Client {
+  /**
+   * The top-level node as a C2SP tlog-witness (v1.0.0 add-checkpoint, over gRPC): the secondary
+   * presents its latest signed checkpoint with a consistency proof from the size the witness last
+   * cosigned; the witness verifies, persists and answers with its cosignature/v1 line. Refusals
+   * are answered in AddCheckpointResponse.error (IDN_ERR_WITNESS_*), not as a call failure.
+   */
+  AddCheckpoint(
+    argument: _idnode_v1_AddCheckpointRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_idnode_v1_AddCheckpointResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  AddCheckpoint(
+    argument: _idnode_v1_AddCheckpointRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_idnode_v1_AddCheckpointResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  AddCheckpoint(
+    argument: _idnode_v1_AddCheckpointRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_idnode_v1_AddCheckpointResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  AddCheckpoint(
+    argument: _idnode_v1_AddCheckpointRequest,
+    callback: grpc.requestCallback<_idnode_v1_AddCheckpointResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * The top-level node as a C2SP tlog-witness (v1.0.0 add-checkpoint, over gRPC): the secondary
+   * presents its latest signed checkpoint with a consistency proof from the size the witness last
+   * cosigned; the witness verifies, persists and answers with its cosignature/v1 line. Refusals
+   * are answered in AddCheckpointResponse.error (IDN_ERR_WITNESS_*), not as a call failure.
+   */
+  addCheckpoint(
+    argument: _idnode_v1_AddCheckpointRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_idnode_v1_AddCheckpointResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  addCheckpoint(
+    argument: _idnode_v1_AddCheckpointRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_idnode_v1_AddCheckpointResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  addCheckpoint(
+    argument: _idnode_v1_AddCheckpointRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_idnode_v1_AddCheckpointResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  addCheckpoint(
+    argument: _idnode_v1_AddCheckpointRequest,
+    callback: grpc.requestCallback<_idnode_v1_AddCheckpointResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   /**
    * Opened by the secondary. The server identifies the secondary by its mTLS certificate
    * (metadata "idnode-node-id" must agree) and FIRST sends a SyncAck carrying SyncHello with the
@@ -42,6 +103,14 @@ export interface SyncClient extends grpc.Client {
 
 export interface SyncHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * The top-level node as a C2SP tlog-witness (v1.0.0 add-checkpoint, over gRPC): the secondary
+   * presents its latest signed checkpoint with a consistency proof from the size the witness last
+   * cosigned; the witness verifies, persists and answers with its cosignature/v1 line. Refusals
+   * are answered in AddCheckpointResponse.error (IDN_ERR_WITNESS_*), not as a call failure.
+   */
+  AddCheckpoint: grpc.handleUnaryCall<_idnode_v1_AddCheckpointRequest__Output, _idnode_v1_AddCheckpointResponse>;
+
+  /**
    * Opened by the secondary. The server identifies the secondary by its mTLS certificate
    * (metadata "idnode-node-id" must agree) and FIRST sends a SyncAck carrying SyncHello with the
    * last seq it applied; the secondary then sends ChangeBatch messages from resume_from + 1.
@@ -53,6 +122,12 @@ export interface SyncHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface SyncDefinition extends grpc.ServiceDefinition {
+  AddCheckpoint: MethodDefinition<
+    _idnode_v1_AddCheckpointRequest,
+    _idnode_v1_AddCheckpointResponse,
+    _idnode_v1_AddCheckpointRequest__Output,
+    _idnode_v1_AddCheckpointResponse__Output
+  >;
   Push: MethodDefinition<
     _idnode_v1_ChangeBatch,
     _idnode_v1_SyncAck,

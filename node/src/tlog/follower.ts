@@ -1,0 +1,63 @@
+import type { ChangeEntry, ReadonlyStore } from '../store/store.ts';
+import { leafData } from './leaf.ts';
+import type { LogTree } from './log-tree.ts';
+import { leafHash } from './merkle.ts';
+import { TILE_WIDTH } from './tile-path.ts';
+
+const PAGE = 2000;
+
+export const leafHashOf = (e: ChangeEntry): Buffer => leafHash(leafData(e));
+
+export interface StartupCheck {
+  /** Leaves kept from the files, checked against the change log tail. */
+  readonly kept: number;
+  /** Leaves hashed again (missing, torn, or disagreeing with the change log). */
+  readonly rehashed: number;
+  /** The files disagreed with the change log (not just a torn tail): the tree was rebuilt. */
+  readonly rebuilt: boolean;
+}
+
+/**
+ * Startup: the tiles are derived data, the change log the truth. Keeps the files when their last
+ * tile of leaves matches the change log, drops a tail the change log does not have, rebuilds
+ * otherwise; then hashes what is missing (followTo).
+ */
+export async function checkTree(tree: LogTree, store: ReadonlyStore): Promise<Omit<StartupCheck, 'rehashed'>> {
+  const last = await store.lastSeq();
+  if (tree.size > last) tree.truncate(last);
+  const from = Math.max(0, tree.size - TILE_WIDTH);
+  const entries = tree.size > 0 ? await store.changesSince(from, tree.size - from) : [];
+  const stored = tree.size > from ? tree.files.read(0, from, tree.size - from) : Buffer.alloc(0);
+  const agrees =
+    entries.length === tree.size - from &&
+    entries.every((e, i) => leafHashOf(e).equals(stored.subarray(i * 32, i * 32 + 32)));
+  if (!agrees) {
+    tree.truncate(0);
+    return { kept: 0, rebuilt: true };
+  }
+  // Tile roots above: recomputed when a crash left them behind; a wrong last one is recomputed too.
+  for (let level = 1; tree.files.count(level) > 0; level++) {
+    const n = tree.files.count(level) - 1;
+    if (!tree.files.read(level, n, 1).equals(tree.tileRoot(level - 1, n))) tree.files.truncate(level, n);
+  }
+  tree.completeTiles();
+  return { kept: tree.size, rebuilt: false };
+}
+
+/** Appends the leaves of every change-log entry after the tree's size; resolves with the leaves added. */
+export async function followTo(tree: LogTree, store: ReadonlyStore): Promise<number> {
+  let added = 0;
+  for (;;) {
+    const page = await store.changesSince(tree.size, PAGE);
+    const hashes: Buffer[] = [];
+    for (const e of page) {
+      // The leaves ARE the change log: leaf i is seq i+1, nothing skipped, nothing reordered.
+      if (e.seq !== tree.size + hashes.length + 1)
+        throw new Error(`change log seq ${String(e.seq)} after leaf ${String(tree.size + hashes.length)}`);
+      hashes.push(leafHashOf(e));
+    }
+    tree.append(hashes);
+    added += hashes.length;
+    if (page.length < PAGE) return added;
+  }
+}
