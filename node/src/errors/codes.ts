@@ -588,7 +588,9 @@ export const ERRORS = {
     message: 'The store is unavailable; retry later.',
   },
   IDN_ERR_STORAGE_FULL: {
-    rc: HandleRc.SERVER_BUSY,
+    // Handle has no "storage full" code, and SERVER_BUSY (whose HTTP status is 503) invites an
+    // immediate retry; the generic ERROR lets HTTP say 507, which tells the client to wait for space.
+    rc: HandleRc.ERROR,
     http: 507,
     grpc: GrpcCode.RESOURCE_EXHAUSTED,
     message:
