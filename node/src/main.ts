@@ -11,6 +11,7 @@ import { WorkerLink } from './cluster/worker-link.ts';
 import { createAppContext, type NodeContext } from './app.ts';
 import { openAuditLog } from './audit/audit-log.ts';
 import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
+import { keepCredentialsFresh } from './bootstrap/credentials-sync.ts';
 import { SecretKeyring } from './auth/seal/keyring.ts';
 import { CREDENTIALS_FILE, loadSealKeys, loadTokenKey, SEAL_KEY_FILE } from './bootstrap/secrets-file.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config/load.ts';
@@ -171,6 +172,8 @@ async function main(): Promise<void> {
   });
   // Bootstrap writes through the context's RecordService, like every other write.
   const boot = await bootstrapHomedPrefixes(ctx.records, federation.prefixes, dataDir, config.secrets.adminSecret);
+  // A rotated admin secret (any write path) is written into admin-credentials.json: it never goes stale.
+  await keepCredentialsFresh(dataDir, ctx, federation.prefixes, logger);
   await opened.attach(ctx.changes);
   if (link) joinCluster(link, ctx, opened.refreshReads);
   const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: http.accessLogSample };
