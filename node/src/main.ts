@@ -78,7 +78,7 @@ async function startHandleFor(config: NodeConfig, ctx: NodeContext, nodeId: stri
       port: h.port ?? 0,
       resolution: ctx.resolution,
       records: ctx.records,
-      verifier: secretKeyVerifier(ctx.store, ctx.keyring),
+      verifier: secretKeyVerifier(ctx.store, ctx.keyring, ctx.authenticator.limiter),
       metrics: new HandleMetrics(ctx.metrics.registry),
       siteSerial: 1,
       siteFor: (port) =>

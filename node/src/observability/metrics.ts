@@ -110,6 +110,19 @@ export class NodeMetrics {
     registry: this.registry,
   });
   /** Access-log lines of routine answers (successes, not-found) left unwritten by the line budget. */
+  /** Wrong secrets and invalid tokens, by path (auth/failure-limiter.ts). */
+  readonly authFailures = new Counter({
+    name: 'idnode_auth_failures_total',
+    help: 'Failed authentications: wrong secret or challenge answer (basic, session, native), invalid token (bearer).',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
+  readonly authBackoff = new Counter({
+    name: 'idnode_auth_backoff_total',
+    help: 'Attempts held back by the wrong-secret backoff: refused (429) or queued, by the rule that applied.',
+    labelNames: ['path', 'rule', 'action'] as const,
+    registers: [this.registry],
+  });
   readonly accessLogSuppressed = new Counter({
     name: 'idnode_http_access_log_suppressed_total',
     help: 'Access-log lines of routine answers (successes, not found) not written because of the line budget (100 per second).',

@@ -92,7 +92,10 @@ async function finaliseFound(asked: Found, input: FinaliseInput, deps: FinaliseD
   const { want, request } = input;
   const auth = input.credentials.authorization;
   // Anonymous readers (the common scan) cost no promise work.
-  const reader = auth === undefined ? ANONYMOUS : await deps.readers.readerFor(auth, asked.record, want.publicOnly);
+  const reader =
+    auth === undefined
+      ? ANONYMOUS
+      : await deps.readers.readerFor(auth, asked.record, want.publicOnly, input.credentials.client);
   const tier = reader.tier;
   const filtered = isFiltered(want);
   const lacksType = want.types.length > 0 && selectValues(asked.record, tier, want).length === 0;

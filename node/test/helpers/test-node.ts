@@ -6,6 +6,7 @@ import type { TrustedIssuers } from '../../src/access/trusted-issuers.ts';
 import { createAppContext } from '../../src/app.ts';
 import { openAuditLog } from '../../src/audit/audit-log.ts';
 import { SecretKeyring } from '../../src/auth/seal/keyring.ts';
+import { AuthLimiter } from '../../src/auth/failure-limiter.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import { loadSealKeys } from '../../src/bootstrap/secrets-file.ts';
 import type { AppContext } from '../../src/http/app-context.ts';
@@ -33,6 +34,10 @@ export interface TestNode {
 
 export const TEST_SECRET = 'test-secret-0123456789';
 
+/** For tests of something else that send many wrong secrets on purpose (the authorisation matrix). */
+export const noBackoff = (): AuthLimiter =>
+  new AuthLimiter({ freeFailures: Number.MAX_SAFE_INTEGER, adminFailuresPerMinute: Number.MAX_SAFE_INTEGER });
+
 export const basicAuth = (user: string, secret: string): string =>
   `Basic ${Buffer.from(`${user.replace(':', '%3A')}:${secret}`).toString('base64')}`;
 
@@ -56,6 +61,8 @@ export interface TestNodeOptions {
   /** REST sessions' settings and clock (a test moves the clock to expire a session). */
   readonly sessions?: { readonly ttlMs: number; readonly max: number };
   readonly sessionClock?: () => number;
+  /** The wrong-secret backoff, with its own settings and clock. */
+  readonly authLimiter?: AuthLimiter;
 }
 
 export async function startTestNode(
@@ -79,6 +86,7 @@ export async function startTestNode(
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.sessions ? { sessions: opts.sessions } : {}),
     ...(opts.sessionClock ? { sessionClock: opts.sessionClock } : {}),
+    ...(opts.authLimiter ? { authLimiter: opts.authLimiter } : {}),
     ...(opts.passport ? { passport: opts.passport } : {}),
   });
   await bootstrapHomedPrefixes(ctx.records, prefixes, dataDir, TEST_SECRET);

@@ -9,6 +9,7 @@ import { rawPathTail } from '../raw-identifier.ts';
 import { renderOutcome } from '../render/render-outcome.ts';
 import { MAX_HISTORY_PAGE } from '../../audit/record-history.ts';
 import { answerHistory, HistoryResponse } from './handles-history.ts';
+import { readerCredentials } from '../reader-credentials.ts';
 
 export const API_PREFIX = '/api/handles/';
 
@@ -70,7 +71,7 @@ export function registerHandlesRead(app: FastifyInstance, ctx: AppContext): void
       if (request.query.history === true) return answerHistory(ctx, request, reply, id, request.query);
       const answer = await ctx.resolution.answer(
         { id, route: 'api' },
-        { authorization: request.headers.authorization },
+        readerCredentials(request),
         wantOf(request.query),
       );
       return renderOutcome(reply, answer, 'json');

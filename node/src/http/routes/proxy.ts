@@ -7,6 +7,7 @@ import type { AppContext } from '../app-context.ts';
 import { reportedError } from '../errors.ts';
 import { rawPathTail } from '../raw-identifier.ts';
 import { renderOutcome, type ScanFormat } from '../render/render-outcome.ts';
+import { readerCredentials } from '../reader-credentials.ts';
 
 /**
  * GET /{identifier}: the URL a QR code carries (rendering: http/render/render-scan.ts).
@@ -43,7 +44,7 @@ export async function answerScan(
   const q = request.query as Record<string, string | undefined>;
   const answer = await ctx.resolution.answer(
     { id, route: 'qr' },
-    { authorization: request.headers.authorization },
+    readerCredentials(request),
     q.publicOnly === 'true' ? PUBLIC_ONLY : WANT_RECORD,
   );
   return renderOutcome(reply, answer, scanFormat(ctx, urls));
