@@ -193,6 +193,8 @@ async function main(): Promise<void> {
     logger,
     accessLog,
     console: consoleOptions,
+    limits: http.limits,
+    shed: http.shed,
     ...(config.httpsMaterial === undefined ? {} : { https: config.httpsMaterial }),
   });
   if (link) {

@@ -521,6 +521,13 @@ export const ERRORS = {
     message:
       'Too many authoritative (auth=true) requests; retry after the Retry-After delay, or resolve without auth=true.',
   },
+  IDN_ERR_OVERLOADED: {
+    rc: HandleRc.SERVER_BUSY,
+    http: 503,
+    grpc: GrpcCode.UNAVAILABLE,
+    message:
+      'The node is overloaded (event-loop delay or heap above its limit) and sheds requests; retry after the Retry-After delay.',
+  },
   IDN_ERR_UNAVAILABLE: {
     rc: HandleRc.SERVER_BUSY,
     http: 503,

@@ -156,6 +156,36 @@ export class NodeMetrics {
     child.observe(seconds);
   }
 
+  /** Load shedding (http/shedding.ts), read at scrape time: nothing is counted on the shed path itself. */
+  watchPressure(read: () => { shed: number; overloaded: boolean; eventLoopDelayMs: number }): void {
+    const registers = [this.registry];
+    new Counter({
+      name: 'idnode_http_shed_total',
+      help: 'Requests answered 503 IDN_ERR_OVERLOADED because the node was overloaded.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().shed);
+      },
+    });
+    new Gauge({
+      name: 'idnode_http_overloaded',
+      help: '1 while the node sheds load (event-loop delay or heap above its limit).',
+      registers,
+      collect() {
+        this.set(read().overloaded ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'idnode_event_loop_delay_seconds',
+      help: 'p99 event-loop delay of the last shedding sample window.',
+      registers,
+      collect() {
+        this.set(read().eventLoopDelayMs / 1000);
+      },
+    });
+  }
+
   /** Cache figures, read at scrape time from the cache's counters. */
   watchCache(cache: CacheFigures): void {
     const registers = [this.registry];

@@ -12,6 +12,8 @@ import { loadSealKeys } from '../../src/bootstrap/secrets-file.ts';
 import type { AppContext } from '../../src/http/app-context.ts';
 import type { CachePolicy } from '../../src/cache/cache-policy.ts';
 import type { HttpsMaterial } from '../../src/http/config.ts';
+import type { HttpLimits } from '../../src/http/limits.ts';
+import type { ShedSettings } from '../../src/http/shedding.ts';
 import type { PassportSettings } from '../../src/passport/settings.ts';
 import type { Store } from '../../src/store/store.ts';
 import { buildServer } from '../../src/http/server.ts';
@@ -63,6 +65,9 @@ export interface TestNodeOptions {
   readonly sessionClock?: () => number;
   /** The wrong-secret backoff, with its own settings and clock. */
   readonly authLimiter?: AuthLimiter;
+  /** HTTP limits and load shedding as main.ts passes them from IDNODE_HTTP_* / IDNODE_SHED_*. */
+  readonly limits?: HttpLimits;
+  readonly shed?: ShedSettings;
 }
 
 export async function startTestNode(
@@ -90,7 +95,12 @@ export async function startTestNode(
     ...(opts.passport ? { passport: opts.passport } : {}),
   });
   await bootstrapHomedPrefixes(ctx.records, prefixes, dataDir, TEST_SECRET);
-  const app = await buildServer(ctx, { logger: false, ...(opts.https ? { https: opts.https } : {}) });
+  const app = await buildServer(ctx, {
+    logger: false,
+    ...(opts.https ? { https: opts.https } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.shed ? { shed: opts.shed } : {}),
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,
