@@ -21,7 +21,7 @@ export interface ShedSettings {
 }
 
 export const DEFAULT_SHED: ShedSettings = {
-  maxEventLoopDelayMs: 100,
+  maxEventLoopDelayMs: 200,
   maxHeapRatio: 0.9,
   sampleMs: 250,
   retryAfterSeconds: 1,
