@@ -19,7 +19,7 @@ import { startUpstreamPair, suffixOf } from './upstream/federation.ts';
  * Reports req/s, p50/p99, server CPU µs per request of BOTH processes (/proc/<pid>/stat), and the
  * ratio miss/hit of throughput, paired per round. The Done-when target is miss/hit >= 0.5.
  * --keys n (1000) --rounds n (3) --duration s (5) --connections c (64) --out dir
- * --cpu-prof dir --only miss: profile the caching node on one scenario (no report).
+ * --cpu-prof dir --only miss: profile both nodes on one scenario (no report): <dir>/caching, <dir>/secondary.
  */
 
 const { values } = parseArgs({
@@ -52,8 +52,11 @@ interface Measured extends LoadResult {
 
 requireGenerators();
 const dir = await makeTempDir();
-const profArgs = values['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`];
-const pair = await startUpstreamPair(dir, keys, profArgs);
+const profDir = values['cpu-prof'];
+// Both processes profiled, each into its own directory (<dir>/caching, <dir>/secondary).
+const profArgs = (who: string): string[] =>
+  profDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profDir, who)}`];
+const pair = await startUpstreamPair(dir, keys, profArgs('caching'), {}, profArgs('secondary'));
 try {
   log(`load average before: ${loadavg().map(r2).join(' ')}; ${cpus().length} cores; ${keys} identifiers registered`);
   const pathFile = join(dir, 'hit.paths');

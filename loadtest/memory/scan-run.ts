@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, NODE_BIN, ROOT } from '../lib/processes.ts';
 import { openLmdbStore } from '../../node/src/store/lmdb-store.ts';
+import { processCpuUs } from '../lib/native/proc-cpu.ts';
 import { statusMiB } from '../workers/proc-stat.ts';
 import { memHandle } from './fixture.ts';
 import { benchNodeEnv } from '../workers/node-env.ts';
 
 /**
- * Startup and memory on a large store: time from spawn to a 200 on /readyz (a node on an empty
- * store beside it, so what the store adds shows), then RssAnon (anonymous memory: heap, cache,
+ * Startup and memory on a large store: time from spawn to a 200 on /readyz, and the CPU the process
+ * used until then (wall time on a loaded machine is mostly waiting for a core), beside a node on an
+ * empty store (so what the store adds shows), then RssAnon (anonymous memory: heap, cache,
  * buffers; not the mapped LMDB file) sampled while `scan` distinct registered identifiers are
  * resolved with the default cache settings.
  */
@@ -21,6 +23,8 @@ interface Running {
   readonly child: ChildProcess;
   readonly url: string;
   readonly readyMs: number;
+  /** CPU (all threads) the process used until ready: what the start costs, whatever the machine's load. */
+  readonly readyCpuMs: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -58,10 +62,12 @@ async function start(dataDir: string): Promise<Running> {
     await new Promise((r) => setTimeout(r, 5));
   }
   const readyMs = performance.now() - t0;
+  const readyCpuMs = processCpuUs(child.pid ?? -1) / 1000;
   return {
     child,
     url,
     readyMs,
+    readyCpuMs,
     output: () => out,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -84,6 +90,8 @@ export interface ScanReport {
   readonly store_open_ms: number;
   readonly ready_ms: number;
   readonly ready_ms_empty_store: number;
+  readonly ready_cpu_ms: number;
+  readonly ready_cpu_ms_empty_store: number;
   readonly scan_distinct: number;
   readonly scan_seconds: number;
   readonly statuses: Readonly<Record<string, number>>;
@@ -96,6 +104,14 @@ export interface ScanReport {
 }
 
 const r1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** Times to ready per start, wall and CPU (ms), on the empty and on the large store. */
+interface Ready {
+  readonly empty: number[];
+  readonly full: number[];
+  readonly emptyCpu: number[];
+  readonly fullCpu: number[];
+}
 
 function metric(text: string, name: string): number {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text);
@@ -123,13 +139,15 @@ export async function runScan(o: {
   const dataDir = await dataDirOn(o.fixtureDir);
   try {
     // Alternated: empty store, large store, twice; the second of each is reported (files in the page cache).
-    const ready: { empty: number[]; full: number[] } = { empty: [], full: [] };
+    const ready: Ready = { empty: [], full: [], emptyCpu: [], fullCpu: [] };
     for (let i = 0; i < 2; i++) {
       const e = await start(emptyDir);
       ready.empty.push(e.readyMs);
+      ready.emptyCpu.push(e.readyCpuMs);
       await e.stop();
       const f = await start(dataDir);
       ready.full.push(f.readyMs);
+      ready.fullCpu.push(f.readyCpuMs);
       if (i === 0) await f.stop();
       else return await scan(f, o, openMs, ready);
     }
@@ -144,7 +162,7 @@ async function scan(
   node: Running,
   o: Parameters<typeof runScan>[0],
   openMs: number,
-  ready: { empty: number[]; full: number[] },
+  ready: Ready,
 ): Promise<ScanReport> {
   const pid = node.child.pid ?? -1;
   try {
@@ -192,6 +210,8 @@ async function scan(
       store_open_ms: r1(openMs),
       ready_ms: r1(ready.full.at(-1)!),
       ready_ms_empty_store: r1(ready.empty.at(-1)!),
+      ready_cpu_ms: r1(ready.fullCpu.at(-1)!),
+      ready_cpu_ms_empty_store: r1(ready.emptyCpu.at(-1)!),
       scan_distinct: next,
       scan_seconds: r1(seconds),
       statuses,

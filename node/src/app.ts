@@ -25,6 +25,7 @@ import { ChangeFeed } from './store/change-feed.ts';
 import type { Store } from './store/store.ts';
 import { RecordService } from './write/record-service.ts';
 import { resealThrough } from './write/reseal.ts';
+import type { AnswerSigner } from './signing/answer-signer.ts';
 
 export interface AppOptions {
   readonly prefixes: readonly string[];
@@ -60,6 +61,8 @@ export interface AppOptions {
   readonly now?: () => number;
   /** IDNODE_PUBLIC_URL and IDNODE_GS1_PREFIX as configured; both unset when absent. */
   readonly passport?: PassportSettings;
+  /** Signs resolution answers (ADR 0011): main.ts loads the keys; absent: nothing is signed. */
+  readonly signing?: AnswerSigner;
 }
 
 /** The app context plus what the gRPC side needs: the peer-mode service that answers other nodes. */
@@ -129,6 +132,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     readers,
     audit,
     passport: opts.passport ?? DEFAULT_PASSPORT_SETTINGS,
+    ...(opts.signing === undefined ? {} : { signing: opts.signing }),
     registry: {
       suffixes: new SuffixRegistry(store),
       serials: new SerialAllocator(store),

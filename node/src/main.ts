@@ -22,11 +22,8 @@ import { readCursor } from './sync/index.ts';
 import { startSenderFor, syncMountFor } from './federation/sync-wiring.ts';
 import { buildServer } from './http/server.ts';
 import { describeStore, storeInUse } from './store/config.ts';
-import { startHandleServer } from './handle-protocol/handle-server.ts';
-import { HandleMetrics } from './handle-protocol/metrics.ts';
-import { secretKeyVerifier } from './handle-protocol/secret-key-verifier.ts';
-import { encodeSiteInfo } from './handle-protocol/site-info.ts';
 import { bootstrapPrefixSites } from './bootstrap/homed-prefix-site.ts';
+import { loadAnswerSigner, publishSigningKeys } from './bootstrap/answer-signing.ts';
 import { openConfiguredStore } from './store/open-store.ts';
 import { readonlyStore } from './store/readonly-store.ts';
 
@@ -72,6 +69,13 @@ async function startHandleFor(config: NodeConfig, ctx: NodeContext, nodeId: stri
   const h = config.handle;
   if (h.port === undefined) return undefined;
   const host = h.advertise ?? reachable(config.http.host);
+  // Loaded only when the port is configured: the protocol's codec is start-up time a node without it never uses.
+  const [{ startHandleServer }, { HandleMetrics }, { secretKeyVerifier }, { encodeSiteInfo }] = await Promise.all([
+    import('./handle-protocol/handle-server.ts'),
+    import('./handle-protocol/metrics.ts'),
+    import('./handle-protocol/secret-key-verifier.ts'),
+    import('./handle-protocol/site-info.ts'),
+  ]);
   const server = await listenOrFail(`${config.http.host}:${h.port} (Handle TCP+UDP)`, 'IDNODE_HANDLE_PORT', () =>
     startHandleServer({
       host: config.http.host,
@@ -124,6 +128,7 @@ async function main(): Promise<void> {
   logger.info({ log: 'store', ...storeInUse(config.store) }, `store: ${where}`);
   const tokenKey = config.secrets.tokenKey ?? (await loadTokenKey(dataDir));
   const keyring = await loadKeyring(config);
+  const signing = await loadAnswerSigner(dataDir, config.signing);
   const fed = await prepareFederation(
     { federation, host: http.host, tls: config.tlsMaterial, negativeTtlSeconds: config.cache.negativeTtlMs / 1000 },
     // The directory (top-level) reads the store; its decisions are applied through ctx.records.
@@ -144,6 +149,7 @@ async function main(): Promise<void> {
     audit,
     auditChanges: lead,
     passport: config.passport,
+    signing,
     metricsPrefixes: config.metrics.prefixes,
     metricsPrefixLimit: config.metrics.prefixLimit,
     ...(fed.stageDeps ? { federation: fed.stageDeps } : {}),
@@ -174,6 +180,14 @@ async function main(): Promise<void> {
   const boot = await bootstrapHomedPrefixes(ctx.records, federation.prefixes, dataDir, config.secrets.adminSecret);
   // A rotated admin secret (any write path) is written into admin-credentials.json: it never goes stale.
   await keepCredentialsFresh(dataDir, ctx, federation.prefixes, logger);
+  const stopKeyWatch = await publishSigningKeys({
+    signer: signing,
+    records: ctx.records,
+    prefixes: federation.prefixes,
+    dataDir,
+    logger,
+    lead,
+  });
   await opened.attach(ctx.changes);
   if (link) joinCluster(link, ctx, opened.refreshReads);
   const accessLog = { logger: logger.child({ log: 'access' }), sampleRate: http.accessLogSample };
@@ -219,6 +233,7 @@ async function main(): Promise<void> {
         readiness: ctx.readiness,
         metricsRegistry: ctx.metrics.registry,
         httpAddress: address,
+        signer: signing,
       },
       syncMount ? [syncMount] : [],
     ),
@@ -246,6 +261,7 @@ async function main(): Promise<void> {
     // Fail readiness (HTTP and grpc.health.v1) first so balancers and peers stop routing here, then drain and exit.
     ctx.readiness.startDraining();
     await new Promise((r) => setTimeout(r, http.drainDelayMs));
+    stopKeyWatch();
     await app.close();
     await handle?.close();
     await sender?.stop();

@@ -38,6 +38,10 @@ import type {
   ResolveResponseBatch__Output as _idnode_v1_ResolveResponseBatch__Output,
 } from './idnode/v1/ResolveResponseBatch.generated.ts';
 import type {
+  SignedAnswer as _idnode_v1_SignedAnswer,
+  SignedAnswer__Output as _idnode_v1_SignedAnswer__Output,
+} from './idnode/v1/SignedAnswer.generated.ts';
+import type {
   TraceSpan as _idnode_v1_TraceSpan,
   TraceSpan__Output as _idnode_v1_TraceSpan__Output,
 } from './idnode/v1/TraceSpan.generated.ts';
@@ -72,6 +76,7 @@ export interface ProtoGrpcType {
         _idnode_v1_ResolveResponseBatch__Output
       >;
       ResolveStatus: EnumTypeDefinition;
+      SignedAnswer: MessageTypeDefinition<_idnode_v1_SignedAnswer, _idnode_v1_SignedAnswer__Output>;
       TraceSpan: MessageTypeDefinition<_idnode_v1_TraceSpan, _idnode_v1_TraceSpan__Output>;
       ValueData: MessageTypeDefinition<_idnode_v1_ValueData, _idnode_v1_ValueData__Output>;
     };

@@ -69,6 +69,13 @@ export function renderNative(r: NativeReport): string {
         `${r.flood_to_hit_rps >= 0.8 ? ' (target ≥ 0.8: met)' : ' (target ≥ 0.8: NOT met)'}.`,
       '',
     );
+  const signed = r.signed_to_unsigned_cpu;
+  if (signed !== undefined)
+    lines.push(
+      `A signed API cache hit costs **${fmt(signed)}x** the server CPU of an unsigned one` +
+        `${signed <= 1.05 ? ' (target ≤ 1.05: met)' : ' (target ≤ 1.05: NOT met)'}.`,
+      '',
+    );
   if (r.latency.length > 0) {
     lines.push(
       row([

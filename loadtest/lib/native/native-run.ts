@@ -69,6 +69,8 @@ export interface NativeReport {
   readonly latency: readonly LatencyResult[];
   /** unknown-flood's node req/s over api-hit's node req/s (issue target >= 0.8). */
   readonly flood_to_hit_rps: number | undefined;
+  /** api-hit-signed's CPU ratio over api-hit's (each against the bare mirror it alternated with; target <= 1.05). */
+  readonly signed_to_unsigned_cpu: number | undefined;
 }
 
 function side(r: LoadResult, expectStatus: number): Side {
@@ -269,6 +271,7 @@ export async function runNativeBench(o: NativeOptions): Promise<NativeReport> {
   }
   const flood = closed.find((c) => c.name === 'unknown-flood');
   const hit = closed.find((c) => c.name === 'api-hit');
+  const signed = closed.find((c) => c.name === 'api-hit-signed');
   const { log: _log, outDir: _out, scenarios: _s, ...settings } = o;
   const report: NativeReport = {
     machine,
@@ -279,6 +282,7 @@ export async function runNativeBench(o: NativeOptions): Promise<NativeReport> {
     closed,
     latency,
     flood_to_hit_rps: flood && hit ? round(flood.node.rps / hit.node.rps) : undefined,
+    signed_to_unsigned_cpu: signed && hit ? round(signed.cpu_ratio / hit.cpu_ratio) : undefined,
   };
   await mkdir(o.outDir, { recursive: true });
   const stamp = startedAt.replace(/[:.]/g, '-');

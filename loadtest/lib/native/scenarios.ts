@@ -4,7 +4,7 @@
  * stream (see KeyFiles in native-run.ts).
  */
 
-export type NodeTarget = 'node' | 'node-nocache' | 'node-redis';
+export type NodeTarget = 'node' | 'node-nocache' | 'node-redis' | 'node-signed';
 
 export type KeyStream = 'qr' | 'api' | 'negative' | 'unknown';
 
@@ -31,6 +31,14 @@ export const NATIVE_SCENARIOS: readonly NativeScenario[] = [
     name: 'api-hit',
     description: 'GET /api/handles/{id}, resolution cache hit, 200 Handle JSON',
     target: 'node',
+    keys: 'api',
+    expectStatus: 200,
+    cpuTarget: 1.3,
+  },
+  {
+    name: 'api-hit-signed',
+    description: 'as api-hit with IDNODE_SIGN_ANSWERS=always: the kept RFC 9421 signature replayed (ADR 0011)',
+    target: 'node-signed',
     keys: 'api',
     expectStatus: 200,
     cpuTarget: 1.3,

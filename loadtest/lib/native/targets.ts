@@ -28,6 +28,7 @@ const negativeHandle = (i: number): string => `${BENCH_PREFIX}/NX-${String(i).pa
 function nodeEnv(target: NodeTarget, redisUrl: string | undefined): Record<string, string> {
   if (target === 'node') return {};
   if (target === 'node-nocache') return { IDNODE_CACHE: 'off' };
+  if (target === 'node-signed') return { IDNODE_SIGN_ANSWERS: 'always' };
   return { IDNODE_CACHE: 'off', IDNODE_REDIS_URL: redisUrl ?? '' };
 }
 
@@ -97,7 +98,8 @@ export async function startTargets(
     for (const target of ['node', ...wanted] as NodeTarget[]) {
       if (nodes.has(target)) continue;
       const dir = target === 'node' ? dataDir : join(dataDir, target);
-      if (target === 'node-nocache') await cp(join(dataDir, 'lmdb'), join(dir, 'lmdb'), { recursive: true });
+      if (target === 'node-nocache' || target === 'node-signed')
+        await cp(join(dataDir, 'lmdb'), join(dir, 'lmdb'), { recursive: true });
       if (target === 'node-redis') await mkdir(dir);
       nodes.set(target, await startNode(dir, target, redis?.url));
     }
@@ -110,6 +112,9 @@ export async function startTargets(
     for (const [k, paths] of Object.entries(files))
       await writeFile(join(dataDir, `${k}.paths`), paths.join('\n') + '\n');
     const node = nodes.get('node')!;
+    // The signed node's cache is warmed like the node's below (asked twice: TinyLFU admits on the second).
+    const signed = nodes.get('node-signed');
+    if (signed !== undefined) for (const p of [...files.api, ...files.api]) await answerOf(signed.url + p);
     const all = [...files.qr, ...files.api, ...files.negative];
     await writeFile(join(dataDir, 'answers.json'), JSON.stringify(await mirrorAnswers(node.url, all, unknownPrefix)));
     const port = await freePort();

@@ -26,6 +26,7 @@ import { logSection, metricsSection, type LogSettings, type MetricsSettings } fr
 import { passportSection } from '../passport/config.ts';
 import type { PassportSettings } from '../passport/settings.ts';
 import { checkDataDir, storeSection, type StoreSettings } from '../store/config.ts';
+import { signingSection, type SigningSettings } from '../signing/config.ts';
 import { closest, didYouMean } from './did-you-mean.ts';
 
 /**
@@ -49,6 +50,8 @@ export interface NodeConfig {
   readonly secrets: SecretSettings;
   readonly sessions: SessionSettings;
   readonly workers: WorkerSettings;
+  /** When answers are signed (IDNODE_SIGN_ANSWERS, ADR 0011). */
+  readonly signing: SigningSettings;
 }
 
 /** The configuration with the files it names read and checked. */
@@ -84,6 +87,7 @@ const SECTIONS: readonly ConfigSection<TProperties, unknown>[] = [
   secretsSection,
   sessionsSection,
   workersSection,
+  signingSection,
 ];
 
 /** Read by the other programs of this package (the idnode CLI and its launcher), never by the server. */
@@ -203,6 +207,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     secrets: read(secretsSection),
     sessions: read(sessionsSection),
     workers: read(workersSection),
+    signing: read(signingSection),
   };
   problems.endPhase();
   const federation = sections.federation();
@@ -220,6 +225,7 @@ function parse(env: Vars, argv: readonly string[]): Parsed {
     secrets: sections.secrets(),
     sessions: sections.sessions(),
     workers: sections.workers(),
+    signing: sections.signing(),
   };
   problems.endPhase();
   // Phase 3, the whole.

@@ -5,6 +5,7 @@ import type { FederationStageDeps, FollowStats } from '../resolve/order.ts';
 import type { ResolutionService } from '../resolve/resolution-service.ts';
 import type { ReadonlyStore } from '../store/store.ts';
 import type { RecordService } from '../write/record-service.ts';
+import type { AnswerSigner } from '../signing/answer-signer.ts';
 import { readCursor } from '../sync/index.ts';
 import { DelegationRegistry } from '../../../prefix-registry/src/index.ts';
 import { startGrpcServer, type GrpcMount, type RunningGrpcServer } from './grpc-server.ts';
@@ -45,6 +46,8 @@ export interface FederationContext {
   readonly readiness: Readiness;
   readonly metricsRegistry: Registry;
   readonly httpAddress: string;
+  /** Signs found answers for the nodes that relay them (ADR 0011). */
+  readonly signer?: AnswerSigner;
 }
 
 const RECENT_MS = 30_000;

@@ -5,6 +5,7 @@ import { HealthImplementation, registryService, resolutionService } from '../../
 import { createRegistryHandlers, type RegistryServiceDeps } from './registry-service.ts';
 import { createResolutionHandlers } from './resolution-service.ts';
 import type { AnswerHints } from './wire.ts';
+import type { AnswerSigner } from '../signing/answer-signer.ts';
 import { serverCredentials, type TlsMaterial } from './tls-material.ts';
 
 /** Adds a service to the node's gRPC server (the Sync service comes in through one of these). */
@@ -15,6 +16,8 @@ export interface GrpcNodeContext {
   /** The peer-mode ResolutionService (no cache, no referral following). */
   readonly resolvePeer: ResolutionService;
   readonly readiness: Readiness;
+  /** Signs found answers for the nodes that relay them (ADR 0011). */
+  readonly signer?: AnswerSigner;
 }
 
 export interface GrpcServerConfig {
@@ -67,7 +70,12 @@ export async function startGrpcServer(ctx: GrpcNodeContext, cfg: GrpcServerConfi
   });
   const health = new HealthImplementation({ '': 'SERVING', 'idnode.v1.Resolution': 'SERVING' });
   health.addToServer(server);
-  const resolution = createResolutionHandlers({ selfId: cfg.selfId, resolvePeer: ctx.resolvePeer, hints: cfg.hints });
+  const resolution = createResolutionHandlers({
+    selfId: cfg.selfId,
+    resolvePeer: ctx.resolvePeer,
+    hints: cfg.hints,
+    ...(ctx.signer === undefined ? {} : { signer: ctx.signer }),
+  });
   server.addService(resolutionService, resolution);
   if (cfg.registry !== undefined) {
     server.addService(registryService, createRegistryHandlers(cfg.registry));

@@ -42,8 +42,10 @@ export interface PeerStats {
 interface Pending {
   readonly resolve: (o: Outcome) => void;
   readonly wire: WireRequest;
+  /** Wall clock (Date.now), for the gRPC deadline of a unary retry. */
   readonly deadline: number;
-  readonly timer: NodeJS.Timeout;
+  /** Monotonic (performance.now): when the deadline sweep times it out. */
+  readonly expiresAt: number;
   /** Traced requests: where the remote node's spans go. */
   readonly hop?: Hop;
 }
@@ -111,7 +113,12 @@ export class PeerClient {
   private streamDownUntil = 0;
   private backoffMs = BACKOFF_MIN_MS;
   private nextId = 1;
+  /**
+   * Requests on the stream by request id. Every request gets the same timeout, so insertion order
+   * is deadline order: one timer, armed for the oldest, times them out (no timer per request).
+   */
   private readonly pending = new Map<string, Pending>();
+  private sweepTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Map<string, Promise<Outcome>>();
   private closed = false;
 
@@ -181,17 +188,38 @@ export class PeerClient {
     if (stream === undefined) return this.unary(wire, Date.now() + this.opts.timeoutMs, hop);
     return new Promise((resolve) => {
       const requestId = String(this.nextId++);
-      const deadline = Date.now() + this.opts.timeoutMs;
-      const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        this.stats.failures++;
-        resolve({ kind: 'error', error: new IdnError('IDN_ERR_TIMEOUT', `${this.address} did not answer in time.`) });
-      }, this.opts.timeoutMs);
-      const full = { ...wire, requestId };
-      this.pending.set(requestId, { resolve, wire: full, deadline, timer, ...(hop === undefined ? {} : { hop }) });
+      wire.requestId = requestId;
+      const timeoutMs = this.opts.timeoutMs;
+      const p: Pending = { resolve, wire, deadline: Date.now() + timeoutMs, expiresAt: performance.now() + timeoutMs };
+      this.pending.set(requestId, hop === undefined ? p : { ...p, hop });
+      this.sweepTimer ??= setTimeout(() => this.sweep(), timeoutMs);
       this.stats.streamRequests++;
-      stream.write(full);
+      stream.write(wire);
     });
+  }
+
+  /** Times out every request past its deadline (the oldest first), then waits for the next one's. */
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    const now = performance.now();
+    for (const [requestId, p] of this.pending) {
+      if (p.expiresAt > now) {
+        this.sweepTimer = setTimeout(() => this.sweep(), p.expiresAt - now);
+        return;
+      }
+      this.pending.delete(requestId);
+      this.stats.failures++;
+      p.resolve({ kind: 'error', error: new IdnError('IDN_ERR_TIMEOUT', `${this.address} did not answer in time.`) });
+    }
+  }
+
+  /** Takes every pending request off the stream (and the sweep with them). */
+  private takePending(): Pending[] {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    return all;
   }
 
   private openStream(): PeerStream | undefined {
@@ -212,7 +240,6 @@ export class PeerClient {
     const p = this.pending.get(r.requestId);
     if (p === undefined) return; // timed out meanwhile
     this.pending.delete(r.requestId);
-    clearTimeout(p.timer);
     this.lastSuccessAt = Date.now();
     this.backoffMs = BACKOFF_MIN_MS;
     if (p.hop !== undefined) absorbRemoteTrace(p.hop, r);
@@ -231,10 +258,7 @@ export class PeerClient {
       this.streamDownUntil = Date.now() + this.backoffMs * (0.5 + Math.random() / 2);
       this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
     }
-    const moved = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of moved) {
-      clearTimeout(p.timer);
+    for (const p of this.takePending()) {
       // Resolve is idempotent, so repeating it unary within what is left of its deadline is safe.
       void this.unary(p.wire, p.deadline, p.hop).then(p.resolve);
     }
@@ -262,11 +286,7 @@ export class PeerClient {
   }
 
   private failPending(error: IdnError): void {
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.resolve({ kind: 'error', error });
-    }
-    this.pending.clear();
+    for (const p of this.takePending()) p.resolve({ kind: 'error', error });
   }
 }
 

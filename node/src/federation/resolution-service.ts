@@ -11,6 +11,8 @@ import type { ResolveResponse } from '../../../proto/generated/idnode/v1/Resolve
 import type { ResolveRequestBatch__Output } from '../../../proto/generated/idnode/v1/ResolveRequestBatch.generated.ts';
 import type { ResolveResponseBatch } from '../../../proto/generated/idnode/v1/ResolveResponseBatch.generated.ts';
 import { outcomeToWire, type AnswerHints } from './wire.ts';
+import { peerAnswerSignature } from './answer-signature.ts';
+import type { AnswerSigner } from '../signing/answer-signer.ts';
 
 /**
  * The Resolution service: answers other nodes from this node's peer-mode ResolutionService (no
@@ -23,6 +25,8 @@ export interface ResolutionServiceDeps {
   readonly maxHops?: number;
   /** This node's cache hints for the asking node (negative_ttl). */
   readonly hints?: AnswerHints;
+  /** Signs this node's found answers for the nodes that relay them (ADR 0011); none when absent. */
+  readonly signer?: AnswerSigner;
 }
 
 const DEFAULT_MAX_HOPS = 8;
@@ -44,7 +48,12 @@ async function resolveFor(deps: ResolutionServiceDeps, req: ResolveRequest__Outp
       authoritative: req.authoritative,
       trace: req.trace,
     });
-    return { outcome: answerToOutcome(answer), ...(answer.trace === undefined ? {} : { trace: answer.trace }) };
+    const signed = peerAnswerSignature(answer, deps.signer);
+    const outcome = answerToOutcome(answer);
+    return {
+      outcome: signed === undefined || outcome.kind !== 'found' ? outcome : { ...outcome, relayedSignature: signed },
+      ...(answer.trace === undefined ? {} : { trace: answer.trace }),
+    };
   } catch (e) {
     return { outcome: { kind: 'error', error: isIdnError(e) ? e : new IdnError('IDN_ERR_INTERNAL') } };
   }

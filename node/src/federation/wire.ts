@@ -1,6 +1,7 @@
 import { isIdnError } from '../errors/idn-error.ts';
 import type { StoredRecord } from '../records/types.ts';
 import type { DerivedVia, Outcome } from '../resolve/outcome.ts';
+import type { RelayedSignature } from '../records/outcome.ts';
 import { RenderMemo } from '../records/render-memo.ts';
 import { errorFromWire, errorToWire } from '../wire/error-codec.ts';
 import { malformed, recordFromWire, recordToWire } from '../wire/record-codec.ts';
@@ -57,6 +58,7 @@ export function outcomeToWire(
         authoritative: o.authoritative !== false,
         ttl: foundTtl(o),
         ...(o.resolvedVia === undefined ? {} : { resolvedVia: o.resolvedVia, answeredBy: o.answeredBy ?? '' }),
+        ...(o.relayedSignature === undefined ? {} : { signedJson: o.relayedSignature }),
       };
     case 'not-found':
       return {
@@ -87,6 +89,16 @@ function derivation(r: ResolveResponse__Output, at: string): { resolvedVia?: Der
   return { resolvedVia: r.resolvedVia, answeredBy: r.answeredBy };
 }
 
+/** Printable ASCII, bounded: anything else is not a signature field this node will write as a header. */
+const fieldOk = (s: string): boolean => s.length > 0 && s.length <= 2048 && /^[\x20-\x7e]*$/.test(s);
+
+/** A relayed signature is only evidence for the reader who checks it: one that cannot be a header is dropped. */
+function relayedOf(r: ResolveResponse__Output): RelayedSignature | undefined {
+  const s = r.signedJson;
+  if (s === null || ![s.contentDigest, s.signatureInput, s.signature].every(fieldOk)) return undefined;
+  return { contentDigest: s.contentDigest, signatureInput: s.signatureInput, signature: s.signature };
+}
+
 function decode(r: ResolveResponse__Output, at: string): Outcome {
   const source = 'upstream' as const;
   switch (r.status) {
@@ -95,7 +107,17 @@ function decode(r: ResolveResponse__Output, at: string): Outcome {
       if (record.deletedAt !== undefined) throw malformed(`${at}.record`, 'a found answer carries a tombstone');
       const memo = new RenderMemo();
       const authoritative = r.authoritative;
-      return { kind: 'found', record, source, memo, authoritative, ...derivation(r, at), ...cacheTtlOf(r.ttl) };
+      const signed = relayedOf(r);
+      return {
+        kind: 'found',
+        record,
+        source,
+        memo,
+        authoritative,
+        ...derivation(r, at),
+        ...cacheTtlOf(r.ttl),
+        ...(signed === undefined ? {} : { relayedSignature: signed }),
+      };
     }
     case 'RESOLVE_STATUS_NOT_FOUND':
       return { kind: 'not-found', source, authoritative: r.authoritative, ...cacheTtlOf(r.negativeTtl) };

@@ -12,6 +12,7 @@ import type { PassportSettings } from '../passport/settings.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
 import type { ReadonlyStore } from '../store/store.ts';
 import type { RecordService } from '../write/record-service.ts';
+import type { AnswerSigner } from '../signing/answer-signer.ts';
 
 /** The prefix registry, built once by the wiring over the read-only store; its change sets go through `records`. */
 export interface Registries {
@@ -49,4 +50,6 @@ export interface AppContext {
   /** Public base URL and GS1 prefix, from configuration (never re-read from the environment by a route). */
   readonly passport: PassportSettings;
   readonly registry: Registries;
+  /** Signs resolution answers and publishes the keys (ADR 0011); no signing and no JWKS when absent. */
+  readonly signing?: AnswerSigner;
 }

@@ -15,7 +15,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 /** Accept and Accept-Language drive negotiation; If-None-Match revalidates a linkset. */
-export const ALLOWED_HEADERS = 'Accept, Accept-Language, If-None-Match';
+// Accept-Signature: a browser script may ask for a signed answer (ADR 0011) and read it (exposed below).
+export const ALLOWED_HEADERS = 'Accept, Accept-Language, If-None-Match, Accept-Signature';
 export const EXPOSED_HEADERS = [
   'Link',
   'Location',
@@ -25,6 +26,9 @@ export const EXPOSED_HEADERS = [
   'x-idnode-authoritative',
   'x-idnode-resolved-via',
   'x-idnode-resolved-from',
+  'Signature',
+  'Signature-Input',
+  'Content-Digest',
 ].join(', ');
 const PREFLIGHT_MAX_AGE_S = 86_400;
 

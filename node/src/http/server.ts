@@ -27,6 +27,7 @@ import { registerHome } from './routes/home.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { refuseScan, registerProxy } from './routes/proxy.ts';
 import { renderOutcome } from './render/render-outcome.ts';
+import { registerAnswerSigning } from './render/sign-answer.ts';
 import { errorAnswer } from '../resolve/answer.ts';
 import { registerTokens } from './routes/tokens.ts';
 import { registerHandleSessions } from './routes/handle-sessions.ts';
@@ -147,6 +148,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   registerCors(app);
+  registerAnswerSigning(app, ctx.signing);
   registerHome(app, ctx);
   registerHealth(app, ctx);
   registerMetrics(app, ctx);

@@ -37,10 +37,18 @@ function loadSchemas(): Map<string, Record<string, unknown>> {
 }
 
 const SCHEMAS = loadSchemas();
-const ajv = new Ajv({ allErrors: true, strict: true });
-addFormats(ajv);
-for (const [name, schema] of SCHEMAS) ajv.addSchema(schema, `${name}.json`);
 const compiled = new Map<string, ValidateFunction>();
+let ajvInstance: Ajv | undefined;
+
+/** Built at the first check, not at import: checking every schema against the meta-schema is start-up time. */
+function schemaAjv(): Ajv {
+  if (ajvInstance !== undefined) return ajvInstance;
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  addFormats(ajv);
+  for (const [name, schema] of SCHEMAS) ajv.addSchema(schema, `${name}.json`);
+  ajvInstance = ajv;
+  return ajv;
+}
 
 export const metadataSchemaNames = (): string[] => [...SCHEMAS.keys()].sort();
 
@@ -52,7 +60,7 @@ export const valueTypeOf = (schema: string): string => schema.toUpperCase().repl
 function validatorFor(name: string): ValidateFunction {
   let v = compiled.get(name);
   if (v === undefined) {
-    v = ajv.getSchema(`${name}.json`);
+    v = schemaAjv().getSchema(`${name}.json`);
     if (v === undefined) throw new Error(`metadata schema ${name} is not shipped`);
     compiled.set(name, v);
   }

@@ -22,6 +22,16 @@ export type DerivedVia = 'template' | 'batch' | 'model' | 'enterprise';
  */
 export type DependsOn = readonly string[];
 
+/**
+ * The homing node's RFC 9421 signature of its canonical JSON answer, relayed unchanged across
+ * nodes (ADR 0011): written instead of this node's own signature when it renders the same bytes.
+ */
+export interface RelayedSignature {
+  readonly contentDigest: string;
+  readonly signatureInput: string;
+  readonly signature: string;
+}
+
 /** The typed result of a resolution stage; every stage returns one of these. */
 export type Outcome =
   | {
@@ -43,6 +53,8 @@ export type Outcome =
       readonly levels?: readonly StoredRecord[];
       /** Seconds the node that answered upstream lets this answer be cached (its ttl hint); the cache keeps it no longer. */
       readonly cacheTtl?: number;
+      /** An upstream answer's signature by the node that homes it. */
+      readonly relayedSignature?: RelayedSignature;
     }
   | {
       readonly kind: 'not-found';

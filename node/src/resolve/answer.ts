@@ -4,6 +4,7 @@ import type { IdnError } from '../errors/idn-error.ts';
 import type { ParsedIdentifier } from '../identifier/index.ts';
 import type { AccessTier, HandleValue, StoredRecord } from '../records/types.ts';
 import type { DerivedVia, Outcome, Source } from './outcome.ts';
+import type { RelayedSignature } from '../records/outcome.ts';
 import type { RenderMemo } from './render-memo.ts';
 import type { TraceSpan } from './trace.ts';
 import type { ValueFilter } from './value-filter.ts';
@@ -107,6 +108,8 @@ export interface FoundAnswer extends AnswerBase {
   readonly cache: FoundCacheFacts;
   /** The audit line written for this disclosure (non-public values shown), if any. */
   readonly audit?: ReadAudit;
+  /** The homing node's signature of its canonical JSON answer, when this one came from upstream (ADR 0011). */
+  readonly relayedSignature?: RelayedSignature;
 }
 
 export interface NotFoundAnswer extends AnswerBase {
@@ -162,6 +165,7 @@ export function answerToOutcome(a: ResolvedAnswer): Outcome {
         ...authoritativeFlag(p),
         ...(p.resolvedVia === undefined ? {} : { resolvedVia: p.resolvedVia }),
         ...(p.answeredBy === undefined ? {} : { answeredBy: p.answeredBy }),
+        ...(a.relayedSignature === undefined ? {} : { relayedSignature: a.relayedSignature }),
       };
     case 'not-found':
       return { kind: 'not-found', source: a.provenance.source, ...authoritativeFlag(p) };

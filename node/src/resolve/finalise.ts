@@ -120,6 +120,7 @@ async function finaliseFound(asked: Found, input: FinaliseInput, deps: FinaliseD
     levels,
     cache: { hit: isHit(found.source), shared: tier === 'public' && !want.trace, maxAge: maxAge(values) },
     ...(audit === undefined ? {} : { audit }),
+    ...(found.relayedSignature === undefined ? {} : { relayedSignature: found.relayedSignature }),
   };
 }
 
@@ -199,6 +200,6 @@ async function walkUpForTypes(subLookup: Next, found: Found, tier: AccessTier, i
   if (hit === undefined) return found;
   const record = derivedRecord(id, hit.record);
   // The levels of the item itself no longer describe what answers: a type lookup shows one record.
-  const { levels: _levels, ...rest } = found;
+  const { levels: _levels, relayedSignature: _signed, ...rest } = found;
   return { ...rest, record, memo: new RenderMemo(), resolvedVia: hit.level, answeredBy: hit.record.handle };
 }

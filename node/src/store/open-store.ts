@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ChangeFeed } from './change-feed.ts';
 import { openLmdbStore } from './lmdb-store.ts';
-import { openRedisStore, type RedisStore } from './redis-store.ts';
+import type { RedisStore } from './redis-store.ts';
 import type { StoreConfig } from './store-config.ts';
 import type { Store } from './store.ts';
 
@@ -41,6 +41,8 @@ export async function openConfiguredStore(cfg: StoreConfig, dataDir: string): Pr
       watchConnection: () => () => undefined,
     };
   }
+  // Loaded only for Redis: ioredis and its cluster client are a good part of an LMDB node's start-up.
+  const { openRedisStore } = await import('./redis-store.ts');
   const store = await openRedisStore({
     ...(cfg.url === undefined ? {} : { url: cfg.url }),
     ...(cfg.nodes === undefined ? {} : { nodes: cfg.nodes }),

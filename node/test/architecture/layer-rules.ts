@@ -8,7 +8,7 @@ import { findCycles, type ImportEdge, type ImportGraph } from './import-graph.ts
  * | ---- | ---------- | -------------------------------------------------------------------------------- |
  * | 0    | core       | errors, identifier, records, store (contract + backends), config-kit, wire,      |
  * |      |            | authority (homed-prefix and 0.NA arithmetic over identifiers), proto/ (codegen)  |
- * | 1    | support    | observability, cache, audit, auth, access, passport, health                      |
+ * | 1    | support    | observability, cache, audit, auth, access, passport, health, signing             |
  * | 2    | rules      | prefix-registry/src                                                              |
  * | 3    | services   | resolve (ResolutionService), write (RecordService), sync                         |
  * | 4    | transports | http, federation (gRPC), cli, handle-protocol                                    |
@@ -38,6 +38,7 @@ export const LAYERS: readonly { readonly name: string; readonly members: readonl
       'node/src/access/',
       'node/src/passport/',
       'node/src/health/',
+      'node/src/signing/',
     ],
   },
   { name: 'rules', members: ['prefix-registry/src/'] },

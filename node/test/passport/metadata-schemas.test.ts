@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkAgainst, metadataSchemaNames } from '../../src/passport/metadata-schemas.ts';
 import { putRecord, startTestNode, urlValue, type TestNode } from '../helpers/test-node.ts';
 
 /** Metadata templates (元数据模板): a prefix requires its records to satisfy a named JSON schema. */
@@ -138,5 +139,10 @@ describe('metadata schema on writes', () => {
     );
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('IDN_ERR_UNKNOWN_METADATA_SCHEMA');
+  });
+
+  it('ships schemas that compile (they are compiled at the first check, not at start-up)', () => {
+    expect(metadataSchemaNames().length).toBeGreaterThan(0);
+    for (const name of metadataSchemaNames()) expect(checkAgainst(name, {}).length).toBeGreaterThan(0);
   });
 });

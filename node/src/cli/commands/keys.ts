@@ -8,6 +8,9 @@ import { usage } from '../exit-codes.ts';
 import { handlePath } from '../http-client.ts';
 import { dataDirOf } from './data-dir.ts';
 import { CREDENTIALS_FILE, updateCredentialsFile } from './keys-credentials.ts';
+import { rotateSigningSeeds, signingKeyPath } from '../../signing/key-file.ts';
+import { KEY_POLL_MS } from '../../signing/key-watch.ts';
+import { SigningKeys } from '../../signing/signing-keys.ts';
 
 const TOKEN_KEY_FILE = 'token-key';
 const SEAL_KEY_FILE = 'seal-key';
@@ -27,6 +30,7 @@ async function show(run: Run, o: { dataDir?: string; reveal?: boolean }) {
   const tokenKey = await describe(join(dir, TOKEN_KEY_FILE));
   const credentials = await describe(join(dir, CREDENTIALS_FILE));
   const sealKey = await describe(join(dir, SEAL_KEY_FILE));
+  const signingKey = await describe(signingKeyPath(dir));
   const reveal = o.reveal === true && credentials.exists;
   const admins = reveal ? (JSON.parse(await readFile(credentials.path, 'utf8')) as unknown) : undefined;
   const env = {
@@ -34,10 +38,11 @@ async function show(run: Run, o: { dataDir?: string; reveal?: boolean }) {
     IDNODE_ADMIN_SECRET: process.env.IDNODE_ADMIN_SECRET !== undefined,
     IDNODE_SEAL_KEY: process.env.IDNODE_SEAL_KEY !== undefined,
   };
-  run.out.result({ dataDir: dir, tokenKey, sealKey, credentials, env, ...(reveal ? { admins } : {}) }, () =>
+  run.out.result({ dataDir: dir, tokenKey, sealKey, signingKey, credentials, env, ...(reveal ? { admins } : {}) }, () =>
     [
       `token key:   ${tokenKey.path} ${tokenKey.exists ? `(mode ${tokenKey.mode})` : '(absent: IDNODE_TOKEN_KEY or not started yet)'}`,
       `seal key:    ${sealKey.path} ${sealKey.exists ? `(mode ${sealKey.mode})` : '(absent: IDNODE_SEAL_KEY or not started yet)'}`,
+      `signing key: ${signingKey.path} ${signingKey.exists ? `(mode ${signingKey.mode})` : '(absent: not started yet)'}`,
       `credentials: ${credentials.path} ${credentials.exists ? `(mode ${credentials.mode})` : '(absent: IDNODE_ADMIN_SECRET or not started yet)'}`,
       ...(reveal ? [JSON.stringify(admins, null, 2)] : []),
     ].join('\n'),
@@ -93,6 +98,23 @@ async function rotateTokenKey(run: Run, o: { dataDir?: string }) {
   );
 }
 
+/**
+ * A new answer signing key (ADR 0011): the old one stays in the file as the previous key, still in
+ * /.well-known/jwks.json; running nodes on this data directory notice the file and sign with the
+ * new key within about a second, without a restart. Prints key ids only, never a key.
+ */
+async function rotateSigning(run: Run, o: { dataDir?: string }) {
+  const dir = dataDirOf(o.dataDir);
+  const keys = SigningKeys.of(await rotateSigningSeeds(dir));
+  const previous = keys.previous.map((k) => k.kid);
+  run.out.result(
+    { ok: true, signingKey: resolve(signingKeyPath(dir)), kid: keys.current.kid, previous, restartNeeded: false },
+    () =>
+      `new signing key ${keys.current.kid} (previous: ${previous.join(', ') || 'none'}); ` +
+      `running nodes use it within ${KEY_POLL_MS / 1000} s`,
+  );
+}
+
 export function registerKeysCommand(program: Command): void {
   const keys = program.command('keys').description("the node's token key and admin secrets");
   addGlobals(
@@ -120,4 +142,10 @@ export function registerKeysCommand(program: Command): void {
       .description('write a new Bearer-token signing key (restart the node; issued tokens stop working)')
       .option('--data-dir <dir>', 'the node data directory (env IDNODE_DATA_DIR; default ./data)'),
   ).action(action(rotateTokenKey));
+  addGlobals(
+    keys
+      .command('rotate-signing')
+      .description('new answer signing key (Ed25519); the old one stays published as previous; no restart')
+      .option('--data-dir <dir>', 'the node data directory (env IDNODE_DATA_DIR; default ./data)'),
+  ).action(action(rotateSigning));
 }

@@ -6,8 +6,9 @@ import type { FoundAnswer, GoneAnswer, NotFoundAnswer, ResolvedAnswer } from '..
 import { errorBody, prepareError, sendError } from '../errors.ts';
 import { etagOf } from './record-json.ts';
 import { errorOf } from './answer-error.ts';
+import { CANONICAL_CONTENT_TYPE } from '../../signing/canonical-answer.ts';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+const JSON_TYPE = CANONICAL_CONTENT_TYPE;
 
 /** A response ready to write: built once per (answer, tier) and kept with a cached answer. */
 interface RenderedRecord {
@@ -28,11 +29,16 @@ function ownBytes(text: string): Buffer {
   return b;
 }
 
-function render(a: FoundAnswer): RenderedRecord {
+/** The Handle JSON of a found answer; a peer signs these same bytes for the nodes it answers (ADR 0011). */
+export function recordJsonText(a: FoundAnswer): string {
   // The error table decides the code of an answer whose filters matched nothing (Handle RC 200).
   const responseCode = a.valuesMissing?.spec.rc ?? HandleRc.SUCCESS;
+  return JSON.stringify({ responseCode, handle: a.record.handle, values: a.values });
+}
+
+function render(a: FoundAnswer): RenderedRecord {
   return {
-    body: ownBytes(JSON.stringify({ responseCode, handle: a.record.handle, values: a.values })),
+    body: ownBytes(recordJsonText(a)),
     etag: etagOf(a.record, a.tier),
     cacheControl: a.cache.shared ? `public, max-age=${a.cache.maxAge}` : 'private, no-store',
   };

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { ResolvedAnswer } from '../../resolve/answer.ts';
 import { renderJson } from './render-json.ts';
 import { renderScan, type ScanFormat } from './render-scan.ts';
+import { armSigning } from './sign-answer.ts';
 
 export type { ScanFormat } from './render-scan.ts';
 
@@ -19,5 +20,7 @@ export function renderOutcome(reply: FastifyReply, answer: ResolvedAnswer, forma
   reply.header('x-idnode-source', p.source).header('x-idnode-authoritative', p.authoritative ? 'true' : 'false');
   if (p.resolvedVia !== undefined) reply.header('x-idnode-resolved-via', p.resolvedVia);
   if (p.answeredBy !== undefined) reply.header('x-idnode-resolved-from', p.answeredBy);
+  // Signed, when asked or configured, by the onSend hook over the bytes written (sign-answer.ts).
+  armSigning(reply, answer);
   return format === 'json' ? renderJson(reply, answer) : renderScan(reply, answer, format);
 }

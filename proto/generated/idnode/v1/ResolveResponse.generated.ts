@@ -20,6 +20,10 @@ import type {
   TraceSpan as _idnode_v1_TraceSpan,
   TraceSpan__Output as _idnode_v1_TraceSpan__Output,
 } from '../../idnode/v1/TraceSpan.generated.ts';
+import type {
+  SignedAnswer as _idnode_v1_SignedAnswer,
+  SignedAnswer__Output as _idnode_v1_SignedAnswer__Output,
+} from '../../idnode/v1/SignedAnswer.generated.ts';
 
 export interface ResolveResponse {
   /**
@@ -70,6 +74,13 @@ export interface ResolveResponse {
    * when resolved_via is.
    */
   answeredBy?: string;
+  /**
+   * FOUND only: the homing node's RFC 9421 signature of its canonical JSON answer (GET
+   * /api/handles/<handle>, no query; ADR 0011). Relayed unchanged by every node in between; an
+   * asking node writes these fields instead of its own signature when it renders those same bytes
+   * for that same request, so a reader verifies the answer with the homing node's key.
+   */
+  signedJson?: _idnode_v1_SignedAnswer | null;
 }
 
 export interface ResolveResponse__Output {
@@ -121,4 +132,11 @@ export interface ResolveResponse__Output {
    * when resolved_via is.
    */
   answeredBy: string;
+  /**
+   * FOUND only: the homing node's RFC 9421 signature of its canonical JSON answer (GET
+   * /api/handles/<handle>, no query; ADR 0011). Relayed unchanged by every node in between; an
+   * asking node writes these fields instead of its own signature when it renders those same bytes
+   * for that same request, so a reader verifies the answer with the homing node's key.
+   */
+  signedJson: _idnode_v1_SignedAnswer__Output | null;
 }
