@@ -3,6 +3,8 @@ import { createReaderResolver } from './access/reader.ts';
 import type { TrustedIssuers } from './access/trusted-issuers.ts';
 import { NO_AUDIT, type AuditLog } from './audit/audit-log.ts';
 import { auditChanges } from './audit/change-audit.ts';
+import { limiterObserver } from './auth/limiter-observer.ts';
+import type { AuthLimiter } from './auth/failure-limiter.ts';
 import { Authenticator } from './auth/authenticate.ts';
 import type { SecretKeyring } from './auth/seal/keyring.ts';
 import { SessionStore, type SessionSettings } from './auth/sessions/session-store.ts';
@@ -37,6 +39,8 @@ export interface AppOptions {
   readonly sessions?: SessionSettings;
   /** The sessions' clock, in ms; default monotonic (tests move it to expire a session). */
   readonly sessionClock?: () => number;
+  /** The wrong-secret backoff (ADR 0010); default settings when absent (tests pass one with a clock). */
+  readonly authLimiter?: AuthLimiter;
   readonly cache?: CachePolicy;
   /** auth=true reads per second (and burst) that may bypass the cache; default 50 (burst 100). */
   readonly authoritativeReadsPerSecond?: number;
@@ -98,9 +102,11 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
     keyring: opts.keyring,
     reseal: resealThrough(records),
     sessions: new SessionStore(opts.sessions, opts.sessionClock),
+    ...(opts.authLimiter === undefined ? {} : { limiter: opts.authLimiter }),
   });
   readiness.add({ name: 'store', check: async () => (await store.lastSeq()) >= 0 });
   const audit = opts.audit ?? NO_AUDIT;
+  authenticator.limiter.observer = limiterObserver(metrics, audit);
   if (opts.audit && opts.auditChanges !== false) auditChanges(store, changes, opts.audit);
   // The template index keeps its compiled patterns fresh from the same feed.
   const derived = new TemplateIndex(store);

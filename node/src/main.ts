@@ -12,6 +12,7 @@ import { createAppContext, type NodeContext } from './app.ts';
 import { openAuditLog } from './audit/audit-log.ts';
 import { guardLogSink, LOG_BUFFER_MAX_BYTES } from './observability/log-write-guard.ts';
 import { bootstrapHomedPrefixes } from './bootstrap/homed-prefix-records.ts';
+import { keepCredentialsFresh } from './bootstrap/credentials-sync.ts';
 import { SecretKeyring } from './auth/seal/keyring.ts';
 import { CREDENTIALS_FILE, loadSealKeys, loadTokenKey, SEAL_KEY_FILE } from './bootstrap/secrets-file.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config/load.ts';
@@ -85,7 +86,7 @@ async function startHandleFor(config: NodeConfig, ctx: NodeContext, nodeId: stri
       port: h.port ?? 0,
       resolution: ctx.resolution,
       records: ctx.records,
-      verifier: secretKeyVerifier(ctx.store, ctx.keyring),
+      verifier: secretKeyVerifier(ctx.store, ctx.keyring, ctx.authenticator.limiter),
       metrics: new HandleMetrics(ctx.metrics.registry),
       siteSerial: 1,
       siteFor: (port) =>
@@ -220,6 +221,8 @@ async function main(): Promise<void> {
   });
   // Bootstrap writes through the context's RecordService, like every other write.
   const boot = await bootstrapHomedPrefixes(ctx.records, federation.prefixes, dataDir, config.secrets.adminSecret);
+  // A rotated admin secret (any write path) is written into admin-credentials.json: it never goes stale.
+  await keepCredentialsFresh(dataDir, ctx, federation.prefixes, logger);
   const stopKeyWatch = await publishSigningKeys({
     signer: signing,
     records: ctx.records,
@@ -247,6 +250,8 @@ async function main(): Promise<void> {
     logger,
     accessLog,
     console: consoleOptions,
+    limits: http.limits,
+    shed: http.shed,
     ...(config.httpsMaterial === undefined ? {} : { https: config.httpsMaterial }),
   });
   if (link) {

@@ -27,7 +27,12 @@ export const ANONYMOUS: Reader = { tier: 'public', via: 'anonymous' };
 
 export interface ReaderResolver {
   /** `publicOnly` (Handle's flag) forces the public view whoever asks. */
-  readerFor(authorization: string | undefined, record: StoredRecord, publicOnly: boolean): Promise<Reader>;
+  readerFor(
+    authorization: string | undefined,
+    record: StoredRecord,
+    publicOnly: boolean,
+    client?: string,
+  ): Promise<Reader>;
 }
 
 /** `Bearer eyJ…` (three parts) is a passport credential; `Bearer idn1.…` and Basic are admins. */
@@ -43,7 +48,7 @@ export function createReaderResolver(
 ): ReaderResolver {
   const credentials = new CredentialVerifier(trust);
   return {
-    async readerFor(authorization, record, publicOnly) {
+    async readerFor(authorization, record, publicOnly, client) {
       // The common case, an anonymous scan, costs no promise work beyond this check.
       if (authorization === undefined || publicOnly) return ANONYMOUS;
       const jwt = bearerJwt(authorization);
@@ -59,7 +64,7 @@ export function createReaderResolver(
           ...(cred.purpose === undefined ? {} : { purpose: cred.purpose }),
         };
       }
-      const identity = await authenticator.authenticate(authorization);
+      const identity = await authenticator.authenticate(authorization, client);
       if (identity === undefined) return ANONYMOUS;
       // An admin of the record, directly or as a member of an HS_VLIST group its HS_ADMIN names.
       const admin = await hasPermissionsVia(identity, record.values, Perm.READ_VALUE, authenticator.groups);

@@ -46,11 +46,23 @@ export interface ChangeAudit {
   readonly values: readonly AuditedValue[];
 }
 
+/** A wrong-secret backoff began or an admin's failure budget ran out (auth/failure-limiter.ts). */
+export interface AuthAudit {
+  readonly event: string;
+  readonly path: string;
+  readonly client: string;
+  readonly admin: string;
+  readonly failures: number;
+  readonly retryAfterSeconds: number;
+}
+
 export interface AuditLog {
   /** The directory of the files, for the audit read API (audit-query.ts); absent when nothing is audited. */
   readonly dir?: string;
   read(entry: ReadAudit): void;
   change(entry: ChangeAudit): void;
+  /** auth.log: repeated wrong secrets (one line when a backoff starts or grows, not one per guess). */
+  auth(entry: AuthAudit): void;
   /** Resolves once every line written so far is on disk (tests, shutdown). */
   flush(): Promise<void>;
   /** Reopens the files (after logrotate moved them). */
@@ -62,6 +74,7 @@ export interface AuditLog {
 export const NO_AUDIT: AuditLog = {
   read: () => undefined,
   change: () => undefined,
+  auth: () => undefined,
   flush: () => Promise.resolve(),
   reopen: () => undefined,
   close: () => Promise.resolve(),
@@ -69,6 +82,7 @@ export const NO_AUDIT: AuditLog = {
 
 export const READS_FILE = 'reads.log';
 export const CHANGES_FILE = 'changes.log';
+export const AUTH_FILE = 'auth.log';
 
 type Sink = DestinationStream & {
   flush(cb: (err?: Error) => unknown): void;
@@ -153,24 +167,24 @@ function flushSink({ sink, drain }: { sink: Sink; drain: () => void }): Promise<
 export function openAuditLog(dir: string): AuditLog {
   const reads = openSink(join(dir, READS_FILE), 'audit-reads');
   const changes = openSink(join(dir, CHANGES_FILE), 'audit-changes');
+  const auth = openSink(join(dir, AUTH_FILE), 'audit-auth');
+  const all = [reads, changes, auth];
   return {
     dir,
     read: (entry) => reads.logger.info({ kind: 'read', ...entry }),
     change: (entry) => changes.raw.write(changeLine(entry)),
+    auth: (entry) => auth.logger.info({ kind: 'auth', ...entry }),
     flush: async () => {
-      await Promise.all([flushSink(reads), flushSink(changes)]);
+      await Promise.all(all.map(flushSink));
     },
     reopen: () => {
       // Lines written before the rotation belong in the old file.
-      reads.drain();
-      changes.drain();
-      reads.sink.reopen();
-      changes.sink.reopen();
+      for (const s of all) s.drain();
+      for (const s of all) s.sink.reopen();
     },
     close: async () => {
-      await Promise.all([flushSink(reads), flushSink(changes)]);
-      reads.sink.end();
-      changes.sink.end();
+      await Promise.all(all.map(flushSink));
+      for (const s of all) s.sink.end();
     },
   };
 }

@@ -14,6 +14,7 @@ import { PERM_ALL } from '../records/permissions.ts';
 import type { SealedSecret } from '../records/sealed-secret.ts';
 import type { SecretKeyring } from './seal/keyring.ts';
 import { matchStoredSecret } from './seal/stored-secret.ts';
+import { AuthLimiter } from './failure-limiter.ts';
 
 /**
  * Re-seals an admin's secret key stored in an older form (a legacy scrypt hash, or sealed under a
@@ -29,6 +30,8 @@ export interface AuthenticatorOptions {
   readonly reseal?: Reseal;
   /** REST sessions (POST /api/sessions); default settings when absent. */
   readonly sessions?: SessionStore;
+  /** Backoff after wrong secrets (ADR 0010); default settings when absent. */
+  readonly limiter?: AuthLimiter;
 }
 
 /**
@@ -44,6 +47,8 @@ export class Authenticator {
   readonly groups: GroupLookup;
   /** REST sessions, challenged with `Authorization: Handle` (auth/sessions/handle-session.ts). */
   readonly sessions: SessionStore;
+  /** The one backoff every secret check goes through: Basic, sessions, and the native protocol's verifier. */
+  readonly limiter: AuthLimiter;
 
   constructor(store: ReadonlyStore, tokenKey: Buffer, opts: AuthenticatorOptions) {
     this.store = store;
@@ -51,16 +56,18 @@ export class Authenticator {
     this.opts = opts;
     this.groups = storeLookup(store);
     this.sessions = opts.sessions ?? new SessionStore();
+    this.limiter = opts.limiter ?? new AuthLimiter();
   }
 
-  async authenticate(header: string | undefined): Promise<Identity | undefined> {
+  /** `client`: the caller's address (request.ip), which the wrong-secret backoff is keyed on. */
+  async authenticate(header: string | undefined, client = 'unknown'): Promise<Identity | undefined> {
     if (header === undefined || header === '') return undefined;
     const space = header.indexOf(' ');
     const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
     const rest = space < 0 ? '' : header.slice(space + 1).trim();
-    if (scheme === 'basic') return this.basic(rest);
+    if (scheme === 'basic') return this.basic(rest, client);
     if (scheme === 'bearer') return this.bearer(rest);
-    if (scheme === 'handle') return (await this.session(rest)).identity;
+    if (scheme === 'handle') return (await this.session(rest, client)).identity;
     throw new IdnError(
       'IDN_ERR_INVALID_CREDENTIAL',
       `Unsupported Authorization scheme "${scheme.slice(0, 20)}"; use Basic, Bearer or Handle.`,
@@ -72,8 +79,8 @@ export class Authenticator {
    * now when the header carries a challenge answer, and the identity the session holds (undefined:
    * not authenticated yet). The admin's key record changing ends the session, as it revokes tokens.
    */
-  async session(params: string): Promise<SessionUse> {
-    const use = await useSession(this.sessionDeps(), params);
+  async session(params: string, client = 'unknown'): Promise<SessionUse> {
+    const use = await useSession(this.sessionDeps(client), params);
     const identity = use.identity;
     if (identity === undefined || use.fresh) return use;
     const record = await this.adminRecord(identity.handle);
@@ -84,15 +91,16 @@ export class Authenticator {
     return use;
   }
 
-  private sessionDeps(): SessionDeps {
+  private sessionDeps(client: string): SessionDeps {
     return {
       sessions: this.sessions,
       keyring: this.opts.keyring,
       store: this.store,
+      guard: (admin, check) => this.limiter.guard({ path: 'session', client, admin }, check),
     };
   }
 
-  private async basic(b64: string): Promise<Identity> {
+  private async basic(b64: string, client: string): Promise<Identity> {
     const decoded = Buffer.from(b64, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0)
@@ -104,6 +112,11 @@ export class Authenticator {
     const secret = decoded.slice(colon + 1);
     if (/^\d{1,10}$/.test(user)) throw literalColon(user, secret);
     const { index, handle } = parseUser(user);
+    const who = `${index}:${handle}`;
+    return this.limiter.guard({ path: 'basic', client, admin: who }, () => this.checkBasic(index, handle, secret));
+  }
+
+  private async checkBasic(index: number, handle: string, secret: string): Promise<Identity> {
     const record = await this.adminRecord(handle);
     const who = `${index}:${handle}`;
     const cacheKey = CredentialCache.key(who.toLowerCase(), secret, record?.version ?? -1);
@@ -137,6 +150,8 @@ export class Authenticator {
 
   private async bearer(token: string): Promise<Identity> {
     const claims = verifyToken(this.tokenKey, token);
+    // Counted, not backed off: a token is HMAC-signed with a 256-bit key, not a guessable secret.
+    if (!claims) this.limiter.observer.failure('bearer');
     if (!claims) throw new IdnError('IDN_ERR_AUTH_FAILED', 'The bearer token is invalid or expired.');
     const { index, handle } = parseUser(claims.sub);
     const record = await this.adminRecord(handle);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Files in the data directory that hold node secrets: created once, mode 0600. */
@@ -28,8 +28,12 @@ export async function readCredentials(dataDir: string): Promise<StoredCredential
   return text === undefined ? {} : (JSON.parse(text) as StoredCredentials);
 }
 
+/** Written whole to a temporary file and renamed over: a reader never sees half a file, a crash never leaves one. */
 export async function writeCredentials(dataDir: string, creds: StoredCredentials): Promise<void> {
-  await writePrivate(join(dataDir, CREDENTIALS_FILE), `${JSON.stringify(creds, null, 2)}\n`);
+  const path = join(dataDir, CREDENTIALS_FILE);
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writePrivate(temp, `${JSON.stringify(creds, null, 2)}\n`);
+  await rename(temp, path);
 }
 
 export async function loadTokenKey(dataDir: string): Promise<Buffer> {

@@ -230,6 +230,13 @@ export const ERRORS = {
     grpc: GrpcCode.UNAUTHENTICATED,
     message: 'The challenge answer does not prove the secret key named by "id" (check the secret, alg and nonce).',
   },
+  IDN_ERR_AUTH_BACKOFF: {
+    rc: HandleRc.SERVER_BUSY,
+    http: 429,
+    grpc: GrpcCode.RESOURCE_EXHAUSTED,
+    message:
+      'Too many wrong secrets: retry after the Retry-After delay; the real admin can log in from an address it used before.',
+  },
   IDN_ERR_SESSION_EXPIRED: {
     rc: HandleRc.AUTHENTICATION_NEEDED,
     http: 401,
@@ -573,6 +580,13 @@ export const ERRORS = {
     grpc: GrpcCode.RESOURCE_EXHAUSTED,
     message:
       'Too many authoritative (auth=true) requests; retry after the Retry-After delay, or resolve without auth=true.',
+  },
+  IDN_ERR_OVERLOADED: {
+    rc: HandleRc.SERVER_BUSY,
+    http: 503,
+    grpc: GrpcCode.UNAVAILABLE,
+    message:
+      'The node is overloaded (event-loop delay or heap above its limit) and sheds requests; retry after the Retry-After delay.',
   },
   IDN_ERR_UNAVAILABLE: {
     rc: HandleRc.SERVER_BUSY,

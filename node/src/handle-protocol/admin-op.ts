@@ -27,6 +27,8 @@ export interface ChallengeProof {
   readonly nonce: Buffer;
   readonly digest: Buffer;
   readonly answer: Buffer;
+  /** The client's address (TCP peer, UDP source): the wrong-secret backoff is keyed on it. */
+  readonly client: string;
 }
 
 /** Checks an answer against the key it names (HS_SECKEY); the identity it proves, or undefined. */
@@ -93,7 +95,7 @@ export function challengeOp(deps: AdminDeps, req: RequestMessage): Reply {
  * RecordService. The reply carries the original opcode, the answer's request id and, when the
  * original asked for it, the original's digest (as HANDLE.NET 9 servers do).
  */
-export async function answerOp(deps: AdminDeps, req: RequestMessage): Promise<Reply> {
+export async function answerOp(deps: AdminDeps, req: RequestMessage, client: string): Promise<Reply> {
   const pending = deps.challenges.take(req.envelope.sessionId);
   if (pending === undefined) {
     return { rc: TRANSPORT_RC.AUTHEN_TIMEOUT, body: errorBody('No pending challenge for this session (expired?).') };
@@ -101,7 +103,7 @@ export async function answerOp(deps: AdminDeps, req: RequestMessage): Promise<Re
   const original = { opCode: pending.request.header.opCode, digestOf: pending.request };
   const answer = decodeChallengeAnswer(req.body);
   try {
-    const identity = await deps.verifier.verify({ ...answer, nonce: pending.nonce, digest: pending.digest });
+    const identity = await deps.verifier.verify({ ...answer, nonce: pending.nonce, digest: pending.digest, client });
     if (identity === undefined) return { ...errorReply(new IdnError('IDN_ERR_CHALLENGE_FAILED')), ...original };
     const change = changeOf(pending.request, deps.nowSeconds());
     const result = await deps.records.apply(

@@ -53,7 +53,12 @@ export class HandleDispatcher {
   }
 
   /** The response bytes (envelope included), or undefined when the message is a response (never answered). */
-  async handle(envelope: Envelope, message: Buffer, transport: Transport): Promise<Buffer | undefined> {
+  async handle(
+    envelope: Envelope,
+    message: Buffer,
+    transport: Transport,
+    client = 'unknown',
+  ): Promise<Buffer | undefined> {
     let req: RequestMessage;
     let reply: Reply;
     try {
@@ -62,7 +67,7 @@ export class HandleDispatcher {
         this.deps.metrics?.dropped.labels(transport, 'response').inc();
         return undefined;
       }
-      reply = await this.operate(req);
+      reply = await this.operate(req, client);
     } catch (e) {
       req ??= stubRequest(envelope, message);
       reply =
@@ -72,7 +77,7 @@ export class HandleDispatcher {
     return encodeReply(req, reply, this.deps.siteSerial, this.deps.nowSeconds());
   }
 
-  private async operate(req: RequestMessage): Promise<Reply> {
+  private async operate(req: RequestMessage, client: string): Promise<Reply> {
     if ((req.envelope.flags & (ENV.CP | ENV.EC)) !== 0) {
       return { rc: HandleRc.OPERATION_DENIED, body: errorBody('Compressed or encrypted messages are not supported.') };
     }
@@ -80,7 +85,7 @@ export class HandleDispatcher {
     if (op === OC.RESOLUTION) return resolveOp(this.deps.resolution, req);
     if (op === OC.GET_SITE_INFO) return { rc: HandleRc.SUCCESS, body: this.deps.siteInfo() };
     if (ADMIN_OPCODES.has(op)) return challengeOp(this.deps.admin, req);
-    if (op === OC.RESPONSE_TO_CHALLENGE) return answerOp(this.deps.admin, req);
+    if (op === OC.RESPONSE_TO_CHALLENGE) return answerOp(this.deps.admin, req, client);
     return { rc: HandleRc.OPERATION_DENIED, body: errorBody(`Operation ${op} is not supported by this server.`) };
   }
 }

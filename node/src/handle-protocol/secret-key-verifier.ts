@@ -1,4 +1,5 @@
 import { adminSecret, verifyChallengeAnswer, type SecretKeyring } from '../auth/handle-challenge/index.ts';
+import type { AuthLimiter } from '../auth/failure-limiter.ts';
 import { makeIdentity, type Identity } from '../auth/identity.ts';
 import { IdnError } from '../errors/idn-error.ts';
 import { PERM_ALL } from '../records/permissions.ts';
@@ -10,7 +11,11 @@ import type { ChallengeProof, ChallengeVerifier } from './admin-op.ts';
  * algorithm byte the answer carries (PBKDF2 from 2.7, SHA-1 / MD5 / HMAC forms of older clients).
  * The secret is zeroed once judged. HS_PUBKEY answers are refused by name (not supported yet).
  */
-export function secretKeyVerifier(store: ReadonlyStore, keyring: SecretKeyring): ChallengeVerifier {
+export function secretKeyVerifier(
+  store: ReadonlyStore,
+  keyring: SecretKeyring,
+  limiter: AuthLimiter,
+): ChallengeVerifier {
   return {
     async verify(p: ChallengeProof): Promise<Identity | undefined> {
       if (p.authType.toUpperCase() !== 'HS_SECKEY') {
@@ -19,13 +24,16 @@ export function secretKeyVerifier(store: ReadonlyStore, keyring: SecretKeyring):
           `Authentication type ${p.authType.slice(0, 20)} is not supported here; answer with HS_SECKEY.`,
         );
       }
-      const { secret, record } = await adminSecret(store, keyring, { handle: p.keyHandle, index: p.keyIndex });
-      try {
-        const ok = await verifyChallengeAnswer({ secret, nonce: p.nonce, digest: p.digest, answer: p.answer });
-        return ok ? makeIdentity(p.keyIndex, record.handle, 'challenge', PERM_ALL, record.version) : undefined;
-      } finally {
-        secret.fill(0);
-      }
+      const attempt = { path: 'native', client: p.client, admin: `${p.keyIndex}:${p.keyHandle}` } as const;
+      return limiter.guard(attempt, async () => {
+        const { secret, record } = await adminSecret(store, keyring, { handle: p.keyHandle, index: p.keyIndex });
+        try {
+          const ok = await verifyChallengeAnswer({ secret, nonce: p.nonce, digest: p.digest, answer: p.answer });
+          return ok ? makeIdentity(p.keyIndex, record.handle, 'challenge', PERM_ALL, record.version) : undefined;
+        } finally {
+          secret.fill(0);
+        }
+      });
     },
   };
 }

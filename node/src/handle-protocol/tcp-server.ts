@@ -49,7 +49,7 @@ function serveConnection(socket: Socket, dispatcher: HandleDispatcher, limits: T
     inFlight++;
     if (inFlight >= limits.maxInFlight) socket.pause();
     void dispatcher
-      .handle(env, message, 'tcp')
+      .handle(env, message, 'tcp', socket.remoteAddress)
       .catch(() => (metrics?.dropped.labels('tcp', 'failed').inc(), undefined))
       .then((out) => {
         inFlight--;

@@ -49,7 +49,7 @@ export function createUdpSocket(
 
   const answer = (env: Envelope, message: Buffer, from: RemoteInfo) => {
     void dispatcher
-      .handle(env, message, 'udp')
+      .handle(env, message, 'udp', from.address)
       .then((out) => {
         if (out !== undefined) send(out, from);
       })

@@ -7,6 +7,8 @@ import { Type } from 'typebox';
 import type { Problems } from '../config-kit/problems.ts';
 import type { ConfigSection } from '../config-kit/section.ts';
 import { intVar, textVar } from '../config-kit/vars.ts';
+import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
+import { DEFAULT_SHED, type ShedSettings } from './shedding.ts';
 
 /** The HTTP side of a node: where it listens, how it drains, what it logs, what it rations. */
 export interface HttpConfig {
@@ -20,6 +22,10 @@ export interface HttpConfig {
   readonly authRatePerSecond: number;
   /** HTTPS (and HTTP/2) served by the node itself: the PEM files, when both are given. */
   readonly tls: HttpsFiles | undefined;
+  /** Connection limits and timeouts (ADR 0010). */
+  readonly limits: HttpLimits;
+  /** Load shedding thresholds (ADR 0010). */
+  readonly shed: ShedSettings;
 }
 
 /** The certificate (chain) and key the node serves HTTPS with (IDNODE_TLS_CERT, IDNODE_TLS_KEY). */
@@ -53,6 +59,55 @@ const raw = Type.Object({
   IDNODE_AUTH_RATE_PER_S: intVar(1, 999_999, {
     description: 'auth=true reads (they bypass the cache) allowed per second, burst twice that; beyond: 429',
     default: '50',
+  }),
+  IDNODE_HTTP_HEADERS_TIMEOUT_MS: intVar(100, 600_000, {
+    description: 'request line and headers must arrive within this (slowloris); then 408 and the socket closes',
+    default: String(DEFAULT_LIMITS.headersTimeoutMs),
+  }),
+  IDNODE_HTTP_REQUEST_TIMEOUT_MS: intVar(100, 3_600_000, {
+    description: 'the whole request, body included, must arrive within this (slow bodies); then 408',
+    default: String(DEFAULT_LIMITS.requestTimeoutMs),
+  }),
+  IDNODE_HTTP_KEEPALIVE_TIMEOUT_MS: intVar(100, 600_000, {
+    description: 'an idle keep-alive connection is closed after this',
+    default: String(DEFAULT_LIMITS.keepAliveTimeoutMs),
+  }),
+  IDNODE_HTTP_IDLE_TIMEOUT_MS: intVar(100, 3_600_000, {
+    description: 'a socket with no traffic at all for this long is closed (fastify connectionTimeout)',
+    default: String(DEFAULT_LIMITS.idleTimeoutMs),
+  }),
+  IDNODE_HTTP_CHECK_INTERVAL_MS: intVar(10, 60_000, {
+    description: 'how often the headers and request deadlines are checked (connectionsCheckingInterval)',
+    default: String(DEFAULT_LIMITS.checkIntervalMs),
+  }),
+  IDNODE_HTTP_MAX_HEADER_BYTES: intVar(1024, 1_048_576, {
+    description: 'request line plus headers above this answer 431 IDN_ERR_HEADERS_TOO_LARGE',
+    default: String(DEFAULT_LIMITS.maxHeaderBytes),
+  }),
+  IDNODE_HTTP_BODY_LIMIT_BYTES: intVar(1024, 1_073_741_824, {
+    description: 'request bodies above this answer 413 IDN_ERR_BODY_TOO_LARGE (Content-Length checked before reading)',
+    default: String(DEFAULT_LIMITS.bodyLimitBytes),
+  }),
+  IDNODE_HTTP_MAX_CONNECTIONS: intVar(1, 1_000_000, {
+    description: 'open HTTP connections beyond this are closed on accept (keep it below the file descriptor limit)',
+    default: String(DEFAULT_LIMITS.maxConnections),
+  }),
+  IDNODE_SHED_EVENT_LOOP_DELAY_MS: intVar(0, 60_000, {
+    description:
+      'p99 event-loop delay above this: requests answer 503 IDN_ERR_OVERLOADED + Retry-After (0: never shed)',
+    default: String(DEFAULT_SHED.maxEventLoopDelayMs),
+  }),
+  IDNODE_SHED_HEAP_RATIO: textVar(
+    'a number 0-1 with at most 3 decimals, e.g. 0.9',
+    {
+      description: 'heap used above this share of the heap limit: shed as for the event-loop delay',
+      default: String(DEFAULT_SHED.maxHeapRatio),
+    },
+    { pattern: '^(0(\\.[0-9]{1,3})?|1(\\.0{1,3})?)$' },
+  ),
+  IDNODE_SHED_SAMPLE_MS: intVar(10, 60_000, {
+    description: 'how often the event-loop delay and heap are sampled for shedding',
+    default: String(DEFAULT_SHED.sampleMs),
   }),
   IDNODE_TLS_CERT: Type.Optional(
     textVar('a path to a PEM certificate (chain), e.g. /etc/idnode/tls/fullchain.pem', {
@@ -89,6 +144,22 @@ export const httpSection: ConfigSection<typeof raw.properties, HttpConfig> = {
     accessLogSample: Number(v.IDNODE_ACCESS_LOG_SAMPLE),
     authRatePerSecond: Number(v.IDNODE_AUTH_RATE_PER_S),
     tls: tlsOf(v.IDNODE_TLS_CERT, v.IDNODE_TLS_KEY, problems),
+    limits: {
+      headersTimeoutMs: Number(v.IDNODE_HTTP_HEADERS_TIMEOUT_MS),
+      requestTimeoutMs: Number(v.IDNODE_HTTP_REQUEST_TIMEOUT_MS),
+      keepAliveTimeoutMs: Number(v.IDNODE_HTTP_KEEPALIVE_TIMEOUT_MS),
+      idleTimeoutMs: Number(v.IDNODE_HTTP_IDLE_TIMEOUT_MS),
+      checkIntervalMs: Number(v.IDNODE_HTTP_CHECK_INTERVAL_MS),
+      maxHeaderBytes: Number(v.IDNODE_HTTP_MAX_HEADER_BYTES),
+      bodyLimitBytes: Number(v.IDNODE_HTTP_BODY_LIMIT_BYTES),
+      maxConnections: Number(v.IDNODE_HTTP_MAX_CONNECTIONS),
+    },
+    shed: {
+      maxEventLoopDelayMs: Number(v.IDNODE_SHED_EVENT_LOOP_DELAY_MS),
+      maxHeapRatio: Number(v.IDNODE_SHED_HEAP_RATIO),
+      sampleMs: Number(v.IDNODE_SHED_SAMPLE_MS),
+      retryAfterSeconds: DEFAULT_SHED.retryAfterSeconds,
+    },
   }),
 };
 

@@ -37,6 +37,8 @@ export function prepareError(reply: FastifyReply, e: IdnError): FastifyReply {
     }
   }
   if (e.code === 'IDN_ERR_RATE_LIMITED') reply.header('retry-after', '1');
+  const retry = e.detail?.retryAfterSeconds;
+  if (typeof retry === 'number') reply.header('retry-after', String(retry));
   return reply;
 }
 

@@ -13,6 +13,9 @@ import { parseIdentifier } from '../identifier/index.ts';
 import { countUnrouted, registerAccessLog, type AccessLogOptions } from './access-log.ts';
 import type { AppContext } from './app-context.ts';
 import type { HttpsMaterial } from './config.ts';
+import { applyServerLimits, DEFAULT_LIMITS, limitOptions, type HttpLimits } from './limits.ts';
+import { installShedding } from './overload.ts';
+import type { ShedSettings } from './shedding.ts';
 import { registerCors } from './cors.ts';
 import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
 import { rawPathTail } from './raw-identifier.ts';
@@ -56,18 +59,14 @@ export interface ServerOptions {
   readonly https?: HttpsMaterial;
   /** The console's extras (role and federation view, Grafana link); a standalone node without links when absent. */
   readonly console?: ConsoleOptions;
+  /** Connection limits and timeouts (IDNODE_HTTP_*, ADR 0010); the defaults when absent. */
+  readonly limits?: HttpLimits;
+  /** Load shedding (IDNODE_SHED_*, ADR 0010); off when absent (tests decide pressure themselves). */
+  readonly shed?: ShedSettings;
 }
 
-/** Production limits: slow clients cannot hold sockets, large bodies are refused early. */
-const LIMITS = {
-  bodyLimit: 256 * 1024,
-  requestTimeout: 30_000,
-  connectionTimeout: 30_000,
-  keepAliveTimeout: 5_000,
-  headersTimeout: 10_000,
-  // The longest legal identifier, fully percent-encoded, must still route (LIMITS.encodedInputChars).
-  maxParamLength: 1024,
-} as const;
+// The longest legal identifier, fully percent-encoded, must still route (LIMITS.encodedInputChars).
+const MAX_PARAM_LENGTH = 1024;
 
 /** The parser's own precise error for a URL the router refused, or a generic one if the identifier parses. */
 function badUrlError(error: Error, rawIdentifier: string): IdnError {
@@ -112,19 +111,18 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     logController: new LogController({ disableRequestLogging: true }),
     // request.log is the node logger itself: a pino child per request is measurable on a cache hit.
     childLoggerFactory: (logger) => logger,
-    bodyLimit: LIMITS.bodyLimit,
-    requestTimeout: LIMITS.requestTimeout,
-    connectionTimeout: LIMITS.connectionTimeout,
-    keepAliveTimeout: LIMITS.keepAliveTimeout,
+    // Slow clients cannot hold sockets, large requests are refused before they are read (limits.ts).
+    ...limitOptions(opts.limits ?? DEFAULT_LIMITS),
     // No server-wide handlerTimeout: it costs a timer and an AbortController per request on the
     // resolution path, whose stages carry their own deadlines; write routes set it per route.
     return503OnClosing: true,
-    routerOptions: { maxParamLength: LIMITS.maxParamLength },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: onBadUrl(ctx),
     clientErrorHandler,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.server.headersTimeout = LIMITS.headersTimeout;
+  applyServerLimits(app.server, opts.limits ?? DEFAULT_LIMITS);
+  if (opts.shed !== undefined) installShedding(app, ctx, opts.shed);
   // Bodies are JSON only: fastify's built-in text/plain parser would turn a wrong type into a schema error, not a 415.
   app.removeContentTypeParser('text/plain');
   const accessLog = opts.accessLog ?? { logger: undefined, sampleRate: 0 };

@@ -8,7 +8,7 @@
  */
 
 /** Which log failed: a bounded label. */
-export type LogName = 'audit-reads' | 'audit-changes' | 'stdout';
+export type LogName = 'audit-reads' | 'audit-changes' | 'audit-auth' | 'stdout';
 
 /** At most this many bytes of lines wait for a failing disk (sonic-boom's maxLength). */
 export const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;

@@ -111,6 +111,19 @@ export class NodeMetrics {
     registry: this.registry,
   });
   /** Access-log lines of routine answers (successes, not-found) left unwritten by the line budget. */
+  /** Wrong secrets and invalid tokens, by path (auth/failure-limiter.ts). */
+  readonly authFailures = new Counter({
+    name: 'idnode_auth_failures_total',
+    help: 'Failed authentications: wrong secret or challenge answer (basic, session, native), invalid token (bearer).',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
+  readonly authBackoff = new Counter({
+    name: 'idnode_auth_backoff_total',
+    help: 'Attempts held back by the wrong-secret backoff: refused (429) or queued, by the rule that applied.',
+    labelNames: ['path', 'rule', 'action'] as const,
+    registers: [this.registry],
+  });
   readonly accessLogSuppressed = new Counter({
     name: 'idnode_http_access_log_suppressed_total',
     help: 'Access-log lines of routine answers (successes, not found) not written because of the line budget (100 per second).',
@@ -120,7 +133,7 @@ export class NodeMetrics {
   readonly logWriteFailures = tallyCounter(
     this.registry,
     'idnode_log_write_failures_total',
-    'Failed writes of a log destination (audit-reads, audit-changes, stdout), e.g. a full disk; resolution goes on.',
+    'Failed writes of a log destination (audit-reads, audit-changes, audit-auth, stdout), e.g. a full disk; resolution goes on.',
     logWriteTally.failures,
   );
   readonly logLinesDropped = tallyCounter(
@@ -155,6 +168,36 @@ export class NodeMetrics {
     let child = byOutcome.get(outcome);
     if (child === undefined) byOutcome.set(outcome, (child = this.resolveDuration.labels(source, outcome, prefix)));
     child.observe(seconds);
+  }
+
+  /** Load shedding (http/shedding.ts), read at scrape time: nothing is counted on the shed path itself. */
+  watchPressure(read: () => { shed: number; overloaded: boolean; eventLoopDelayMs: number }): void {
+    const registers = [this.registry];
+    new Counter({
+      name: 'idnode_http_shed_total',
+      help: 'Requests answered 503 IDN_ERR_OVERLOADED because the node was overloaded.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().shed);
+      },
+    });
+    new Gauge({
+      name: 'idnode_http_overloaded',
+      help: '1 while the node sheds load (event-loop delay or heap above its limit).',
+      registers,
+      collect() {
+        this.set(read().overloaded ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'idnode_event_loop_delay_seconds',
+      help: 'p99 event-loop delay of the last shedding sample window.',
+      registers,
+      collect() {
+        this.set(read().eventLoopDelayMs / 1000);
+      },
+    });
   }
 
   /** Cache figures, read at scrape time from the cache's counters. */

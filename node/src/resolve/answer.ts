@@ -38,6 +38,8 @@ export interface AnswerRequest {
 export interface ReaderCredentials {
   /** The Authorization header: Basic or idn1 token (admins), Bearer JWT (passport credential). */
   readonly authorization?: string | undefined;
+  /** The caller's address, for the wrong-secret backoff (set only when authorization is). */
+  readonly client?: string | undefined;
 }
 
 export const NO_CREDENTIALS: ReaderCredentials = {};

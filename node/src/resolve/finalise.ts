@@ -115,7 +115,10 @@ async function finaliseFound(asked: Found, input: FinaliseInput, deps: FinaliseD
   const { want } = input;
   const auth = input.credentials.authorization;
   // Anonymous readers (the common scan) cost no promise work.
-  const reader = auth === undefined ? ANONYMOUS : await deps.readers.readerFor(auth, asked.record, want.publicOnly);
+  const reader =
+    auth === undefined
+      ? ANONYMOUS
+      : await deps.readers.readerFor(auth, asked.record, want.publicOnly, input.credentials.client);
   const lacksType = want.types.length > 0 && selectValues(asked.record, reader.tier, want).length === 0;
   const found = lacksType ? await walkUpForTypes(deps.subLookup, asked, reader.tier, input) : asked;
   return foundAnswer(found, reader, input, deps);

@@ -30,7 +30,7 @@ export async function startHandleNode(
     siteFor: () => encodeSiteInfo({ host: '127.0.0.1', port: 2641, serial: 1, description: 'test' }),
     siteSerial: 1,
     metrics: new HandleMetrics(node.ctx.metrics.registry),
-    verifier: opts.verifier ?? secretKeyVerifier(node.ctx.store, node.ctx.keyring),
+    verifier: opts.verifier ?? secretKeyVerifier(node.ctx.store, node.ctx.keyring, node.ctx.authenticator.limiter),
     ...(opts.udpMaxResponsePackets ? { udp: { maxResponsePackets: opts.udpMaxResponsePackets } } : {}),
   });
   return {

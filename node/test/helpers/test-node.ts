@@ -6,11 +6,14 @@ import type { TrustedIssuers } from '../../src/access/trusted-issuers.ts';
 import { createAppContext } from '../../src/app.ts';
 import { openAuditLog } from '../../src/audit/audit-log.ts';
 import { SecretKeyring } from '../../src/auth/seal/keyring.ts';
+import { AuthLimiter } from '../../src/auth/failure-limiter.ts';
 import { bootstrapHomedPrefixes } from '../../src/bootstrap/homed-prefix-records.ts';
 import { loadSealKeys } from '../../src/bootstrap/secrets-file.ts';
 import type { AppContext } from '../../src/http/app-context.ts';
 import type { CachePolicy } from '../../src/cache/cache-policy.ts';
 import type { HttpsMaterial } from '../../src/http/config.ts';
+import type { HttpLimits } from '../../src/http/limits.ts';
+import type { ShedSettings } from '../../src/http/shedding.ts';
 import type { PassportSettings } from '../../src/passport/settings.ts';
 import type { Store } from '../../src/store/store.ts';
 import { buildServer } from '../../src/http/server.ts';
@@ -33,6 +36,10 @@ export interface TestNode {
 }
 
 export const TEST_SECRET = 'test-secret-0123456789';
+
+/** For tests of something else that send many wrong secrets on purpose (the authorisation matrix). */
+export const noBackoff = (): AuthLimiter =>
+  new AuthLimiter({ freeFailures: Number.MAX_SAFE_INTEGER, adminFailuresPerMinute: Number.MAX_SAFE_INTEGER });
 
 export const basicAuth = (user: string, secret: string): string =>
   `Basic ${Buffer.from(`${user.replace(':', '%3A')}:${secret}`).toString('base64')}`;
@@ -59,6 +66,11 @@ export interface TestNodeOptions {
   readonly sessionClock?: () => number;
   /** Keep the transparency log (`<dataDir>/tlog`), as main.ts does with IDNODE_TLOG=on. */
   readonly tlog?: { readonly origin?: string; readonly checkpointMs?: number };
+  /** The wrong-secret backoff, with its own settings and clock. */
+  readonly authLimiter?: AuthLimiter;
+  /** HTTP limits and load shedding as main.ts passes them from IDNODE_HTTP_* / IDNODE_SHED_*. */
+  readonly limits?: HttpLimits;
+  readonly shed?: ShedSettings;
 }
 
 export async function startTestNode(
@@ -92,10 +104,16 @@ export async function startTestNode(
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.sessions ? { sessions: opts.sessions } : {}),
     ...(opts.sessionClock ? { sessionClock: opts.sessionClock } : {}),
+    ...(opts.authLimiter ? { authLimiter: opts.authLimiter } : {}),
     ...(opts.passport ? { passport: opts.passport } : {}),
   });
   await bootstrapHomedPrefixes(ctx.records, prefixes, dataDir, TEST_SECRET);
-  const app = await buildServer(ctx, { logger: false, ...(opts.https ? { https: opts.https } : {}) });
+  const app = await buildServer(ctx, {
+    logger: false,
+    ...(opts.https ? { https: opts.https } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.shed ? { shed: opts.shed } : {}),
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

@@ -6,7 +6,15 @@ import { Perm, PERM_ALL, PERM_IDENTIFIER_OWNER, formatPermissions } from '../../
 import type { ValueInput } from '../../src/records/schema.ts';
 import type { HandleValue, StoredRecord } from '../../src/records/types.ts';
 import type { SystemPrincipal } from '../../src/write/principal.ts';
-import { basicAuth, putRecord, startTestNode, TEST_SECRET, urlValue, type TestNode } from '../helpers/test-node.ts';
+import {
+  basicAuth,
+  noBackoff,
+  putRecord,
+  startTestNode,
+  TEST_SECRET,
+  urlValue,
+  type TestNode,
+} from '../helpers/test-node.ts';
 
 /**
  * The authorisation matrix: every (actor, operation, target) cell is one real HTTP request against
@@ -468,7 +476,8 @@ async function restoreShared(): Promise<void> {
 }
 
 beforeAll(async () => {
-  node = await startTestNode([P5, P6]);
+  // Wrong secrets on purpose, hundreds of them: the backoff has its own test (security/auth-backoff.test.ts).
+  node = await startTestNode([P5, P6], { authLimiter: noBackoff() });
   // A token issued now, before the admin secret of 88.100.5 is rotated: must be refused afterwards.
   staleToken = await mintToken(node.adminAuth(P5));
   await mustWrite(

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/records/secret-hash.ts';
 import { parseIdentifier } from '../../src/identifier/index.ts';
-import { basicAuth, putRecord, startTestNode, TEST_SECRET, urlValue, type TestNode } from '../helpers/test-node.ts';
+import {
+  basicAuth,
+  noBackoff,
+  putRecord,
+  startTestNode,
+  TEST_SECRET,
+  urlValue,
+  type TestNode,
+} from '../helpers/test-node.ts';
 
 /*
  * REST sessions, with a client written from Handle.Net 9's REST API description (the HS9
@@ -24,7 +32,12 @@ let clock = 1_000_000;
 let node: TestNode;
 
 beforeAll(async () => {
-  node = await startTestNode([P], { sessionClock: () => clock, sessions: { ttlMs: 600_000, max: 20 } });
+  node = await startTestNode([P], {
+    sessionClock: () => clock,
+    sessions: { ttlMs: 600_000, max: 20 },
+    // Wrong answers on purpose: the backoff has its own test (security/auth-backoff.test.ts).
+    authLimiter: noBackoff(),
+  });
 });
 afterAll(() => node?.close());
 

@@ -20,6 +20,8 @@ export interface SessionDeps {
   readonly sessions: SessionStore;
   readonly keyring: SecretKeyring;
   readonly store: ReadonlyStore;
+  /** Runs the secret check under the wrong-secret backoff (auth/failure-limiter.ts), for `<index>:<handle>`. */
+  readonly guard: <T>(admin: string, check: () => Promise<T>) => Promise<T>;
 }
 
 export interface SessionUse {
@@ -93,16 +95,19 @@ async function prove(deps: SessionDeps, session: HandleSession, h: HandleAuthori
   }
   const { index, handle } = parseAdminRef(id);
   const answer = answerOf({ ...h, alg, signature });
-  const { secret, record } = await adminSecret(deps.store, deps.keyring, { handle, index });
-  try {
-    const digest = Buffer.from(cnonce, 'base64');
-    if (!(await verifyChallengeAnswer({ secret, nonce: session.nonce, digest, answer }))) {
-      deps.sessions.failed(session);
-      throw new IdnError('IDN_ERR_CHALLENGE_FAILED');
+  const record = await deps.guard(`${index}:${handle}`, async () => {
+    const { secret, record } = await adminSecret(deps.store, deps.keyring, { handle, index });
+    try {
+      const digest = Buffer.from(cnonce, 'base64');
+      if (!(await verifyChallengeAnswer({ secret, nonce: session.nonce, digest, answer }))) {
+        deps.sessions.failed(session);
+        throw new IdnError('IDN_ERR_CHALLENGE_FAILED');
+      }
+    } finally {
+      secret.fill(0);
     }
-  } finally {
-    secret.fill(0);
-  }
+    return record;
+  });
   return makeIdentity(index, record.handle, 'session', PERM_ALL, record.version);
 }
 

@@ -7,13 +7,13 @@ import { requireCredentials } from '../context.ts';
 import { usage } from '../exit-codes.ts';
 import { handlePath } from '../http-client.ts';
 import { dataDirOf } from './data-dir.ts';
+import { CREDENTIALS_FILE, updateCredentialsFile } from './keys-credentials.ts';
 import { rotateSigningSeeds, signingKeyPath } from '../../signing/key-file.ts';
 import { KEY_POLL_MS } from '../../signing/key-watch.ts';
 import { SigningKeys } from '../../signing/signing-keys.ts';
 
 const TOKEN_KEY_FILE = 'token-key';
 const SEAL_KEY_FILE = 'seal-key';
-const CREDENTIALS_FILE = 'admin-credentials.json';
 
 async function describe(path: string): Promise<{ path: string; exists: boolean; mode?: string }> {
   try {
@@ -50,7 +50,10 @@ async function show(run: Run, o: { dataDir?: string; reveal?: boolean }) {
 }
 
 /** New admin secret through the API: PUT of HS_SECKEY at index 300 (the node stores it sealed, ADR 0002; old tokens die). */
-async function rotateSecret(run: Run, o: { prefix: string; newSecretFile?: string; writeSecret?: string }) {
+async function rotateSecret(
+  run: Run,
+  o: { prefix: string; newSecretFile?: string; writeSecret?: string; dataDir?: string },
+) {
   const auth = await requireCredentials(run.globals);
   const secret =
     o.newSecretFile === undefined
@@ -66,10 +69,21 @@ async function rotateSecret(run: Run, o: { prefix: string; newSecretFile?: strin
     await writeFile(o.writeSecret, `${secret}\n`, { mode: 0o600 });
     await chmod(o.writeSecret, 0o600);
   }
+  // The node's credentials file must not keep the old secret (the walk-through reads it).
+  const credentialsFile = await updateCredentialsFile(dataDirOf(o.dataDir), o.prefix, secret);
   const shown = o.writeSecret === undefined && o.newSecretFile === undefined;
+  const where = credentialsFile === undefined ? '' : `; ${credentialsFile} holds the new secret`;
   run.out.result(
-    { ok: true, user: `300:${admin}`, ...(shown ? { secret } : { secretFile: o.writeSecret ?? o.newSecretFile }) },
-    () => (shown ? `new secret of 300:${admin} (shown once): ${secret}` : `rotated the secret of 300:${admin}`),
+    {
+      ok: true,
+      user: `300:${admin}`,
+      ...(shown ? { secret } : { secretFile: o.writeSecret ?? o.newSecretFile }),
+      ...(credentialsFile === undefined ? {} : { credentialsFile }),
+    },
+    () =>
+      shown
+        ? `new secret of 300:${admin} (shown once): ${secret}${where}`
+        : `rotated the secret of 300:${admin}${where}`,
   );
 }
 
@@ -116,7 +130,11 @@ export function registerKeysCommand(program: Command): void {
       .description("set a new admin secret (PUT HS_SECKEY index 300 of <prefix>/ADMIN); revokes the admin's tokens")
       .requiredOption('--prefix <prefix>', 'whose admin, e.g. 88.100.5')
       .option('--new-secret-file <file>', 'use this secret instead of a random one')
-      .option('--write-secret <file>', 'write the new secret to this file (mode 0600) instead of printing it'),
+      .option('--write-secret <file>', 'write the new secret to this file (mode 0600) instead of printing it')
+      .option(
+        '--data-dir <dir>',
+        'the node data directory whose admin-credentials.json is updated (env IDNODE_DATA_DIR; default ./data)',
+      ),
   ).action(action(rotateSecret));
   addGlobals(
     keys

@@ -26,6 +26,8 @@ export interface HandleClientOptions {
   readonly udp?: boolean;
   readonly udpWaitsMs?: readonly number[];
   readonly tcpTimeoutMs?: number;
+  /** The local address TCP connects from (tests of per-address rules use 127.0.0.2 and up). */
+  readonly localAddress?: string;
 }
 
 export interface Answer {
@@ -85,7 +87,10 @@ export class HandleClient {
         // No whole answer over UDP (lost, or too long for the server to send): TCP, as CNRI clients do.
       }
     }
-    return { ex: await tcpExchange(this.o.host, this.o.port, out, this.o.tcpTimeoutMs ?? 5000), via: 'tcp' };
+    return {
+      ex: await tcpExchange(this.o.host, this.o.port, out, this.o.tcpTimeoutMs ?? 5000, this.o.localAddress),
+      via: 'tcp',
+    };
   }
 
   /** Sends one request, checks request id, digest and expiry, and decodes the body by opcode and RC. */

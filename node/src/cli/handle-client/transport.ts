@@ -14,10 +14,16 @@ const CHUNK = 492;
  * One request over TCP: write it, read one envelope + message with our RequestId (a message with
  * another id is an error, as for CNRI clients), close.
  */
-export function tcpExchange(host: string, port: number, out: Buffer, timeoutMs: number): Promise<Exchanged> {
+export function tcpExchange(
+  host: string,
+  port: number,
+  out: Buffer,
+  timeoutMs: number,
+  localAddress?: string,
+): Promise<Exchanged> {
   const requestId = out.readUInt32BE(8);
   return new Promise((resolve, reject) => {
-    const s = connect({ host, port });
+    const s = connect({ host, port, ...(localAddress === undefined ? {} : { localAddress }) });
     let got = Buffer.alloc(0);
     const fail = (e: Error) => (s.destroy(), reject(e));
     s.setTimeout(timeoutMs, () => fail(new Error(`no TCP answer from ${host}:${port} in ${timeoutMs} ms`)));

@@ -189,7 +189,8 @@ function answerIndex(reply: FastifyReply, a: FoundAnswer, raw: string, f: ScanFo
   const to = redirectTargetOf(target);
   if (to === undefined) return sendHtml(reply, 200, recordPage(pageOf(a)));
   reply.header('cache-control', cacheControl(target, a.tier));
-  return reply.redirect(to.href, to.link ? 307 : 302);
+  // As the parser reads it, never the stored text: `https:evil.example` would be read twice differently.
+  return reply.redirect(locationOf(to.href, reply.request, false), to.link ? 307 : 302);
 }
 
 /**

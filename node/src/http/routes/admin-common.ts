@@ -11,7 +11,7 @@ import type { AppContext } from '../app-context.ts';
 /** Shared by the registry admin routes (admin-*.ts): who asks, and may they act on this prefix. */
 
 export async function requireIdentity(ctx: AppContext, request: FastifyRequest): Promise<Identity> {
-  const identity = await ctx.authenticator.authenticate(request.headers.authorization);
+  const identity = await ctx.authenticator.authenticate(request.headers.authorization, request.ip);
   if (!identity) throw new IdnError('IDN_ERR_AUTH_REQUIRED');
   return identity;
 }

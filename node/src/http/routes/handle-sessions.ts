@@ -69,21 +69,21 @@ export function registerHandleSessions(app: FastifyInstance, ctx: AppContext): v
         );
       }
       // Basic or Bearer on this request authenticates the new session at once (as Handle.Net does for Basic).
-      const identity = params === undefined ? await auth.authenticate(header) : undefined;
+      const identity = params === undefined ? await auth.authenticate(header, request.ip) : undefined;
       const session = auth.sessions.open();
       if (identity !== undefined) auth.sessions.authenticated(session, identity);
       return reply.code(201).header('location', THIS).send(view(ctx, session));
     },
   );
 
-  const current = async (header: string | undefined) => {
-    const params = handleParams(header);
+  const current = async (request: { headers: { authorization?: string | undefined }; ip: string }) => {
+    const params = handleParams(request.headers.authorization);
     if (params === undefined) return undefined;
-    return (await auth.session(params)).session;
+    return (await auth.session(params, request.ip)).session;
   };
 
   app.get(THIS, { schema: schema('The session named by Authorization: Handle sessionId=…', 200) }, async (request) => {
-    const session = await current(request.headers.authorization);
+    const session = await current(request);
     return session === undefined ? { authenticated: false } : view(ctx, session);
   });
 
@@ -92,7 +92,7 @@ export function registerHandleSessions(app: FastifyInstance, ctx: AppContext): v
       THIS,
       opts('Authenticate the session: Authorization: Handle with a challenge answer', 200),
       async (request) => {
-        const session = await current(request.headers.authorization);
+        const session = await current(request);
         if (session === undefined) {
           throw new IdnError(
             'IDN_ERR_AUTH_REQUIRED',
@@ -108,7 +108,7 @@ export function registerHandleSessions(app: FastifyInstance, ctx: AppContext): v
     THIS,
     { schema: { summary: 'End the session', tags: ['auth'], response: { '4xx': ErrorResponse } } },
     async (request, reply) => {
-      const session = await current(request.headers.authorization);
+      const session = await current(request);
       if (session === undefined) throw new IdnError('IDN_ERR_SESSION_EXPIRED');
       auth.sessions.close(session.id);
       return reply.code(204).send();

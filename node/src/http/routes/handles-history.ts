@@ -61,7 +61,7 @@ export async function answerHistory(
   q: HistoryQuery,
 ): Promise<FastifyReply> {
   // As for writes: credentials, homing, then who may ask, before anything about what exists.
-  const identity = await ctx.authenticator.authenticate(request.headers.authorization);
+  const identity = await ctx.authenticator.authenticate(request.headers.authorization, request.ip);
   const gov = governingPrefix(id);
   if (!ctx.homed.covers(gov.prefixKey)) {
     throw new IdnError('IDN_ERR_NOT_RESPONSIBLE', `This node does not home prefix ${gov.prefix}; ask its home node.`);

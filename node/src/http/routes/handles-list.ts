@@ -60,7 +60,7 @@ export function registerHandlesList(app: FastifyInstance, ctx: AppContext): void
     async (request) => {
       // Same order as writes: credentials first, then homing, then (only for an authenticated
       // caller) whether the prefix exists, so anonymous callers cannot probe for prefixes.
-      const identity = await ctx.authenticator.authenticate(request.headers.authorization);
+      const identity = await ctx.authenticator.authenticate(request.headers.authorization, request.ip);
       const p = parsePrefix(request.query.prefix, 'text');
       if (!ctx.homed.covers(p.prefixKey))
         throw new IdnError('IDN_ERR_NOT_RESPONSIBLE', `This node does not home ${p.prefix}.`);

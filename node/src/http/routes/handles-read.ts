@@ -10,6 +10,7 @@ import { renderOutcome } from '../render/render-outcome.ts';
 import { MAX_HISTORY_PAGE } from '../../audit/record-history.ts';
 import { answerHistory, HistoryResponse } from './handles-history.ts';
 import { attachProof } from './log-proof.ts';
+import { readerCredentials } from '../reader-credentials.ts';
 
 export const API_PREFIX = '/api/handles/';
 
@@ -76,7 +77,7 @@ export function registerHandlesRead(app: FastifyInstance, ctx: AppContext): void
       const id = parseIdentifier(rawPathTail(request.url, API_PREFIX.length), 'uri');
       if (request.query.history === true) return answerHistory(ctx, request, reply, id, request.query);
       const asked = { id, route: 'api' };
-      const reader = { authorization: request.headers.authorization };
+      const reader = readerCredentials(request);
       const want = wantOf(request.query);
       if (request.query.proof === true) return answerWithProof(ctx, reply, asked, reader, want);
       // A cache hit is answered in this tick: no promise between the request and its bytes.

@@ -62,9 +62,11 @@ async function runWrite(
   if (ifMatch === 'invalid')
     throw new IdnError('IDN_ERR_BAD_REQUEST', 'If-Match must be an ETag from a previous read, e.g. "3".');
   // An outage while checking the credentials stops the write before it starts: say so.
-  const identity = await ctx.authenticator.authenticate(request.headers.authorization).catch((e: unknown) => {
-    throw writeOutage(e, 'before-commit');
-  });
+  const identity = await ctx.authenticator
+    .authenticate(request.headers.authorization, request.ip)
+    .catch((e: unknown) => {
+      throw writeOutage(e, 'before-commit');
+    });
   const change = { ...build(id), ...(ifMatch === undefined ? {} : { ifMatch }) };
   let applied: AppliedChange;
   try {

@@ -7,6 +7,7 @@ import type { AppContext } from '../app-context.ts';
 import { reportedError } from '../errors.ts';
 import { rawPathTail } from '../raw-identifier.ts';
 import { renderOutcome, type ScanFormat } from '../render/render-outcome.ts';
+import { readerCredentials } from '../reader-credentials.ts';
 
 /**
  * GET /{identifier}: the URL a QR code carries (rendering: http/render/render-scan.ts).
@@ -44,7 +45,7 @@ export function answerScan(
 ): FastifyReply | Promise<FastifyReply> {
   const q = request.query as Record<string, string | undefined>;
   const asked = { id, route: 'qr' };
-  const reader = { authorization: request.headers.authorization };
+  const reader = readerCredentials(request);
   const want = q.publicOnly === 'true' ? PUBLIC_ONLY : WANT_RECORD;
   // A cache hit is answered in this tick: no promise between the scan and its redirect.
   const now = ctx.resolution.answerNow(asked, reader, want);

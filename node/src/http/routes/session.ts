@@ -95,7 +95,7 @@ export function registerSession(app: FastifyInstance, ctx: AppContext): void {
       if (foreign !== undefined) throw new IdnError('IDN_ERR_CSRF_CHECK', foreign);
       const { user, secret } = request.body;
       const basic = `Basic ${Buffer.from(`${basicUser(user)}:${secret}`).toString('base64')}`;
-      const identity = await ctx.authenticator.authenticate(basic);
+      const identity = await ctx.authenticator.authenticate(basic, request.ip);
       if (identity === undefined) throw new IdnError('IDN_ERR_AUTH_REQUIRED');
       const exp = Math.floor(wallClock.nowSeconds()) + SESSION_TTL_SECONDS;
       const token = issueToken(ctx.tokenKey, {
@@ -121,7 +121,7 @@ export function registerSession(app: FastifyInstance, ctx: AppContext): void {
       const token = sessionTokenOf(app, request, ctx.tokenKey);
       if (token === undefined) throw new IdnError('IDN_ERR_AUTH_REQUIRED', 'Not signed in: POST /api/session first.');
       // The cookie hook set Authorization from this very token: authenticate as every route does.
-      const identity = await ctx.authenticator.authenticate(`Bearer ${token}`);
+      const identity = await ctx.authenticator.authenticate(`Bearer ${token}`, request.ip);
       if (identity === undefined) throw new IdnError('IDN_ERR_AUTH_REQUIRED');
       const exp = verifyToken(ctx.tokenKey, token)?.exp ?? 0;
       return reply.header('cache-control', 'no-store').send(await describe(ctx, identity, token, exp));

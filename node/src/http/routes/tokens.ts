@@ -70,7 +70,7 @@ export function registerTokens(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const identity = await ctx.authenticator.authenticate(request.headers.authorization);
+      const identity = await ctx.authenticator.authenticate(request.headers.authorization, request.ip);
       if (!identity) throw new IdnError('IDN_ERR_AUTH_REQUIRED');
       if (identity.via !== 'basic')
         throw new IdnError('IDN_ERR_NOT_AUTHORIZED', 'Tokens are issued only against Basic credentials.');
