@@ -86,8 +86,8 @@ try {
     const s = samples[pair.secondary.name]!.at(-1)!;
     log(
       `${windows.at(-1)!.t_s}s ${w.rps} req/s p99 ${w.p99_caching_ms}/${w.p99_secondary_ms} ms 5xx ${w.status5xx} | ` +
-        `caching rss ${c.rss_mib} heap ${c.heap_used_mib} fd ${c.fds} timers ${c.timers} | ` +
-        `secondary rss ${s.rss_mib} heap ${s.heap_used_mib} fd ${s.fds} timers ${s.timers} | load ${load()[0]}`,
+        `caching rss ${c.rss_mib} heap ${c.heap_used_mib} cache ${c.cache_entries} fd ${c.fds} timers ${c.timers} | ` +
+        `secondary rss ${s.rss_mib} heap ${s.heap_used_mib} cache ${s.cache_entries} fd ${s.fds} timers ${s.timers} | load ${load()[0]}`,
     );
   }
   const spans: Spans = { warmupS, spanS, endS: windows.at(-1)?.t_s ?? 0 };

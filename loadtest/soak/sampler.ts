@@ -4,7 +4,8 @@ import { cpuSecondsOf, statusMiB } from '../workers/proc-stat.ts';
 /**
  * One sample of a node process we started: what /proc says (RSS, open file descriptors, CPU) and
  * what its own /metrics says (V8 heap used, active timers and handles from
- * process.getActiveResourcesInfo(), which prom-client exposes as idnode_nodejs_active_resources).
+ * process.getActiveResourcesInfo(), which prom-client exposes as idnode_nodejs_active_resources;
+ * the cache's size).
  */
 
 export interface ProcessSample {
@@ -15,6 +16,9 @@ export interface ProcessSample {
   readonly timers: number;
   readonly handles: number;
   readonly cpu_s: number;
+  /** The resolution cache (idnode_cache_entries, idnode_cache_size_bytes): growth here is the cache filling to its bound. */
+  readonly cache_entries: number;
+  readonly cache_mib: number;
 }
 
 export interface Watched {
@@ -58,5 +62,7 @@ export async function sampleProcess(p: Watched, t0: number): Promise<ProcessSamp
     timers: resources('Timeout'),
     handles: metricSum(metrics, 'idnode_nodejs_active_handles_total'),
     cpu_s: await cpuSecondsOf(p.pid),
+    cache_entries: metricSum(metrics, 'idnode_cache_entries'),
+    cache_mib: mib(metricSum(metrics, 'idnode_cache_size_bytes')),
   };
 }

@@ -80,6 +80,7 @@ export async function startUpstreamPair(
   count: number,
   cachingArgs: readonly string[],
   cachingEnv: Record<string, string> = {},
+  secondaryArgs: readonly string[] = [],
 ): Promise<UpstreamPair> {
   await generateCerts({ out: join(dir, 'certs'), nodes: ['secondary', 'caching'] });
   const secret = randomBytes(18).toString('base64url');
@@ -94,7 +95,7 @@ export async function startUpstreamPair(
       'secondary',
       secret,
       { IDNODE_ROLE: 'secondary', IDNODE_PREFIXES: BENCH_PREFIX, IDNODE_UPSTREAM: nobody },
-      [],
+      secondaryArgs,
     );
     started.push(secondary);
     await registerBatch(secondary.url, secret, count);
