@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 /**
  * node loadtest/soak/heap-diff.ts a.heapsnapshot b.heapsnapshot: what grew between two V8 heap
  * snapshots of one process (--heapsnapshot-signal), by node type and constructor name: count and
- * self size, the 25 largest growths. A leak shows as one name growing with the run's length.
+ * self size, the 25 largest growths (one file: its 25 largest rows). A leak shows as one name growing
+ * with the run's length.
  */
 
 interface Snapshot {
@@ -36,9 +37,10 @@ async function totals(path: string): Promise<Totals> {
 }
 
 const [a, b] = process.argv.slice(2);
-if (a === undefined || b === undefined)
-  throw new Error('usage: heap-diff.ts <before.heapsnapshot> <after.heapsnapshot>');
-const [before, after] = [await totals(a), await totals(b)];
+if (a === undefined) throw new Error('usage: heap-diff.ts [before.heapsnapshot] <after.heapsnapshot>');
+// One file: its largest rows (what is big, not what grew).
+const before: Totals = b === undefined ? (new Map() as Totals) : await totals(a);
+const after: Totals = await totals(b ?? a);
 const rows = [...after].map(([k, t]) => {
   const o = before.get(k) ?? { count: 0, bytes: 0 };
   return { key: k, count: t.count - o.count, bytes: t.bytes - o.bytes };
