@@ -14,6 +14,8 @@ import { BENCH_PREFIX } from '../lib/seed-store.ts';
 export interface UpstreamPair {
   readonly secondary: ServerProcess;
   readonly caching: ServerProcess;
+  /** The admin secret of both nodes (writes to the secondary's prefix need it). */
+  readonly secret: string;
   stop(): Promise<void>;
 }
 
@@ -105,7 +107,7 @@ export async function startUpstreamPair(
       cachingArgs,
     );
     started.push(caching);
-    return { secondary, caching, stop };
+    return { secondary, caching, secret, stop };
   } catch (e) {
     await stop();
     throw e;

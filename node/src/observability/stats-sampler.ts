@@ -4,8 +4,8 @@ import { takeSnapshot, type MetricSnapshot } from './metric-snapshot.ts';
 /**
  * Readings of the registry kept for windowed rates, taken only when someone asks (no timer: an
  * unwatched node does no work). Each ask reads the registry once (asks arriving while a reading
- * is under way share it) and compares it with the newest reading at least `window` old (else the
- * oldest kept; else the start, all counters from zero).
+ * is under way, or within REUSE_MS of the last one, share it) and compares it with the newest
+ * reading at least `window` old (else the oldest kept; else the start, all counters from zero).
  */
 export interface StatsWindow {
   readonly now: MetricSnapshot;
@@ -14,9 +14,17 @@ export interface StatsWindow {
   readonly seconds: number;
 }
 
-const KEEP_MS = 10 * 60_000;
-/** Enough for a 5-minute window with several consoles polling every second. */
-const MAX_READINGS = 3000;
+/** The longest window GET /api/stats offers (300 s), and a margin. */
+const KEEP_MS = 310_000;
+/**
+ * A reading is a copy of every series in the registry (hundreds of KiB on a busy node): kept ones
+ * are at least SPACING_MS apart, and an ask within REUSE_MS of the last reading gets that one, so
+ * a flood of asks (the long fuzz sent ~3/s) costs one reading per second and at most
+ * KEEP_MS / SPACING_MS of them in memory, not one per ask.
+ */
+const SPACING_MS = 2_000;
+const REUSE_MS = 1_000;
+const MAX_READINGS = Math.ceil(KEEP_MS / SPACING_MS) + 1;
 
 export class StatsSampler {
   readonly #registry: Registry;
@@ -24,6 +32,7 @@ export class StatsSampler {
   readonly #startedAt: number;
   readonly #clock: () => number;
   #pending: Promise<MetricSnapshot> | undefined;
+  #latest: MetricSnapshot | undefined;
 
   constructor(registry: Registry, opts: { readonly now?: () => number } = {}) {
     this.#registry = registry;
@@ -45,10 +54,14 @@ export class StatsSampler {
   }
 
   async #read(): Promise<MetricSnapshot> {
+    const latest = this.#latest;
+    if (latest !== undefined && this.#clock() - latest.at < REUSE_MS) return latest;
     // Concurrent asks share one reading: collect functions (readiness checks) run once.
     this.#pending ??= takeSnapshot(this.#registry, this.#clock()).finally(() => (this.#pending = undefined));
     const reading = await this.#pending;
-    if (this.#readings[this.#readings.length - 1] !== reading) this.#readings.push(reading);
+    this.#latest = reading;
+    const kept = this.#readings[this.#readings.length - 1];
+    if (kept === undefined || reading.at - kept.at >= SPACING_MS) this.#readings.push(reading);
     while (
       this.#readings.length > MAX_READINGS ||
       (this.#readings.length > 1 && reading.at - this.#readings[0]!.at > KEEP_MS)

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { takeSnapshot } from '../../src/observability/metric-snapshot.ts';
 import { counterIncrease, histogramIncrease, quantile } from '../../src/observability/metric-window.ts';
@@ -77,5 +77,25 @@ describe('metric window', () => {
     expect(w.before?.at).toBe(4000);
     expect(w.seconds).toBe(5);
     expect(counterIncrease(w.now, w.before, 'e_total', 'code').get('A')).toBe(1);
+  });
+});
+
+describe('the sampler under a flood of asks', () => {
+  it('reads the registry at most once a second however often it is asked, and still spans the window', async () => {
+    const { r, c } = registry();
+    let t = 0;
+    let reads = 0;
+    r.registerMetric(new Gauge({ name: 'reads', help: 'readings taken', registers: [], collect: () => void reads++ }));
+    const sampler = new StatsSampler(r, { now: () => t });
+    // 20 asks a second for 20 minutes (the long fuzz asked ~3/s).
+    for (t = 0; t < 20 * 60_000; t += 50) await sampler.window(300);
+    expect(reads).toBe(20 * 60);
+    c.labels('A').inc(2);
+    t += 1_000;
+    const w = await sampler.window(300);
+    // The window still spans the 300 s asked for (a kept reading at most 2 s off), and counts the increment.
+    expect(w.seconds).toBeGreaterThanOrEqual(300);
+    expect(w.seconds).toBeLessThanOrEqual(302);
+    expect(counterIncrease(w.now, w.before, 'e_total', 'code').get('A')).toBe(2);
   });
 });
