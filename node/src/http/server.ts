@@ -19,6 +19,7 @@ import type { ShedSettings } from './shedding.ts';
 import { registerCors } from './cors.ts';
 import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
 import { rawPathTail } from './raw-identifier.ts';
+import { requestLogger } from './request-logger.ts';
 import { API_PREFIX, registerHandlesRead } from './routes/handles-read.ts';
 import { registerHandlesList } from './routes/handles-list.ts';
 import { registerHandlesWrite } from './routes/handles-write.ts';
@@ -106,11 +107,12 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   const create = Fastify as unknown as (o: FastifyServerOptions) => FastifyInstance;
   const app = create({
     ...tlsOptions(opts.https),
-    ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
+    // request.log is fastify's logger itself: a pino child per request is measurable on a cache hit.
+    ...(opts.logger === false || opts.logger === undefined
+      ? { logger: false }
+      : { loggerInstance: requestLogger(opts.logger) }),
     // Per-request log lines are synchronous work on the hot path; the access log comes separately.
     logController: new LogController({ disableRequestLogging: true }),
-    // request.log is the node logger itself: a pino child per request is measurable on a cache hit.
-    childLoggerFactory: (logger) => logger,
     // Slow clients cannot hold sockets, large requests are refused before they are read (limits.ts).
     ...limitOptions(opts.limits ?? DEFAULT_LIMITS),
     // No server-wide handlerTimeout: it costs a timer and an AbortController per request on the
