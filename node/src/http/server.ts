@@ -41,7 +41,7 @@ import { registerAdminIdentifiersBatch } from './routes/admin-identifiers-batch.
 import { registerAdminSerials } from './routes/admin-serials.ts';
 import { registerAdminCache } from './routes/admin-cache.ts';
 import type { ConsoleOptions } from './console/console-options.ts';
-import { registerSessionCookie } from './console/session-cookie.ts';
+import { registerCookieRoutes, registerSessionCookie } from './console/session-cookie.ts';
 import { registerAdminApplicationsList } from './routes/admin-applications-list.ts';
 import { registerAdminAudit } from './routes/admin-audit.ts';
 import { registerAdminFederation } from './routes/admin-federation.ts';
@@ -131,7 +131,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerAccessLog(app, ctx.metrics, accessLog);
   const unrouted = countUnrouted(ctx.metrics, accessLog);
   // Before every route: a console session cookie becomes the Authorization header routes read.
-  await registerSessionCookie(app, ctx);
+  registerSessionCookie(app, ctx);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     const sent = sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND'));
@@ -168,7 +168,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerAdminApplicationsList(app, ctx);
   registerAdminFederation(app, ctx, opts.console ?? {});
   registerAdminAudit(app, ctx);
-  registerSession(app, ctx);
+  await registerCookieRoutes(app, (scope) => registerSession(scope, ctx));
   registerStats(app, ctx, opts.console ?? {});
   await registerConsoleStatic(app);
   registerWellKnown(app, ctx);
