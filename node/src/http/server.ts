@@ -16,7 +16,7 @@ import type { HttpsMaterial } from './config.ts';
 import { applyServerLimits, DEFAULT_LIMITS, limitOptions, type HttpLimits } from './limits.ts';
 import { installShedding } from './overload.ts';
 import type { ShedSettings } from './shedding.ts';
-import { registerCors } from './cors.ts';
+import { corsHeaders, registerCors } from './cors.ts';
 import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
 import { rawPathTail } from './raw-identifier.ts';
 import { requestLogger } from './request-logger.ts';
@@ -87,6 +87,7 @@ function onBadUrl(ctx: AppContext) {
   return (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
     const api = request.url.startsWith(API_PREFIX);
     const e = badUrlError(error, rawPathTail(request.url, api ? API_PREFIX.length : 1));
+    corsHeaders(request, reply); // outside any route, as the not-found handler
     if (!api) return void refuseScan(reply, e, ctx);
     void (request.method === 'GET' || request.method === 'HEAD'
       ? renderOutcome(reply, errorAnswer(e), 'json')
@@ -129,11 +130,15 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   app.removeContentTypeParser('text/plain');
   const accessLog = opts.accessLog ?? { logger: undefined, sampleRate: 0 };
   registerAccessLog(app, ctx.metrics, accessLog);
+  // Before any route: CORS is attached per route (onRoute), only where an answer may need it.
+  registerCors(app);
   const unrouted = countUnrouted(ctx.metrics, accessLog);
   // Before every route: a console session cookie becomes the Authorization header routes read.
   registerSessionCookie(app, ctx);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
+    // Outside any route, so outside the per-route CORS hook: a resolver path's 404 still carries it.
+    corsHeaders(request, reply);
     const sent = sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND'));
     unrouted(request, reply, () => undefined);
     return sent;
@@ -151,7 +156,6 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  registerCors(app);
   registerAnswerSigning(app, ctx.signing);
   registerHome(app, ctx);
   registerHealth(app, ctx);
