@@ -44,7 +44,7 @@ export function markRestricted(reply: FastifyReply): void {
   restricted.add(reply);
 }
 
-/** The CORS headers of one answer; exported for the answers made outside any route (404, bad URL). */
+/** The CORS headers of one answer; exported for the not-found handler, which is outside any route. */
 export function corsHeaders(request: FastifyRequest, reply: FastifyReply): void {
   if (!isResolverPath(request.url) || restricted.has(reply)) return;
   reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', EXPOSED_HEADERS);
@@ -73,7 +73,8 @@ const NEVER_RESOLVER_ROUTE = /^\/(api\/|docs|metrics|livez|readyz)/;
  * The CORS hook on the answers of every route that may serve a resolver path (onRoute, before the
  * route's own onSend hooks as a global hook ran), and OPTIONS (preflight or not) on every resolver
  * path. API and operator routes carry no hook at all: a cache hit on the API ran one for nothing.
- * The not-found handler and the bad-URL handler call corsHeaders themselves.
+ * The not-found handler (outside any route) calls corsHeaders itself; a URL the router cannot
+ * decode is answered outside every hook (fastify's frameworkErrors), without CORS, as before.
  */
 export function registerCors(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {

@@ -87,7 +87,6 @@ function onBadUrl(ctx: AppContext) {
   return (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
     const api = request.url.startsWith(API_PREFIX);
     const e = badUrlError(error, rawPathTail(request.url, api ? API_PREFIX.length : 1));
-    corsHeaders(request, reply); // outside any route, as the not-found handler
     if (!api) return void refuseScan(reply, e, ctx);
     void (request.method === 'GET' || request.method === 'HEAD'
       ? renderOutcome(reply, errorAnswer(e), 'json')
