@@ -17,7 +17,7 @@ import { applyServerLimits, DEFAULT_LIMITS, limitOptions, type HttpLimits } from
 import { installShedding } from './overload.ts';
 import type { ShedSettings } from './shedding.ts';
 import { corsHeaders, registerCors } from './cors.ts';
-import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
+import { clientErrorHandler, declareErrorSlot, errorHandler, sendError } from './errors.ts';
 import { rawPathTail } from './raw-identifier.ts';
 import { requestLogger } from './request-logger.ts';
 import { API_PREFIX, registerHandlesRead } from './routes/handles-read.ts';
@@ -28,7 +28,7 @@ import { registerHome } from './routes/home.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { refuseScan, registerProxy } from './routes/proxy.ts';
 import { renderOutcome } from './render/render-outcome.ts';
-import { registerAnswerSigning } from './render/sign-answer.ts';
+import { declareSigningSlot, registerAnswerSigning } from './render/sign-answer.ts';
 import { errorAnswer } from '../resolve/answer.ts';
 import { registerTokens } from './routes/tokens.ts';
 import { registerHandleSessions } from './routes/handle-sessions.ts';
@@ -124,6 +124,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   applyServerLimits(app.server, opts.limits ?? DEFAULT_LIMITS);
+  // Slots of every reply, declared before any route or scope so that every reply has them.
+  declareErrorSlot(app);
+  declareSigningSlot(app);
   if (opts.shed !== undefined) installShedding(app, ctx, opts.shed);
   // Bodies are JSON only: fastify's built-in text/plain parser would turn a wrong type into a schema error, not a 415.
   app.removeContentTypeParser('text/plain');
