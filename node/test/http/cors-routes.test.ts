@@ -44,7 +44,7 @@ describe('CORS on resolver paths', () => {
     ['HEAD', '/88.100.5/CORS-1', 302],
     ['GET', '/88.100.5/NONE', 404],
     ['PATCH', '/88.100.5/CORS-1', 404],
-    ['GET', '/apix/1', 404],
+    ['GET', '/apix/1', 400],
   ])('%s %s: %i with Access-Control-Allow-Origin', async (method, path, status) => {
     const r = await raw(method, path);
     expect(r.status).toBe(status);
@@ -61,7 +61,7 @@ describe('no CORS on the API, the operator pages and undecodable URLs', () => {
     // A URL the router cannot decode is answered outside any route and hook (fastify's frameworkErrors).
     ['GET', '/88.100.5/%E0%A4%A', 400],
     ['GET', '/api/nothing', 404],
-    ['PATCH', '/api/handles/88.100.5/CORS-1', 404],
+    ['PATCH', '/api/handles/88.100.5/CORS-1', 405],
     ['GET', '/livez', 200],
     ['GET', '/metrics', 200],
   ])('%s %s: %i without it', async (method, path, status) => {
