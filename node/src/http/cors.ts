@@ -44,16 +44,43 @@ export function markRestricted(reply: FastifyReply): void {
   restricted.add(reply);
 }
 
-function corsHeaders(request: FastifyRequest, reply: FastifyReply): void {
+/** The CORS headers of one answer; exported for the not-found handler, which is outside any route. */
+export function corsHeaders(request: FastifyRequest, reply: FastifyReply): void {
   if (!isResolverPath(request.url) || restricted.has(reply)) return;
   reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', EXPOSED_HEADERS);
 }
 
-/** The CORS hook on every answer, and OPTIONS (preflight or not) on every resolver path. */
+type SendHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (e: null, p: unknown) => void,
+) => void;
+
+const corsOnSend: SendHook = (request, reply, payload, done) => {
+  corsHeaders(request, reply);
+  done(null, payload);
+};
+
+/**
+ * A route whose fixed prefix is a non-resolver one: every URL it matches starts with that prefix,
+ * so none of its answers could get CORS headers and it needs no hook (`api$` is left out: the
+ * route `/api` also matches `/api?x`, a resolver path by the rule above).
+ */
+const NEVER_RESOLVER_ROUTE = /^\/(api\/|docs|metrics|livez|readyz)/;
+
+/**
+ * The CORS hook on the answers of every route that may serve a resolver path (onRoute, before the
+ * route's own onSend hooks as a global hook ran), and OPTIONS (preflight or not) on every resolver
+ * path. API and operator routes carry no hook at all: a cache hit on the API ran one for nothing.
+ * The not-found handler (outside any route) calls corsHeaders itself; a URL the router cannot
+ * decode is answered outside every hook (fastify's frameworkErrors), without CORS, as before.
+ */
 export function registerCors(app: FastifyInstance): void {
-  app.addHook('onSend', (request, reply, payload, done) => {
-    corsHeaders(request, reply);
-    done(null, payload);
+  app.addHook('onRoute', (route) => {
+    if (NEVER_RESOLVER_ROUTE.test(route.url)) return;
+    const own = route.onSend;
+    route.onSend = own === undefined ? [corsOnSend] : [corsOnSend, ...(Array.isArray(own) ? own : [own])];
   });
   app.options('/*', { schema: { hide: true } }, (_request, reply) =>
     reply

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ConnectionError, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode } from '../errors/codes.ts';
 import { IdnError, isIdnError } from '../errors/idn-error.ts';
 
@@ -14,6 +14,14 @@ export function errorBody(e: IdnError, handle?: string): Record<string, unknown>
 
 const ANSWERED_WITH = Symbol('idnode.error');
 
+/**
+ * Declares the reply's error slot (buildServer, before any route or scope): every reply is then
+ * built with it, so marking an error (each "not found" of a flood) changes no object shape.
+ */
+export function declareErrorSlot(app: FastifyInstance): void {
+  app.decorateReply(ANSWERED_WITH, null);
+}
+
 /** Sent by the web console on every API call (node/console/js/api.js). */
 export const CONSOLE_HEADER = 'x-idnode-console';
 
@@ -23,7 +31,7 @@ export function markError(reply: FastifyReply, e: IdnError): void {
 }
 
 export function errorOf(reply: FastifyReply): IdnError | undefined {
-  return (reply as unknown as Record<symbol, IdnError | undefined>)[ANSWERED_WITH];
+  return (reply as unknown as Record<symbol, IdnError | null | undefined>)[ANSWERED_WITH] ?? undefined;
 }
 
 /** Marks the reply for the access log and adds the headers the error calls for (a challenge, a retry hint). */

@@ -16,9 +16,10 @@ import type { HttpsMaterial } from './config.ts';
 import { applyServerLimits, DEFAULT_LIMITS, limitOptions, type HttpLimits } from './limits.ts';
 import { installShedding } from './overload.ts';
 import type { ShedSettings } from './shedding.ts';
-import { registerCors } from './cors.ts';
-import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
+import { corsHeaders, registerCors } from './cors.ts';
+import { clientErrorHandler, declareErrorSlot, errorHandler, sendError } from './errors.ts';
 import { rawPathTail } from './raw-identifier.ts';
+import { requestLogger } from './request-logger.ts';
 import { API_PREFIX, registerHandlesRead } from './routes/handles-read.ts';
 import { registerHandlesList } from './routes/handles-list.ts';
 import { registerHandlesWrite } from './routes/handles-write.ts';
@@ -27,7 +28,7 @@ import { registerHome } from './routes/home.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { refuseScan, registerProxy } from './routes/proxy.ts';
 import { renderOutcome } from './render/render-outcome.ts';
-import { registerAnswerSigning } from './render/sign-answer.ts';
+import { declareSigningSlot, registerAnswerSigning } from './render/sign-answer.ts';
 import { errorAnswer } from '../resolve/answer.ts';
 import { registerTokens } from './routes/tokens.ts';
 import { registerHandleSessions } from './routes/handle-sessions.ts';
@@ -40,7 +41,7 @@ import { registerAdminIdentifiersBatch } from './routes/admin-identifiers-batch.
 import { registerAdminSerials } from './routes/admin-serials.ts';
 import { registerAdminCache } from './routes/admin-cache.ts';
 import type { ConsoleOptions } from './console/console-options.ts';
-import { registerSessionCookie } from './console/session-cookie.ts';
+import { registerCookieRoutes, registerSessionCookie } from './console/session-cookie.ts';
 import { registerAdminApplicationsList } from './routes/admin-applications-list.ts';
 import { registerAdminAudit } from './routes/admin-audit.ts';
 import { registerAdminFederation } from './routes/admin-federation.ts';
@@ -106,11 +107,12 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   const create = Fastify as unknown as (o: FastifyServerOptions) => FastifyInstance;
   const app = create({
     ...tlsOptions(opts.https),
-    ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
+    // request.log is fastify's logger itself: a pino child per request is measurable on a cache hit.
+    ...(opts.logger === false || opts.logger === undefined
+      ? { logger: false }
+      : { loggerInstance: requestLogger(opts.logger) }),
     // Per-request log lines are synchronous work on the hot path; the access log comes separately.
     logController: new LogController({ disableRequestLogging: true }),
-    // request.log is the node logger itself: a pino child per request is measurable on a cache hit.
-    childLoggerFactory: (logger) => logger,
     // Slow clients cannot hold sockets, large requests are refused before they are read (limits.ts).
     ...limitOptions(opts.limits ?? DEFAULT_LIMITS),
     // No server-wide handlerTimeout: it costs a timer and an AbortController per request on the
@@ -122,16 +124,23 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   applyServerLimits(app.server, opts.limits ?? DEFAULT_LIMITS);
+  // Slots of every reply, declared before any route or scope so that every reply has them.
+  declareErrorSlot(app);
+  declareSigningSlot(app);
   if (opts.shed !== undefined) installShedding(app, ctx, opts.shed);
   // Bodies are JSON only: fastify's built-in text/plain parser would turn a wrong type into a schema error, not a 415.
   app.removeContentTypeParser('text/plain');
   const accessLog = opts.accessLog ?? { logger: undefined, sampleRate: 0 };
   registerAccessLog(app, ctx.metrics, accessLog);
+  // Before any route: CORS is attached per route (onRoute), only where an answer may need it.
+  registerCors(app);
   const unrouted = countUnrouted(ctx.metrics, accessLog);
   // Before every route: a console session cookie becomes the Authorization header routes read.
-  await registerSessionCookie(app, ctx);
+  registerSessionCookie(app, ctx);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
+    // Outside any route, so outside the per-route CORS hook: a resolver path's 404 still carries it.
+    corsHeaders(request, reply);
     const sent = sendError(reply, new IdnError('IDN_ERR_ROUTE_NOT_FOUND'));
     unrouted(request, reply, () => undefined);
     return sent;
@@ -149,7 +158,6 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  registerCors(app);
   registerAnswerSigning(app, ctx.signing);
   registerHome(app, ctx);
   registerHealth(app, ctx);
@@ -166,7 +174,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   registerAdminApplicationsList(app, ctx);
   registerAdminFederation(app, ctx, opts.console ?? {});
   registerAdminAudit(app, ctx);
-  registerSession(app, ctx);
+  await registerCookieRoutes(app, (scope) => registerSession(scope, ctx));
   registerStats(app, ctx, opts.console ?? {});
   await registerConsoleStatic(app);
   registerWellKnown(app, ctx);

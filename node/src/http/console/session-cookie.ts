@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import cookie from '@fastify/cookie';
+import cookie, { fastifyCookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyToken } from '../../auth/bearer-token.ts';
 import { IdnError } from '../../errors/idn-error.ts';
@@ -55,10 +55,11 @@ function csrfProblem(request: FastifyRequest, tokenKey: Buffer, session: string)
 }
 
 /** The session token of a request's cookie, if it has one that is well signed and unexpired. */
-export function sessionTokenOf(app: FastifyInstance, request: FastifyRequest, tokenKey: Buffer): string | undefined {
+export function sessionTokenOf(request: FastifyRequest, tokenKey: Buffer): string | undefined {
   const header = request.headers.cookie;
   if (header === undefined) return undefined;
-  const token = app.parseCookie(header)[SESSION_COOKIE];
+  // The plugin's own parser (no parse options are configured), usable outside the plugin's scope.
+  const token = fastifyCookie.parse(header)[SESSION_COOKIE];
   return token !== undefined && verifyToken(tokenKey, token) !== undefined ? token : undefined;
 }
 
@@ -76,13 +77,16 @@ export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
   reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: '/api' });
 }
 
-/** Cookie parsing on demand (no hook of the plugin's own) and the cookie-to-Authorization hook. */
-export async function registerSessionCookie(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  await app.register(cookie, { hook: false });
+/**
+ * The cookie-to-Authorization hook, on every route: the cookie (Path=/api) authenticates any API
+ * call of the console, not only the session routes. It parses nothing itself for a request without
+ * a cookie or with Authorization (scanners and scripts): two header reads.
+ */
+export function registerSessionCookie(app: FastifyInstance, ctx: AppContext): void {
   app.addHook('onRequest', (request, reply, done) => {
     // Scanners send no cookie and scripts send Authorization: both pass at the cost of two reads.
     if (request.headers.cookie === undefined || request.headers.authorization !== undefined) return done();
-    const token = sessionTokenOf(app, request, ctx.tokenKey);
+    const token = sessionTokenOf(request, ctx.tokenKey);
     if (token === undefined) return done();
     if (!SAFE_METHODS.has(request.method)) {
       const problem = csrfProblem(request, ctx.tokenKey, token);
@@ -90,5 +94,20 @@ export async function registerSessionCookie(app: FastifyInstance, ctx: AppContex
     }
     request.headers.authorization = `Bearer ${token}`;
     done();
+  });
+}
+
+/**
+ * Routes that set or clear the cookie, in a scope of their own with @fastify/cookie: its onSend
+ * hook (writing Set-Cookie) and its reply decorators then exist for them only, not on every answer
+ * of the node (a cache hit ran that hook for nothing).
+ */
+export async function registerCookieRoutes(
+  app: FastifyInstance,
+  routes: (scope: FastifyInstance) => void,
+): Promise<void> {
+  await app.register(async (scope) => {
+    await scope.register(cookie, { hook: false });
+    routes(scope);
   });
 }

@@ -31,8 +31,13 @@ interface Kept {
 
 const SLOTS = 4;
 const MEMO_KEY = 'signatures';
-/** The answer each armed reply renders (the answer itself: nothing is allocated per request). */
-const armed = new WeakMap<FastifyReply, ResolvedAnswer>();
+/**
+ * The answer an armed reply renders, in a slot every reply is built with (declareSigningSlot): a
+ * WeakMap keyed by replies cost a hash insertion per answer and ephemeron work in every scavenge.
+ */
+const ARMED = Symbol('idnode.signing.armed');
+type Armable = Record<typeof ARMED, ResolvedAnswer | null | undefined>;
+const armedOf = (reply: FastifyReply): ResolvedAnswer | undefined => (reply as unknown as Armable)[ARMED] ?? undefined;
 const noSlots = (): Kept[] => [];
 /** Whether any server in this process signs: without one, arming a reply would be work for nothing. */
 let hooked = false;
@@ -40,9 +45,14 @@ let hooked = false;
 const memoOf = (a: ResolvedAnswer): RenderMemo | undefined =>
   a.kind === 'found' || a.kind === 'not-found' ? a.memo : undefined;
 
+/** Declares the slot on every reply (buildServer, before any route or scope, signing or not). */
+export function declareSigningSlot(app: FastifyInstance): void {
+  app.decorateReply(ARMED, null);
+}
+
 /** This reply is a resolution answer: the onSend hook signs it when the signer wants to. */
 export function armSigning(reply: FastifyReply, answer: ResolvedAnswer): void {
-  if (hooked) armed.set(reply, answer);
+  if (hooked) (reply as unknown as Armable)[ARMED] = answer;
 }
 
 /**
@@ -127,7 +137,7 @@ export function registerAnswerSigning(app: FastifyInstance, signer: AnswerSigner
   if (signer === undefined || signer.mode === 'off') return;
   hooked = true;
   app.addHook('onSend', (request, reply, payload, done) => {
-    const a = armed.get(reply);
+    const a = armedOf(reply);
     // HEAD carries no content (its Content-Digest would differ from GET's); 304 has none either.
     if (a === undefined || request.method !== 'GET' || reply.statusCode === 304) return done(null, payload);
     if (signer.mode === 'requested') varyOnAcceptSignature(reply);

@@ -118,7 +118,7 @@ export function registerSession(app: FastifyInstance, ctx: AppContext): void {
       schema: { summary: 'The signed-in admin and its CSRF token', tags: ['auth'], response: { '4xx': ErrorResponse } },
     },
     async (request, reply) => {
-      const token = sessionTokenOf(app, request, ctx.tokenKey);
+      const token = sessionTokenOf(request, ctx.tokenKey);
       if (token === undefined) throw new IdnError('IDN_ERR_AUTH_REQUIRED', 'Not signed in: POST /api/session first.');
       // The cookie hook set Authorization from this very token: authenticate as every route does.
       const identity = await ctx.authenticator.authenticate(`Bearer ${token}`, request.ip);
