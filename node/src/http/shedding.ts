@@ -34,6 +34,14 @@ export interface PressureSample {
 
 export type PressureReason = 'event-loop-delay' | 'heap';
 
+/**
+ * Event-loop delay must be over its limit in this many consecutive samples before requests are
+ * shed: one stall (a major GC, a long synchronous step, the process not scheduled on a busy
+ * machine) is not overload, and shedding on it refused the first writes of a node starting on a
+ * loaded machine. Heap pressure sheds at once: it does not come and go within a sample.
+ */
+const SUSTAINED_DELAY_SAMPLES = 2;
+
 /** Samples on a timer; `overloaded` is what the request path reads. */
 export class PressureGauge {
   overloaded = false;
@@ -44,6 +52,7 @@ export class PressureGauge {
   private readonly settings: ShedSettings;
   private readonly histogram = monitorEventLoopDelay({ resolution: 10 });
   private timer: NodeJS.Timeout | undefined;
+  private delayedSamples = 0;
 
   constructor(settings: ShedSettings) {
     this.settings = settings;
@@ -65,8 +74,9 @@ export class PressureGauge {
   /** Decides from one sample (tests feed samples; the timer feeds measurements). */
   judge(s: PressureSample): void {
     this.last = s;
+    this.delayedSamples = s.eventLoopDelayMs > this.settings.maxEventLoopDelayMs ? this.delayedSamples + 1 : 0;
     this.reason =
-      s.eventLoopDelayMs > this.settings.maxEventLoopDelayMs
+      this.delayedSamples >= SUSTAINED_DELAY_SAMPLES
         ? 'event-loop-delay'
         : s.heapRatio > this.settings.maxHeapRatio
           ? 'heap'

@@ -1,7 +1,7 @@
 import type { ChangeEntry } from './store.ts';
 
 /** Bulk-import chunks in flight (2,000 lines each, up to 3 per request) and a margin: enough for the audit and the sync sender to follow. */
-const DEFAULT_CAPACITY = 16_384;
+const DEFAULT_CAPACITY = 8_192;
 
 /**
  * The change-log entries this process committed last, as the objects it wrote. The readers that
