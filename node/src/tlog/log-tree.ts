@@ -10,16 +10,18 @@ import {
 } from './merkle.ts';
 import { TILE_HEIGHT, TILE_WIDTH } from './tile-path.ts';
 
-/** MTH of 2^r consecutive hashes (r ≤ 8): fold pairs r times. */
+/** MTH of 2^r consecutive hashes (r ≤ 8): fold pairs r times, each level one buffer. */
 function fold(hashes: Buffer, r: number): Hash {
-  let level: Buffer[] = [];
-  for (let i = 0; i < hashes.length; i += HASH_SIZE) level.push(hashes.subarray(i, i + HASH_SIZE));
+  let level = hashes;
   for (let step = 0; step < r; step++) {
-    const up: Buffer[] = [];
-    for (let i = 0; i < level.length; i += 2) up.push(nodeHash(level[i]!, level[i + 1]!));
+    const up = Buffer.allocUnsafe(level.length / 2);
+    for (let i = 0, o = 0; i < level.length; i += 2 * HASH_SIZE, o += HASH_SIZE) {
+      const pair = nodeHash(level.subarray(i, i + HASH_SIZE), level.subarray(i + HASH_SIZE, i + 2 * HASH_SIZE));
+      pair.copy(up, o);
+    }
     level = up;
   }
-  return Buffer.from(level[0]!);
+  return Buffer.from(level.subarray(0, HASH_SIZE));
 }
 
 /**
