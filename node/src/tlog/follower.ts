@@ -1,6 +1,7 @@
 import type { ReadonlyStore } from '../store/store.ts';
-import { leafHashOfEntry } from './leaf.ts';
+import { leafHashOfEntry, writeLeafHash } from './leaf.ts';
 import type { LogTree } from './log-tree.ts';
+import { HASH_SIZE } from './merkle.ts';
 import { TILE_WIDTH } from './tile-path.ts';
 
 const PAGE = 2000;
@@ -56,15 +57,17 @@ export async function followTo(tree: LogTree, store: ReadonlyStore): Promise<num
   for (;;) {
     if (added > 0) await yieldToIo();
     const page = await store.changesSince(tree.size, PAGE);
-    const hashes: Buffer[] = [];
-    for (const e of page) {
+    // The page's leaf hashes, written straight into one buffer (the bytes level-0 gets).
+    const hashes = Buffer.allocUnsafe(page.length * HASH_SIZE);
+    for (let i = 0; i < page.length; i++) {
+      const e = page[i]!;
       // The leaves ARE the change log: leaf i is seq i+1, nothing skipped, nothing reordered.
-      if (e.seq !== tree.size + hashes.length + 1)
-        throw new Error(`change log seq ${String(e.seq)} after leaf ${String(tree.size + hashes.length)}`);
-      hashes.push(leafHashOf(e));
+      if (e.seq !== tree.size + i + 1)
+        throw new Error(`change log seq ${String(e.seq)} after leaf ${String(tree.size + i)}`);
+      writeLeafHash(e, hashes, i * HASH_SIZE);
     }
     tree.append(hashes);
-    added += hashes.length;
+    added += page.length;
     if (page.length < PAGE) return added;
   }
 }

@@ -3,7 +3,7 @@ import {
   consistencyProof,
   HASH_SIZE,
   inclusionProof,
-  nodeHash,
+  writeNodeHash,
   treeHash,
   type Hash,
   type HashReader,
@@ -15,10 +15,7 @@ function fold(hashes: Buffer, r: number): Hash {
   let level = hashes;
   for (let step = 0; step < r; step++) {
     const up = Buffer.allocUnsafe(level.length / 2);
-    for (let i = 0, o = 0; i < level.length; i += 2 * HASH_SIZE, o += HASH_SIZE) {
-      const pair = nodeHash(level.subarray(i, i + HASH_SIZE), level.subarray(i + HASH_SIZE, i + 2 * HASH_SIZE));
-      pair.copy(up, o);
-    }
+    for (let o = 0; o < up.length; o += HASH_SIZE) writeNodeHash(level, 2 * o, up, o);
     level = up;
   }
   return Buffer.from(level.subarray(0, HASH_SIZE));
@@ -39,10 +36,10 @@ export class LogTree {
     return this.files.count(0);
   }
 
-  /** Appends leaf hashes, then the roots of every tile they complete, level by level. */
-  append(leafHashes: readonly Hash[]): void {
+  /** Appends leaf hashes (concatenated), then the roots of every tile they complete, level by level. */
+  append(leafHashes: Buffer): void {
     if (leafHashes.length === 0) return;
-    this.files.append(0, Buffer.concat(leafHashes));
+    this.files.append(0, leafHashes);
     this.completeTiles();
   }
 
