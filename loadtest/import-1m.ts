@@ -13,7 +13,7 @@ import { ROOT } from './lib/processes.ts';
 import { startRedisServer, type AppendFsync } from './lib/redis-server.ts';
 
 /**
- * `npm run bench:import [-- --lines 1000000 --chunk 2000 --parallel 4 --redis-lines N --skip-redis]`
+ * `npm run bench:import [-- --lines 1000000 --chunk 2000 --parallel 4 --redis-lines N --skip-redis --tlog on|off]`
  *
  * The import path against its physical floor, in one run on one machine:
  * 1. FLOOR: a bare lmdb-js loop writing the same record shape and its change-log entry, `chunk`
@@ -28,6 +28,8 @@ import { startRedisServer, type AppendFsync } from './lib/redis-server.ts';
  *    always. Target >= 0.3x the floor. For context, a bare ioredis MULTI/EXEC floor first
  *    (lib/redis-floor.ts), on a server of its own with the same settings, so the import's server
  *    starts empty (the floor's million records would double what its AOF rewrites).
+ * `--tlog on|off` sets the nodes' IDNODE_TLOG (default: the node's default, on); the issue's
+ * target is the rate with the log >= 0.9x the rate without, so compare runs alternated.
  * The report goes to stdout and to loadtest/results/import-<time>.{json,md}.
  */
 
@@ -42,8 +44,16 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     // The node's IDNODE_REDIS_TIMEOUT_MS; unset = the default (bulk commits scale their own deadline).
     'redis-timeout-ms': { type: 'string' },
+    // The transparency log (ADR 0012) of the nodes under test.
+    tlog: { type: 'string' },
   },
 });
+if (values.tlog !== undefined && values.tlog !== 'on' && values.tlog !== 'off') {
+  process.stderr.write(`--tlog takes on or off, not ${values.tlog}\n`);
+  process.exit(2);
+}
+/** Every node this run starts gets these, whatever its store. */
+const tlogEnv: Record<string, string> = values.tlog === undefined ? {} : { IDNODE_TLOG: values.tlog };
 const lines = Number(values.lines);
 const redisLines = Number(values['redis-lines'] ?? values.lines);
 const chunk = Number(values.chunk);
@@ -126,6 +136,7 @@ async function redisRun(fsync: AppendFsync): Promise<ImportRunResult> {
       // A 2,000-line commit is one Lua script of ~1 MB: on a loaded 2-core machine it can take longer
       // than the 1 s default deadline meant for single reads and writes.
       storeEnv: {
+        ...tlogEnv,
         IDNODE_REDIS_URL: redis.url,
         ...(redisTimeoutMs === undefined ? {} : { IDNODE_REDIS_TIMEOUT_MS: redisTimeoutMs }),
       },
@@ -157,7 +168,7 @@ try {
       lines,
       chunk,
       parallel,
-      storeEnv: {},
+      storeEnv: tlogEnv,
     });
     runs.push(lmdb);
     log(`${describeRun(lmdb, floor)} (load ${loadNow()})`);

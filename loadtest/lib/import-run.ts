@@ -117,6 +117,11 @@ export async function importWithCrash(o: ImportRunOptions): Promise<ImportRunRes
   await crash;
   const rerun = completed(first) ? undefined : await runCli(args, { env: cliEnv });
   const seconds = (performance.now() - t0) / 1000;
+  // Printed before the count: the rate stands even if the count below fails.
+  process.stdout.write(
+    `${o.label}: import done in ${seconds.toFixed(1)} s = ${Math.round(o.lines / seconds)} lines/s ` +
+      `(${Math.round(o.lines / (seconds - downtime))} without the ${downtime.toFixed(1)} s down)\n`,
+  );
   try {
     const { count, distinct } = await countImported(node.url, PREFIX);
     const errors = await readFile(`${o.file}.errors.ndjson`, 'utf8').catch(() => '');

@@ -1,12 +1,12 @@
-import type { ChangeEntry, ReadonlyStore } from '../store/store.ts';
-import { leafData } from './leaf.ts';
+import type { ReadonlyStore } from '../store/store.ts';
+import { leafHashOfEntry, writeLeafHash } from './leaf.ts';
 import type { LogTree } from './log-tree.ts';
-import { leafHash } from './merkle.ts';
+import { HASH_SIZE } from './merkle.ts';
 import { TILE_WIDTH } from './tile-path.ts';
 
 const PAGE = 2000;
 
-export const leafHashOf = (e: ChangeEntry): Buffer => leafHash(leafData(e));
+export const leafHashOf = leafHashOfEntry;
 
 export interface StartupCheck {
   /** Leaves kept from the files, checked against the change log tail. */
@@ -44,20 +44,30 @@ export async function checkTree(tree: LogTree, store: ReadonlyStore): Promise<Om
   return { kept: tree.size, rebuilt: false };
 }
 
-/** Appends the leaves of every change-log entry after the tree's size; resolves with the leaves added. */
+/** Back to the event loop: requests that arrived (an import's next chunk) go before the next page. */
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Appends the leaves of every change-log entry after the tree's size, a page at a time (one
+ * write of the level files per page); resolves with the leaves added. Between pages it lets
+ * waiting I/O run, so a backlog (a bulk import, a restart) never holds the writes back for long.
+ */
 export async function followTo(tree: LogTree, store: ReadonlyStore): Promise<number> {
   let added = 0;
   for (;;) {
+    if (added > 0) await yieldToIo();
     const page = await store.changesSince(tree.size, PAGE);
-    const hashes: Buffer[] = [];
-    for (const e of page) {
+    // The page's leaf hashes, written straight into one buffer (the bytes level-0 gets).
+    const hashes = Buffer.allocUnsafe(page.length * HASH_SIZE);
+    for (let i = 0; i < page.length; i++) {
+      const e = page[i]!;
       // The leaves ARE the change log: leaf i is seq i+1, nothing skipped, nothing reordered.
-      if (e.seq !== tree.size + hashes.length + 1)
-        throw new Error(`change log seq ${String(e.seq)} after leaf ${String(tree.size + hashes.length)}`);
-      hashes.push(leafHashOf(e));
+      if (e.seq !== tree.size + i + 1)
+        throw new Error(`change log seq ${String(e.seq)} after leaf ${String(tree.size + i)}`);
+      writeLeafHash(e, hashes, i * HASH_SIZE);
     }
     tree.append(hashes);
-    added += hashes.length;
+    added += page.length;
     if (page.length < PAGE) return added;
   }
 }

@@ -3,23 +3,22 @@ import {
   consistencyProof,
   HASH_SIZE,
   inclusionProof,
-  nodeHash,
+  writeNodeHash,
   treeHash,
   type Hash,
   type HashReader,
 } from './merkle.ts';
 import { TILE_HEIGHT, TILE_WIDTH } from './tile-path.ts';
 
-/** MTH of 2^r consecutive hashes (r ≤ 8): fold pairs r times. */
+/** MTH of 2^r consecutive hashes (r ≤ 8): fold pairs r times, each level one buffer. */
 function fold(hashes: Buffer, r: number): Hash {
-  let level: Buffer[] = [];
-  for (let i = 0; i < hashes.length; i += HASH_SIZE) level.push(hashes.subarray(i, i + HASH_SIZE));
+  let level = hashes;
   for (let step = 0; step < r; step++) {
-    const up: Buffer[] = [];
-    for (let i = 0; i < level.length; i += 2) up.push(nodeHash(level[i]!, level[i + 1]!));
+    const up = Buffer.allocUnsafe(level.length / 2);
+    for (let o = 0; o < up.length; o += HASH_SIZE) writeNodeHash(level, 2 * o, up, o);
     level = up;
   }
-  return Buffer.from(level[0]!);
+  return Buffer.from(level.subarray(0, HASH_SIZE));
 }
 
 /**
@@ -37,10 +36,10 @@ export class LogTree {
     return this.files.count(0);
   }
 
-  /** Appends leaf hashes, then the roots of every tile they complete, level by level. */
-  append(leafHashes: readonly Hash[]): void {
+  /** Appends leaf hashes (concatenated), then the roots of every tile they complete, level by level. */
+  append(leafHashes: Buffer): void {
     if (leafHashes.length === 0) return;
-    this.files.append(0, Buffer.concat(leafHashes));
+    this.files.append(0, leafHashes);
     this.completeTiles();
   }
 

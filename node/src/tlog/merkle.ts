@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * RFC 6962 / RFC 9162 §2.1 Merkle tree hashing over SHA-256. The tree's shape depends only on its
@@ -17,8 +17,26 @@ export function leafHash(data: Uint8Array): Hash {
   return createHash('sha256').update(LEAF).update(data).digest();
 }
 
+/**
+ * 0x01 ‖ left ‖ right, hashed in one call (crypto.hash: no Hash object per node), output as a
+ * binary string (about three times faster than a Buffer) written into place. The scratch buffer
+ * is safe to share: the copy and the hash run synchronously.
+ */
+const scratch = Buffer.alloc(1 + 2 * HASH_SIZE);
+scratch[0] = 0x01;
+
+/** The node hash of the two hashes at `pairs[at..at+64)`, written to `out[offset..offset+32)`. */
+export function writeNodeHash(pairs: Buffer, at: number, out: Buffer, offset: number): void {
+  pairs.copy(scratch, 1, at, at + 2 * HASH_SIZE);
+  out.write(hash('sha256', scratch, 'binary'), offset, 'latin1');
+}
+
 export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE)
+    return createHash('sha256').update(NODE).update(left).update(right).digest();
+  scratch.set(left, 1);
+  scratch.set(right, 1 + HASH_SIZE);
+  return Buffer.from(hash('sha256', scratch, 'binary'), 'latin1');
 }
 
 /**

@@ -149,6 +149,8 @@ describe('backup and restore', () => {
     const b = await runCli(['backup', bk, '--data-dir', data, '--json']);
     expect(b.code).toBe(0);
     expect((jsonLines(b)[0]!.records as number) >= 2).toBe(true);
+    // The log's key goes with the store: a restored node keeps its log's identity (ADR 0012).
+    expect(jsonLines(b)[0]!.files).toContain('tlog-key');
     const busy = await runCli(['restore', bk, '--data-dir', data, '--json']);
     expect(busy.code).toBe(1);
     expect(jsonLines(busy)[0]).toMatchObject({ code: 'CLI_ERR_STORE_IN_USE' });
@@ -163,6 +165,9 @@ describe('backup and restore', () => {
     try {
       const got = await runCli(['resolve', '88.100.5/CLI-B', '--json'], { env: adminEnv(second.url) });
       expect(got.code).toBe(0);
+      // The public key (the vkey's last field): the origin, and so the key name, may follow the port.
+      const vkey = async (url: string) => (await (await fetch(`${url}/log/vkey`)).text()).trim().split('+').at(-1);
+      expect(await vkey(second.url)).toBe(await vkey(node.url));
     } finally {
       await second.stop();
     }

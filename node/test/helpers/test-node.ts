@@ -19,6 +19,10 @@ import type { Store } from '../../src/store/store.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import { openTransparencyLog } from '../../src/tlog/open-log.ts';
+import { AnswerSigner } from '../../src/signing/answer-signer.ts';
+import type { SignMode } from '../../src/signing/config.ts';
+import { loadSigningSeeds } from '../../src/signing/key-file.ts';
+import { SigningKeys } from '../../src/signing/signing-keys.ts';
 
 /** A real node in this process: real LMDB files in a temp dir, real HTTP on 127.0.0.1. */
 export interface TestNode {
@@ -71,6 +75,8 @@ export interface TestNodeOptions {
   /** HTTP limits and load shedding as main.ts passes them from IDNODE_HTTP_* / IDNODE_SHED_*. */
   readonly limits?: HttpLimits;
   readonly shed?: ShedSettings;
+  /** Sign answers (ADR 0011) with `<dataDir>/signing-key`, as main.ts does with IDNODE_SIGN_ANSWERS. */
+  readonly signing?: SignMode;
 }
 
 export async function startTestNode(
@@ -106,6 +112,9 @@ export async function startTestNode(
     ...(opts.sessionClock ? { sessionClock: opts.sessionClock } : {}),
     ...(opts.authLimiter ? { authLimiter: opts.authLimiter } : {}),
     ...(opts.passport ? { passport: opts.passport } : {}),
+    ...(opts.signing
+      ? { signing: new AnswerSigner(SigningKeys.of(await loadSigningSeeds(dataDir)), opts.signing) }
+      : {}),
   });
   await bootstrapHomedPrefixes(ctx.records, prefixes, dataDir, TEST_SECRET);
   const app = await buildServer(ctx, {

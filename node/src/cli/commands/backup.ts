@@ -14,8 +14,16 @@ import { dataDirOf } from './data-dir.ts';
  */
 
 // The seal key belongs with the store: without it the admins' sealed secret keys cannot be opened (ADR 0002).
-// The signing key too: the HS_PUBKEY values in the store publish it (ADR 0011).
-const SECRET_FILES = ['admin-credentials.json', 'token-key', 'seal-key', 'signing-key'] as const;
+// The signing key too: the HS_PUBKEY values in the store publish it (ADR 0011). And the log's and
+// the witness's note keys: they are the log's identity to its witness and its verifiers (ADR 0012).
+const SECRET_FILES = [
+  'admin-credentials.json',
+  'token-key',
+  'seal-key',
+  'signing-key',
+  'tlog-key',
+  'witness-key',
+] as const;
 const MANIFEST = 'idnode-backup.json';
 
 interface Manifest {

@@ -2,12 +2,23 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from '
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** What `idnode verify` remembers per log origin: the key it trusts and the largest checkpoint it verified. */
+/** An Ed25519 key of the node's JWK Set: its key id and its public key (base64url). */
+export interface AnswerKey {
+  readonly kid: string;
+  readonly x: string;
+}
+
+/**
+ * What `idnode verify` remembers per log origin: the log key and the answer keys it trusts, and
+ * the largest checkpoint it verified.
+ */
 export interface SeenLog {
   readonly vkey: string;
   readonly size: number;
   /** base64 */
   readonly root: string;
+  /** The node's answer-signing keys (RFC 9421), from its JWKS on first use or from --jwks. */
+  readonly answerKeys?: readonly AnswerKey[];
 }
 
 export type VerifyState = Record<string, SeenLog>;

@@ -5,37 +5,44 @@ import { checkNoteSignature, parseVkey, SIG_COSIGNATURE_V1, SIG_ED25519 } from '
 import { action, addGlobals, type Run } from '../command-kit.ts';
 import { CliError, EXIT, exitForHttp, usage } from '../exit-codes.ts';
 import { handlePath } from '../http-client.ts';
+import { ACCEPT_SIGNATURE, answerSignatureCheck, type AnswerOptions, type FetchedAnswer } from './verify-answer.ts';
+import { fail, type Check } from './verify-check.ts';
 import { inclusionHolds, leafProblem, parseAnswerProof, type AnswerProof, type ShownValue } from './verify-proof.ts';
 import { defaultStateFile, readState, writeState, type SeenLog } from './verify-state.ts';
 import { tileReader } from './verify-tiles.ts';
 
-interface VerifyOptions {
+interface VerifyOptions extends AnswerOptions {
   readonly vkey?: string;
   readonly witnessVkey?: string;
   readonly state?: string;
 }
 
-type Status = 'ok' | 'skipped';
-interface Check {
-  readonly check: string;
-  readonly status: Status;
-  readonly detail: string;
+interface AnswerBody {
+  readonly handle?: string;
+  readonly values?: ShownValue[];
+  readonly code?: string;
+  readonly message?: string;
 }
 
-const fail = (code: string, message: string, checks: readonly Check[]): CliError =>
-  new CliError(EXIT.FAILED, code, message, undefined, { checks });
-
-/**
- * The RFC 9421 answer signature (issue 15 part 1): plugs in here once the node signs answers.
- * Until then a signature present is reported, not checked; the log proof stands on its own.
- */
-function answerSignature(headers: Headers): Check {
-  const present = headers.get('signature') !== null && headers.get('signature-input') !== null;
-  return {
-    check: 'answer-signature',
-    status: 'skipped',
-    detail: present ? 'present; this idnode does not check RFC 9421 signatures yet' : 'not signed',
-  };
+/** The answer with its proof, signed on request: the bytes kept, since the signature covers them. */
+async function fetchAnswer(run: Run, id: string): Promise<{ answer: FetchedAnswer; body: AnswerBody }> {
+  const path = `/api/handles/${handlePath(id)}?proof=true`;
+  const res = await run.client.request('GET', path, { headers: { 'accept-signature': ACCEPT_SIGNATURE } });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  let body: AnswerBody = {};
+  try {
+    body = JSON.parse(bytes.toString('utf8')) as AnswerBody;
+  } catch {
+    /* not JSON: a proxy's page; the status says what happened */
+  }
+  if (!res.ok)
+    throw new CliError(
+      exitForHttp(res.status),
+      body.code ?? `HTTP_${String(res.status)}`,
+      body.message ?? `the node answered ${String(res.status)}`,
+    );
+  const request = { method: 'GET', url: `${run.client.url}${path}` };
+  return { answer: { status: res.status, headers: res.headers, body: bytes, request }, body };
 }
 
 async function logKey(run: Run, o: VerifyOptions, seen: SeenLog | undefined): Promise<{ vkey: string; how: string }> {
@@ -72,22 +79,16 @@ async function consistencyCheck(run: Run, p: AnswerProof, seen: SeenLog | undefi
 }
 
 async function verify(run: Run, id: string, o: VerifyOptions): Promise<number> {
-  const res = await run.client.request('GET', `/api/handles/${handlePath(id)}?proof=true`);
-  const body = (await res.json()) as { handle?: string; values?: ShownValue[]; code?: string; message?: string };
-  if (!res.ok)
-    throw new CliError(
-      exitForHttp(res.status),
-      body.code ?? `HTTP_${String(res.status)}`,
-      body.message ?? `the node answered ${String(res.status)}`,
-    );
-  const proof = parseAnswerProof(res.headers.get('idnode-tlog-proof') ?? '');
+  const { answer, body } = await fetchAnswer(run, id);
+  const proof = parseAnswerProof(answer.headers.get('idnode-tlog-proof') ?? '');
   if (!proof)
     throw fail('CLI_ERR_VERIFY_NO_PROOF', 'the answer carries no idnode-tlog-proof header (is IDNODE_TLOG=on?)', []);
   const stateFile = o.state ?? defaultStateFile();
   const state = readState(stateFile);
   const origin = proof.checkpoint.origin;
   const seen = state[origin];
-  const checks: Check[] = [answerSignature(res.headers)];
+  const signed = await answerSignatureCheck(run.client, o, seen, answer);
+  const checks: Check[] = [signed.check];
   const { vkey, how } = await logKey(run, o, seen);
   const key = parseVkey(vkey);
   if (key?.type !== SIG_ED25519 || key.name !== origin)
@@ -96,20 +97,7 @@ async function verify(run: Run, id: string, o: VerifyOptions): Promise<number> {
     throw fail('CLI_ERR_VERIFY_SIGNATURE', `the checkpoint is not signed by ${vkey}`, checks);
   checks.push({ check: 'checkpoint-signature', status: 'ok', detail: `${key.name} (${how})` });
   checks.push(witnessCheck(proof, o.witnessVkey));
-  const version = /^"(\d+)/.exec(res.headers.get('etag') ?? '')?.[1];
-  const problem = leafProblem(
-    proof,
-    body.handle ?? id,
-    version === undefined ? undefined : Number(version),
-    body.values ?? [],
-  );
-  if (problem !== undefined)
-    throw fail('CLI_ERR_VERIFY_LEAF', `the answer is not what the log holds: ${problem}`, checks);
-  checks.push({
-    check: 'leaf',
-    status: 'ok',
-    detail: `version ${version ?? '?'}, ${String(body.values?.length ?? 0)} values match`,
-  });
+  checks.push(leafCheck(proof, id, answer.headers.get('etag'), body, checks));
   if (!inclusionHolds(proof))
     throw fail('CLI_ERR_VERIFY_INCLUSION', 'the inclusion proof does not lead to the checkpoint root', checks);
   checks.push({
@@ -119,10 +107,9 @@ async function verify(run: Run, id: string, o: VerifyOptions): Promise<number> {
   });
   checks.push(await consistencyCheck(run, proof, seen));
   if (!seen || proof.checkpoint.size >= seen.size) {
-    writeState(stateFile, {
-      ...state,
-      [origin]: { vkey, size: proof.checkpoint.size, root: proof.checkpoint.root.toString('base64') },
-    });
+    const root = proof.checkpoint.root.toString('base64');
+    const answerKeys = signed.keys === undefined ? {} : { answerKeys: signed.keys };
+    writeState(stateFile, { ...state, [origin]: { vkey, size: proof.checkpoint.size, root, ...answerKeys } });
   }
   run.out.result(
     { ok: true, handle: body.handle, origin, size: proof.checkpoint.size, index: proof.index, checks },
@@ -133,6 +120,30 @@ async function verify(run: Run, id: string, o: VerifyOptions): Promise<number> {
       ].join('\n'),
   );
   return EXIT.OK;
+}
+
+/** The answer (identifier, version from the ETag, every value shown) is the leaf the proof is for. */
+function leafCheck(
+  proof: AnswerProof,
+  id: string,
+  etag: string | null,
+  body: AnswerBody,
+  checks: readonly Check[],
+): Check {
+  const version = /^"(\d+)/.exec(etag ?? '')?.[1];
+  const problem = leafProblem(
+    proof,
+    body.handle ?? id,
+    version === undefined ? undefined : Number(version),
+    body.values ?? [],
+  );
+  if (problem !== undefined)
+    throw fail('CLI_ERR_VERIFY_LEAF', `the answer is not what the log holds: ${problem}`, checks);
+  return {
+    check: 'leaf',
+    status: 'ok',
+    detail: `version ${version ?? '?'}, ${String(body.values?.length ?? 0)} values match`,
+  };
 }
 
 function witnessCheck(p: AnswerProof, witnessVkey: string | undefined): Check {
@@ -161,7 +172,7 @@ export function registerVerifyCommand(program: Command): void {
     program
       .command('verify <id>')
       .description(
-        "check an answer against the node's transparency log: leaf, inclusion, checkpoint signatures, consistency with the last checkpoint seen",
+        "check an answer: its RFC 9421 signature, and against the node's transparency log: leaf, inclusion, checkpoint signatures, consistency with the last checkpoint seen",
       )
       .option(
         '--vkey <vkey>',
@@ -171,6 +182,11 @@ export function registerVerifyCommand(program: Command): void {
         '--witness-vkey <vkey>',
         "require the witness's cosignature (top-level node's key, name+id+base64(0x04||key))",
       )
+      .option(
+        '--jwks <file>',
+        "the node's answer keys (a JWK Set file); default: remembered, else the node's /.well-known/jwks.json on first use",
+      )
+      .option('--allow-unsigned', 'accept an answer without an RFC 9421 signature (the log proof is still checked)')
       .option(
         '--state <file>',
         'where checkpoints seen are kept (env IDNODE_VERIFY_STATE; default ~/.local/state/idnode/verify.json)',
