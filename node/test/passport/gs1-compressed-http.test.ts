@@ -141,7 +141,9 @@ describe("GS1's vectors resolve like their uncompressed form", () => {
   it("the node's own compressed URIs resolve like their uncompressed form, for generated lots", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.stringMatching(/^[!%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/),
+        // "." and ".." are valid lots but no URL client can send them uncompressed (the path
+        // collapses them), so the two forms cannot be compared for those two values.
+        fc.stringMatching(/^[!%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/).filter((lot) => lot !== '.' && lot !== '..'),
         fc.boolean(),
         async (lot, partial) => {
           const uncompressed = `${node.url}/01/${GTIN}/10/${encodeURIComponent(lot)}`;
