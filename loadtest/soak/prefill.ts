@@ -7,8 +7,9 @@ import { sampleProcess, type Watched } from './sampler.ts';
  * so the soak measures a steady state and not a structure still filling (the previous 30-minute run
  * saw the secondary's heap grow 13.8 % while its RecentLog and its cache's "not found" entries were
  * still below their caps at 42 req/s). Writes of the mix until the store's recent change-log tail
- * has been replaced whole by them, then the mix's unknown identifiers at the caching node (each one
- * also a miss at the secondary) until both caches are at their byte cap. Closed loop, 16 at a time.
+ * has been replaced whole by them, then the mix's unknown identifiers at the caching node until every
+ * cache that is consulted is at its byte cap (the secondary's serves only direct reads: soak.ts primes
+ * it with every registered identifier). Closed loop, 16 at a time.
  */
 
 export interface PrefillOptions {
