@@ -26,7 +26,7 @@ export interface SoakReport {
   readonly caps: { readonly cache_mib: number; readonly recent_log_entries: number };
   readonly prefill: PrefillResult;
   readonly criteria: readonly Criterion[];
-  /** Reported, not judged (the RSS split). */
+  /** Reported, not judged (the RSS split, the committed heap). */
   readonly information: readonly Criterion[];
   readonly pass: boolean;
 }
@@ -59,7 +59,8 @@ function markdown(r: SoakReport): string {
     '| --- | --- | --- | --- | --- |',
     ...r.criteria.map((c) => `| ${c.name} | ${c.first} | ${c.last} | ${c.limit} | ${c.pass ? 'ok' : 'FAIL'} |`),
     '',
-    'Not judged: the RSS split (/proc status RssAnon, RssFile), medians of the same spans.',
+    'Not judged: the RSS split (/proc status RssAnon, RssFile) and the heap V8 has committed ' +
+      '(idnode_nodejs_heap_size_total_bytes), medians of the same spans.',
     '',
     '| | first span | last span |',
     '| --- | --- | --- |',

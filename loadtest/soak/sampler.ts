@@ -15,6 +15,8 @@ export interface ProcessSample {
   readonly rss_anon_mib: number;
   readonly rss_file_mib: number;
   readonly heap_used_mib: number;
+  /** V8's committed heap (idnode_nodejs_heap_size_total_bytes): what the heap holds of RSS, live or not. */
+  readonly heap_total_mib: number;
   readonly fds: number;
   readonly timers: number;
   readonly handles: number;
@@ -67,6 +69,7 @@ export async function sampleProcess(p: Watched, t0: number): Promise<ProcessSamp
     rss_anon_mib: Math.round((await statusMiB(p.pid, 'RssAnon')) * 100) / 100,
     rss_file_mib: Math.round((await statusMiB(p.pid, 'RssFile')) * 100) / 100,
     heap_used_mib: mib(metricSum(metrics, 'idnode_nodejs_heap_size_used_bytes')),
+    heap_total_mib: mib(metricSum(metrics, 'idnode_nodejs_heap_size_total_bytes')),
     fds: await fdCount(p.pid),
     timers: resources('Timeout'),
     handles: metricSum(metrics, 'idnode_nodejs_active_handles_total'),

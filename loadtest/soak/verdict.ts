@@ -136,11 +136,15 @@ export function boundCriteria(
   ];
 }
 
-/** The RSS split, reported beside the RSS criterion (not judged): which part moved. */
+/** What RSS is made of, reported beside the RSS criterion (not judged): which part moved. */
 export function rssSplit(name: string, xs: readonly ProcessSample[], s: Spans): Criterion[] {
   const row = (what: string, f: (x: ProcessSample) => number): Criterion => {
     const [first, last] = ends(xs, s, f);
     return { name: `${name} ${what}`, first, last, limit: 'information', pass: true };
   };
-  return [row('RSS anonymous MiB', (x) => x.rss_anon_mib), row('RSS file-backed MiB', (x) => x.rss_file_mib)];
+  return [
+    row('RSS anonymous MiB', (x) => x.rss_anon_mib),
+    row('RSS file-backed MiB', (x) => x.rss_file_mib),
+    row('V8 heap committed MiB', (x) => x.heap_total_mib),
+  ];
 }

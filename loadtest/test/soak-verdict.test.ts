@@ -13,6 +13,7 @@ function samples(at: (t: number) => { cache: number; log: number }): ProcessSamp
     rss_anon_mib: 80,
     rss_file_mib: 20,
     heap_used_mib: 50,
+    heap_total_mib: 80,
     fds: 30,
     timers: 1,
     handles: 5,
