@@ -18,6 +18,9 @@ export const SECONDARY_SHARE = 0.15;
 export interface Mix {
   readonly caching: NextRequest;
   readonly secondary: NextRequest;
+  /** The mix's two kinds of request that fill bounded structures, alone (the warm-up's prefill, prefill.ts). */
+  readonly write: NextRequest;
+  readonly unknown: NextRequest;
 }
 
 export function soakMix(keys: number, secret: string, seed = 7): Mix {
@@ -26,14 +29,17 @@ export function soakMix(keys: number, secret: string, seed = 7): Mix {
   const auth = `Basic ${Buffer.from(`300%3A${encodeURIComponent(`${BENCH_PREFIX}/ADMIN`)}:${secret}`).toString('base64')}`;
   let unknown = 0;
   let version = 0;
+  const unknownGet = (): RequestSpec => ({
+    method: 'GET',
+    path: `/api/handles/${BENCH_PREFIX}/NO-${(unknown++).toString(36)}`,
+  });
   const caching = (): RequestSpec => {
     const u = random();
     if (u < 0.55) return { method: 'GET', path: `/${BENCH_PREFIX}/${suffixOf(rank())}` };
     if (u < 0.88) return { method: 'GET', path: `/api/handles/${BENCH_PREFIX}/${suffixOf(rank())}` };
-    return { method: 'GET', path: `/api/handles/${BENCH_PREFIX}/NO-${(unknown++).toString(36)}` };
+    return unknownGet();
   };
-  const secondary = (): RequestSpec => {
-    if (random() < 0.4) return { method: 'GET', path: `/api/handles/${BENCH_PREFIX}/${suffixOf(rank())}` };
+  const write = (): RequestSpec => {
     const i = Math.floor(random() * WRITE_POOL);
     const values = [{ index: 1, type: 'URL', data: `https://soak.example/${i}/${version++}` }];
     return {
@@ -43,7 +49,9 @@ export function soakMix(keys: number, secret: string, seed = 7): Mix {
       body: JSON.stringify({ values }),
     };
   };
-  return { caching, secondary };
+  const secondary = (): RequestSpec =>
+    random() < 0.4 ? { method: 'GET', path: `/api/handles/${BENCH_PREFIX}/${suffixOf(rank())}` } : write();
+  return { caching, secondary, write, unknown: unknownGet };
 }
 
 /** Statuses the mix expects: anything else (5xx above all) is an error. */

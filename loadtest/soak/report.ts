@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MachineInfo } from '../lib/machine.ts';
+import { median } from '../lib/stats.ts';
 import type { KneeStep } from '../lib/results.ts';
+import type { PrefillResult } from './prefill.ts';
 import type { ProcessSample } from './sampler.ts';
 import type { Criterion, Spans, TimedWindow } from './verdict.ts';
 
@@ -20,7 +22,12 @@ export interface SoakReport {
   readonly load_averages: readonly { t_s: number; load: readonly number[] }[];
   readonly windows: readonly TimedWindow[];
   readonly samples: Readonly<Record<string, readonly ProcessSample[]>>;
+  /** The bounds the steady state is judged at: IDNODE_CACHE_MAX_MB of both nodes, the recent change-log tail's capacity. */
+  readonly caps: { readonly cache_mib: number; readonly recent_log_entries: number };
+  readonly prefill: PrefillResult;
   readonly criteria: readonly Criterion[];
+  /** Reported, not judged (the RSS split, the committed heap). */
+  readonly information: readonly Criterion[];
   readonly pass: boolean;
 }
 
@@ -36,14 +43,28 @@ function markdown(r: SoakReport): string {
     `Knee ${r.knee_rps} req/s (p99 <= ${r.knee_target_p99_ms} ms); soak at ${r.rate_rps} req/s for ` +
       `${Math.round(r.spans.endS / 60)} min, ~${Math.round(requests)} requests; warm-up ${r.spans.warmupS} s, ` +
       `first/last span ${r.spans.spanS} s.`,
-    `Load average (1 min): start ${loads[0] ?? '?'}, max ${Math.max(...loads)}, end ${loads.at(-1) ?? '?'} ` +
+    `Load average (1 min): start ${loads[0] ?? '?'}, median ${median(loads)}, max ${Math.max(...loads)}, ` +
+      `end ${loads.at(-1) ?? '?'} ` +
       `(machine shared with other work).`,
+    `Caps: cache ${r.caps.cache_mib} MiB (IDNODE_CACHE_MAX_MB on both nodes), recent change-log tail ` +
+      `${r.caps.recent_log_entries} entries. Prefill before anything is measured: ${r.prefill.writes} writes, ` +
+      `${r.prefill.unknowns} unknown identifiers in ${r.prefill.seconds} s (caches ${r.prefill.caches_full ? 'full' : 'NOT full'}: ` +
+      `${Object.entries(r.prefill.cache_mib)
+        .map(([n, m]) => `${n} ${m} MiB`)
+        .join(', ')}).`,
     '',
     `**${r.pass ? 'PASS' : 'FAIL'}**`,
     '',
     '| criterion | first span | last span | limit | |',
     '| --- | --- | --- | --- | --- |',
     ...r.criteria.map((c) => `| ${c.name} | ${c.first} | ${c.last} | ${c.limit} | ${c.pass ? 'ok' : 'FAIL'} |`),
+    '',
+    'Not judged: the RSS split (/proc status RssAnon, RssFile) and the heap V8 has committed ' +
+      '(idnode_nodejs_heap_size_total_bytes), medians of the same spans.',
+    '',
+    '| | first span | last span |',
+    '| --- | --- | --- |',
+    ...r.information.map((c) => `| ${c.name} | ${c.first} | ${c.last} |`),
     '',
     '## Knee steps',
     '',

@@ -94,3 +94,57 @@ export function latencyCriteria(ws: readonly TimedWindow[], s: Spans): Criterion
     { name: '5xx responses', first: 0, last: fives, limit: '0', pass: fives === 0 },
   ];
 }
+
+/** The samples after warm-up: where every bound must hold. */
+const measured = <T extends Timed>(xs: readonly T[], s: Spans): T[] => xs.filter((x) => x.t_s > s.warmupS);
+
+/**
+ * Steady state, the precondition of the growth criteria: the cache at its byte cap in both spans
+ * (at least `fullShare` of it) and never above it; the store's recent change-log tail at its
+ * capacity in every sample after warm-up where the node writes (`writes`), never above it elsewhere.
+ */
+export function boundCriteria(
+  name: string,
+  xs: readonly ProcessSample[],
+  s: Spans,
+  caps: { readonly cacheMiB: number; readonly fullShare: number; readonly recentLog: number; readonly writes: boolean },
+): Criterion[] {
+  const [first, last] = ends(xs, s, (x) => x.cache_mib);
+  const after = measured(xs, s);
+  const cacheMax = Math.max(...after.map((x) => x.cache_mib));
+  const logs = after.map((x) => x.recent_log_entries);
+  const full = caps.cacheMiB * caps.fullShare;
+  // Never consulted (the secondary reads its homed prefix from its store): empty is its steady state.
+  const unused = after.length > 0 && after.every((x) => x.cache_lookups === 0 && x.cache_mib === 0);
+  return [
+    unused
+      ? { name: `${name} cache MiB (never consulted: 0 lookups)`, first, last, limit: '0 throughout', pass: true }
+      : {
+          name: `${name} cache MiB (steady state: at its cap, max ${round(cacheMax, 2)})`,
+          first,
+          last,
+          limit: `>= ${round(full, 2)}, every sample <= ${caps.cacheMiB}`,
+          pass: first >= full && last >= full && cacheMax <= caps.cacheMiB,
+        },
+    {
+      name: `${name} recent change-log entries (steady state, min ${Math.min(...logs)} max ${Math.max(...logs)})`,
+      first: logs[0] ?? NaN,
+      last: logs.at(-1) ?? NaN,
+      limit: `every sample ${caps.writes ? '=' : '<='} ${caps.recentLog}`,
+      pass: logs.length > 0 && logs.every((n) => (caps.writes ? n === caps.recentLog : n <= caps.recentLog)),
+    },
+  ];
+}
+
+/** What RSS is made of, reported beside the RSS criterion (not judged): which part moved. */
+export function rssSplit(name: string, xs: readonly ProcessSample[], s: Spans): Criterion[] {
+  const row = (what: string, f: (x: ProcessSample) => number): Criterion => {
+    const [first, last] = ends(xs, s, f);
+    return { name: `${name} ${what}`, first, last, limit: 'information', pass: true };
+  };
+  return [
+    row('RSS anonymous MiB', (x) => x.rss_anon_mib),
+    row('RSS file-backed MiB', (x) => x.rss_file_mib),
+    row('V8 heap committed MiB', (x) => x.heap_total_mib),
+  ];
+}

@@ -81,6 +81,7 @@ export async function startUpstreamPair(
   cachingArgs: readonly string[],
   cachingEnv: Record<string, string> = {},
   secondaryArgs: readonly string[] = [],
+  secondaryEnv: Record<string, string> = {},
 ): Promise<UpstreamPair> {
   await generateCerts({ out: join(dir, 'certs'), nodes: ['secondary', 'caching'] });
   const secret = randomBytes(18).toString('base64url');
@@ -94,7 +95,7 @@ export async function startUpstreamPair(
       dir,
       'secondary',
       secret,
-      { IDNODE_ROLE: 'secondary', IDNODE_PREFIXES: BENCH_PREFIX, IDNODE_UPSTREAM: nobody },
+      { IDNODE_ROLE: 'secondary', IDNODE_PREFIXES: BENCH_PREFIX, IDNODE_UPSTREAM: nobody, ...secondaryEnv },
       secondaryArgs,
     );
     started.push(secondary);

@@ -82,6 +82,7 @@ export function createAppContext(backend: Store, opts: AppOptions): NodeContext 
   const policy = opts.cache ?? DEFAULT_CACHE_POLICY;
   const cache = policy.enabled ? new ResolutionCache(policy, opts.now ? { now: opts.now } : {}) : undefined;
   const metrics = new NodeMetrics();
+  if (backend.recentLogEntries !== undefined) metrics.watchRecentLog(() => backend.recentLogEntries ?? 0);
   if (cache) {
     // The cache owns invalidation: a changed key, the answers built from it, everything after a gap.
     changes.listen(cache);

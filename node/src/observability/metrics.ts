@@ -200,6 +200,18 @@ export class NodeMetrics {
     });
   }
 
+  /** The store's in-memory tail of the change log (store/recent-log.ts), read at scrape time: a bound an operator can see hold. */
+  watchRecentLog(read: () => number): void {
+    new Gauge({
+      name: 'idnode_store_recent_log_entries',
+      help: 'Change-log entries the store keeps in memory for the readers right behind its commits (bounded).',
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   /** Cache figures, read at scrape time from the cache's counters. */
   watchCache(cache: CacheFigures): void {
     const registers = [this.registry];

@@ -109,6 +109,10 @@ class LmdbStoreImpl implements LmdbStore {
     this.#dbs = dbs;
   }
 
+  get recentLogEntries(): number {
+    return this.#recent.size;
+  }
+
   getSync(key: string): StoredRecord | undefined {
     this.#assertOpen();
     return this.#dbs.records.get(key);

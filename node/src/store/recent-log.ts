@@ -1,7 +1,7 @@
 import type { ChangeEntry } from './store.ts';
 
 /** Bulk-import chunks in flight (2,000 lines each, up to 3 per request) and a margin: enough for the audit and the sync sender to follow. */
-const DEFAULT_CAPACITY = 8_192;
+export const RECENT_LOG_CAPACITY = 8_192;
 
 /**
  * The change-log entries this process committed last, as the objects it wrote. The readers that
@@ -14,8 +14,13 @@ export class RecentLog {
   readonly #bySeq = new Map<number, ChangeEntry>();
   readonly #capacity: number;
 
-  constructor(capacity = DEFAULT_CAPACITY) {
+  constructor(capacity = RECENT_LOG_CAPACITY) {
     this.#capacity = capacity;
+  }
+
+  /** Entries held (at most the capacity): the soak checks the bound holds (idnode_store_recent_log_entries). */
+  get size(): number {
+    return this.#bySeq.size;
   }
 
   /** Entries of one durable commit, in seq order. */

@@ -212,6 +212,10 @@ class RedisStoreImpl implements RedisStore {
     this.#watchConnection();
   }
 
+  get recentLogEntries(): number {
+    return this.#recent.size;
+  }
+
   get(key: string): Promise<StoredRecord | undefined> {
     return this.#call(() => this.#read(key));
   }

@@ -139,5 +139,11 @@ export interface Store extends ReadonlyStore {
   delete(key: string, cond: WriteCondition, meta: ChangeMeta): Promise<StoredRecord>;
   /** Atomically reserves `count` consecutive numbers of a named counter; numbers are never handed out twice. */
   allocate(counter: string, count: number): Promise<AllocatedRange>;
+  /**
+   * Change-log entries held in memory for the readers right behind the commits (recent-log.ts),
+   * bounded by its capacity: exported as a gauge so a soak can show the bound holds. Optional, so
+   * a wrapper or fake without it still works.
+   */
+  readonly recentLogEntries?: number;
   close(): Promise<void>;
 }
