@@ -20,8 +20,9 @@ const failing = (prop: string | symbol): boolean =>
 
 function withOutage(inner: Store): Store {
   return new Proxy(inner, {
-    get(target, prop, receiver) {
-      const real = Reflect.get(target, prop, receiver) as unknown;
+    get(target, prop) {
+      // The store itself as the receiver: its getters read private fields, which a proxy lacks.
+      const real = Reflect.get(target, prop) as unknown;
       if (typeof real !== 'function') return real;
       const call = (real as (...a: unknown[]) => unknown).bind(target);
       // Reads come as get, getMany or (LMDB, on the request thread) getSync: each fails as the backend would.
