@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { basicAuth } from '../helpers/test-node.ts';
 import { spawnNode } from '../helpers/spawn-node.ts';
+import { rawPut } from '../helpers/raw-put.ts';
 
 /**
  * The node is killed with SIGKILL while clients write over HTTP; after a restart every write
@@ -14,32 +15,6 @@ import { spawnNode } from '../helpers/spawn-node.ts';
 const SECRET = 'crash-test-secret-0123';
 const TARGET_ACKS = 10_000;
 const CONCURRENCY = 32;
-
-function put(agent: Agent, port: number, suffix: string, auth: string): Promise<{ status: number; version?: number }> {
-  const body = JSON.stringify({ values: [{ index: 1, type: 'URL', data: `https://passport.example/${suffix}` }] });
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        agent,
-        port,
-        host: '127.0.0.1',
-        method: 'PUT',
-        path: `/api/handles/88.100.5/${suffix}`,
-        headers: { authorization: auth, 'content-type': 'application/json' },
-      },
-      (res) => {
-        let data = '';
-        res.on('data', (c: Buffer) => (data += c.toString()));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, version: (JSON.parse(data) as { version?: number }).version }),
-        );
-        res.on('error', () => resolve({ status: 0 }));
-      },
-    );
-    req.on('error', () => resolve({ status: 0 }));
-    req.end(body);
-  });
-}
 
 describe('durability under SIGKILL', () => {
   const dirs: string[] = [];
@@ -62,7 +37,7 @@ describe('durability under SIGKILL', () => {
         // Some keys are rewritten so versions climb, most are new.
         const n = next++;
         const suffix = n % 10 === 0 ? `HOT-${n % 50}` : `SN-${n}`;
-        const r = await put(agent, node.port, suffix, auth);
+        const r = await rawPut(agent, node.port, suffix, auth);
         if (r.status >= 200 && r.status < 300 && r.version !== undefined) {
           acked.set(suffix.toLowerCase(), Math.max(r.version, acked.get(suffix.toLowerCase()) ?? 0));
           if (acked.size >= TARGET_ACKS && !killed) {

@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import type { ChangeEntry } from '../../src/store/store.ts';
 import { sized } from '../helpers/scale.ts';
 import { spawnNode } from '../helpers/spawn-node.ts';
+import { rawPut } from '../helpers/raw-put.ts';
 import { basicAuth } from '../helpers/test-node.ts';
 import { expectedLeaf } from './verifier/leaf.ts';
 import { checkConsistency, consistency, hashLeaf, mth } from './verifier/merkle.ts';
@@ -20,29 +21,6 @@ import { entries, leafHashes } from './verifier/tiles.ts';
 const SECRET = 'tlog-crash-secret-0123';
 const TARGET_ACKS = sized(1_500, 10_000);
 const CONCURRENCY = 16;
-
-function put(agent: Agent, port: number, suffix: string, auth: string): Promise<number> {
-  const body = JSON.stringify({ values: [{ index: 1, type: 'URL', data: `https://passport.example/${suffix}` }] });
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        agent,
-        port,
-        host: '127.0.0.1',
-        method: 'PUT',
-        path: `/api/handles/88.100.5/${suffix}`,
-        headers: { authorization: auth, 'content-type': 'application/json' },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
 
 async function fetchCheckpoint(url: string): Promise<{ note: string; cp: Cp } | undefined> {
   try {
@@ -79,7 +57,7 @@ describe('the transparency log under SIGKILL', () => {
     const writer = async (): Promise<void> => {
       while (!killed) {
         const n = next++;
-        const status = await put(agent, node.port, n % 10 === 0 ? `HOT-${n % 20}` : `C-${n}`, auth);
+        const { status } = await rawPut(agent, node.port, n % 10 === 0 ? `HOT-${n % 20}` : `C-${n}`, auth);
         if (status >= 200 && status < 300 && ++acks >= TARGET_ACKS && !killed) {
           killed = true;
           await node.stop('SIGKILL');
